@@ -1,0 +1,125 @@
+"""The product table (package data `data/products.json`): which models can run S1 and S2, and why.
+
+Every row names its source (sonos-facts.md §4). The table covers every product launched before
+S2 (May 2020); every product launched since runs S2 only, so an unknown model is not a mystery.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from .versions import LAST_S1_MAJOR, parse_build
+
+GEN1_CONNECT_MODELS = frozenset({"ZP90", "ZP120"})
+GEN1_CONNECT_MEMORY_MB = 32
+"""ZP90/ZP120 with 32 MB are Connect / Connect:Amp gen 1 (S1 only); gen 2 has more (openphonos)."""
+
+
+@dataclass(frozen=True)
+class Product:
+    model_number: str
+    name: str
+    s1: bool
+    s2: bool
+    source: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Capability:
+    """Whether a player can run S2 (None: cannot tell), the product name, and the basis."""
+
+    s2_capable: bool | None
+    product: str | None
+    basis: str
+    known_model: bool
+
+
+@cache
+def product_table() -> dict[str, Product]:
+    raw = json.loads(
+        resources.files("sonos_inventory").joinpath("data/products.json").read_text("utf-8")
+    )
+    table: dict[str, Product] = {}
+    for row in raw["products"]:
+        for number in row["model_numbers"]:
+            table[number.upper()] = Product(
+                model_number=number,
+                name=row["name"],
+                s1=row["s1"],
+                s2=row["s2"],
+                source=row["source"],
+                note=row.get("note", ""),
+            )
+    return table
+
+
+def capability(
+    model_number: str | None,
+    memory_mb: int | None,
+    hardware_version: str | None,
+    min_compatible_version: str | None,
+    runs_s2: bool,
+) -> Capability:
+    """Can this player run S2? Decided from the model table, with the gen-1 Connect tie-break."""
+    number = (model_number or "").strip().upper()
+    product = product_table().get(number)
+    if product and number in GEN1_CONNECT_MODELS:
+        return _connect_generation(number, memory_mb, hardware_version, runs_s2)
+    if product:
+        basis = f"{product.name} ({number}) is " + (
+            "S1 and S2 capable" if product.s1 and product.s2
+            else "S2 only" if product.s2 else "S1 only"
+        ) + f" [{product.source}]"
+        return Capability(product.s2, product.name, basis, True)
+    if runs_s2:
+        return Capability(True, None, "it runs S2 now", False)
+    minimum = parse_build(min_compatible_version)
+    if minimum and minimum.major > LAST_S1_MAJOR:
+        return Capability(
+            True, None,
+            f"unknown model; minCompatibleVersion {min_compatible_version} is on the S2 track",
+            False,
+        )
+    if number:
+        return Capability(
+            True, None,
+            f"unknown model {number}: not in the table of products launched before S2 (May 2020), "
+            "and every product launched since runs S2 only",
+            False,
+        )
+    return Capability(None, None, "model number not known", False)
+
+
+def _connect_generation(
+    number: str, memory_mb: int | None, hardware_version: str | None, runs_s2: bool
+) -> Capability:
+    name = "Connect" if number == "ZP90" else "Connect:Amp"
+    hw = (hardware_version or "").strip()
+    hw_family = hw.split(".")[1] if hw.count(".") >= 2 else ""
+    if runs_s2:
+        return Capability(True, f"{name} (gen 2)", "it runs S2 now, so it is gen 2", True)
+    if memory_mb is not None:
+        if memory_mb == GEN1_CONNECT_MEMORY_MB:
+            basis = f"{number} with {memory_mb} MB memory is {name} gen 1 (S1 only)"
+            if hw_family == "16":
+                basis += f"; hardware version {hw} (family 16) agrees"
+            return Capability(False, f"{name} (gen 1)", basis, True)
+        return Capability(
+            True, f"{name} (gen 2)",
+            f"{number} with {memory_mb} MB memory is {name} gen 2 (S1 and S2 capable)", True,
+        )
+    if hw_family == "16":
+        return Capability(
+            False, f"{name} (gen 1)", f"hardware version {hw} (family 16) is {name} gen 1", True
+        )
+    if hw_family == "17":
+        return Capability(
+            True, f"{name} (gen 2)", f"hardware version {hw} (family 17) is {name} gen 2", True
+        )
+    return Capability(
+        None, name, f"{number} without memory or hardware version: gen 1 or gen 2 unknown", True
+    )

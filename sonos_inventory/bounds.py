@@ -1,0 +1,76 @@
+"""Every limit the tool puts on itself and on what a device may make it do, with the reason.
+
+A device on the LAN is untrusted: each number below caps something a peer could otherwise grow.
+"""
+
+from __future__ import annotations
+
+# --- time ---
+DEFAULT_SCAN_BUDGET_S = 10.0
+"""Overall budget of a scan (--timeout): discovery and collection together."""
+
+CONNECT_TIMEOUT_S = 2.0
+"""A player on the LAN accepts in milliseconds; two seconds covers a busy Wi-Fi mesh."""
+
+REQUEST_TIMEOUT_S = 5.0
+"""Wall-clock cap of one HTTP exchange (connect, send, headers, body), enforced by a watchdog
+so that a device dripping one byte a second cannot stretch it."""
+
+SSDP_MX_S = 1
+"""MX of our M-SEARCH: players answer after a random delay of up to this many seconds."""
+
+SSDP_WINDOW_S = 1.5
+"""How long SSDP listens after the first M-SEARCH: MX plus margin for a resend and slow Wi-Fi."""
+
+SSDP_RESENDS = 2
+"""M-SEARCH is UDP: it is sent this many times in all (spread over the first 0.25 s)."""
+
+MDNS_WINDOW_S = 1.5
+"""mDNS browses for as long as SSDP listens; both run at the same time."""
+
+MDNS_RESOLVE_TIMEOUT_MS = 1000
+"""Time to resolve one _sonos._tcp instance (SRV, TXT, A) once it has been announced."""
+
+PROBE_CONNECT_TIMEOUT_S = 0.6
+"""--network probe: a host that has not accepted TCP on port 1400 by then is taken as absent."""
+
+# --- size ---
+MAX_DESCRIPTION_BYTES = 256 * 1024
+"""Real device descriptions are about 10 KB."""
+
+MAX_SOAP_RESPONSE_BYTES = 4 * 1024 * 1024
+"""GetZoneGroupState of a very large household is a few hundred KB; 4 MB leaves ample room."""
+
+MAX_SSDP_DATAGRAM = 4096
+"""A real SSDP reply is under 1 KB; longer datagrams are truncated and then rejected."""
+
+MAX_HEADER_VALUE = 512
+"""Longest SSDP header or mDNS TXT value we keep (real ones are under 120 characters)."""
+
+MAX_XML_TEXT = 4096
+"""Longest text or attribute value kept from device XML (room names, versions...)."""
+
+# --- counts ---
+MAX_PLAYERS = 1000
+"""Players read per scan (DESIGN.md); Sonos supports 32 per household."""
+
+MAX_TOPOLOGY_MEMBERS = 1000
+"""Members taken from one zone group state; the rest are ignored and the scan says so."""
+
+MAX_SSDP_RESPONDERS = 2048
+"""Distinct SSDP responders kept per scan, Sonos or not."""
+
+MAX_WORKERS = 32
+"""Parallel HTTP reads. Enough to read 300 players in a few round trips, gentle on a home router."""
+
+PROBE_CONCURRENCY = 256
+"""Open TCP probes at once during --network; within the default 1024 file descriptors."""
+
+MAX_PROBE_PREFIX = 22
+"""--network refuses anything larger than a /22 (1024 addresses)."""
+
+MAX_HOUSEHOLD_READ_ATTEMPTS = 2
+"""A household's topology is asked of a second player only when the first one did not answer."""
+
+SONOS_PORT = 1400
+"""Players serve UPnP on TCP 1400; any other port is refused except on loopback (emulator)."""

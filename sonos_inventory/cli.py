@@ -1,0 +1,245 @@
+"""The command line: options -> ScanOptions -> app.run_scan -> render -> exit code.
+
+stdout carries only the chosen format; progress, notes and warnings go to stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, app
+from .bounds import DEFAULT_SCAN_BUDGET_S
+from .errors import UsageError
+from .model import Inventory
+from .scan import Progress, ScanOptions
+
+FORMATS = ("table", "json")
+
+
+def render(inventory: Inventory, fmt: str) -> str:
+    if fmt == "json":
+        from .report.render_json import render_json
+
+        return render_json(inventory)
+    from .report.render_table import render_table
+
+    return render_table(inventory)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder, then rename: never a half-written report."""
+    path = path.expanduser()
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def emit(inventory: Inventory, fmt: str, output: Path | None) -> None:
+    text = render(inventory, fmt)
+    if output is not None:
+        write_atomically(output, text)
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def progress_printer() -> Callable[[Progress], None] | None:
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    last = [0.0]
+
+    def show(progress: Progress) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.1:
+            return
+        last[0] = now
+        click.echo(f"\rSearching... {progress.found} found, {progress.read} read, "
+                   f"{progress.households} household(s)   ", err=True, nl=False)
+
+    return show
+
+
+def clear_progress() -> None:
+    if sys.stderr.isatty():
+        click.echo("\r" + " " * 70 + "\r", err=True, nl=False)
+
+
+def warn(message: str) -> None:
+    click.echo(f"note: {message}", err=True)
+
+
+def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Write the report to FILE instead of printing it.")(func)
+    func = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
+                        show_default=True, help="Output format.")(func)
+    return func
+
+
+def finish(inventory: Inventory, fmt: str, output: Path | None,
+           notes: tuple[str, ...]) -> int:
+    clear_progress()
+    for note in notes:
+        warn(note)
+    if not inventory.players:
+        from .report.render_table import NOTHING_FOUND_HELP
+
+        click.echo(NOTHING_FOUND_HELP, err=True)
+    emit(inventory, fmt, output)
+    return app.exit_code(inventory)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sonos-inventory")
+def cli() -> None:
+    """Find every Sonos product on your network, read its model, serial and software version,
+    and explain S1/S2 conflicts (the situation reported behind "Error 803").
+
+    Read-only: it never updates, reboots or changes a player.
+
+    \b
+    Exit codes: 0 complete, no conflict; 1 conflict found; 2 usage or input error;
+                3 no conflict found but the scan is incomplete (or found nothing).
+    """
+
+
+@cli.command()
+@click.option("--interface-addr", "interface_addrs", multiple=True, metavar="IP",
+              help="Search from this local IPv4 address only (repeatable). Default: every "
+                   "interface that is up, except loopback.")
+@click.option("--host", "hosts", multiple=True, metavar="IP[:PORT]",
+              help="Read this player and its whole household (repeatable). Works where "
+                   "multicast discovery is blocked.")
+@click.option("--network", "networks", multiple=True, metavar="CIDR",
+              help="Probe TCP port 1400 on every address of this network, at most a /22 "
+                   "(repeatable). For VLANs and mesh routers that block multicast.")
+@click.option("--timeout", type=click.FloatRange(1, 300), default=DEFAULT_SCAN_BUDGET_S,
+              show_default=True, help="Overall time budget of the scan, in seconds.")
+@click.option("--no-ssdp", is_flag=True, help="Do not search with SSDP (UPnP multicast).")
+@click.option("--no-mdns", is_flag=True, help="Do not browse mDNS (_sonos._tcp).")
+@output_options
+def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tuple[str, ...],
+         timeout: float, no_ssdp: bool, no_mdns: bool, fmt: str, output: Path | None) -> None:
+    """Discover and inventory the Sonos products on this network."""
+    from .discovery.hosts import host_sightings
+    from .discovery.probe import parse_networks
+    from .netpolicy import normalize_ip
+
+    try:
+        for address in interface_addrs:
+            ip = normalize_ip(address)
+            if ip is None or ip.version != 4:
+                raise UsageError(f"--interface-addr {address!r} is not an IPv4 address of "
+                                 "this computer")
+        options = ScanOptions(
+            interface_addrs=interface_addrs, hosts=host_sightings(hosts),
+            networks=parse_networks(networks), use_ssdp=not no_ssdp, use_mdns=not no_mdns,
+            budget_s=timeout,
+        )
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    inventory, observations = app.run_scan(options, on_progress=progress_printer())
+    sys.exit(finish(inventory, fmt, output, observations.notes))
+
+
+@contextlib.contextmanager
+def scenario_dir(name_or_dir: str) -> Iterator[Path]:
+    """A built-in scenario name (written to a temporary folder) or a scenario directory."""
+    from .emulator.scenarios import SCENARIOS, write_scenario
+
+    if name_or_dir in SCENARIOS:
+        with tempfile.TemporaryDirectory(prefix="sonos-inventory-") as tmp:
+            yield write_scenario(name_or_dir, Path(tmp) / name_or_dir)
+        return
+    path = Path(name_or_dir).expanduser()
+    if not path.is_dir():
+        names = ", ".join(SCENARIOS)
+        raise click.BadParameter(f"{name_or_dir!r} is neither a built-in scenario ({names}) nor "
+                                 "a directory", param_hint="SCENARIO")
+    yield path
+
+
+def _load(path: Path) -> Any:
+    from .emulator.household import load_scenario
+
+    try:
+        return load_scenario(path)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@cli.command()
+@click.option("--scenario", default="error-803", show_default=True, metavar="NAME_OR_DIR",
+              help="A built-in scenario (error-803, healthy-s2, split-s1-s2, home-theater, "
+                   "offline-member) or a scenario directory.")
+@output_options
+def demo(scenario: str, fmt: str, output: Path | None) -> None:
+    """Start an emulated household on loopback and scan it exactly as `scan` would."""
+    from .emulator.server import Emulator
+
+    with scenario_dir(scenario) as path:
+        loaded = _load(path)
+        click.echo(f"Starting the emulated household {scenario!r} on loopback...", err=True)
+        with Emulator(loaded, mdns=True):
+            options = ScanOptions(interface_addrs=("127.0.0.1",))
+            inventory, observations = app.run_scan(options, on_progress=progress_printer())
+    sys.exit(finish(inventory, fmt, output, observations.notes))
+
+
+@cli.command()
+@click.argument("scenario", metavar="SCENARIO_DIR")
+@click.option("--latency-ms", type=click.IntRange(0, 60000), default=0,
+              help="Added to every HTTP response.")
+@click.option("--request-log", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append one JSON line per HTTP request received to FILE.")
+@click.option("--no-ssdp", is_flag=True, help="Do not answer SSDP M-SEARCH.")
+@click.option("--no-mdns", is_flag=True, help="Do not advertise over mDNS.")
+def emulate(scenario: str, latency_ms: int, request_log: Path | None, no_ssdp: bool,
+            no_mdns: bool) -> None:
+    """Serve a scenario directory (or built-in scenario) on loopback until Ctrl-C."""
+    from .emulator.server import Emulator, open_request_log
+
+    with scenario_dir(scenario) as path, open_request_log(request_log) as log:
+        emulator = Emulator(_load(path), latency_ms=latency_ms, request_log=log,
+                            ssdp=not no_ssdp, mdns=not no_mdns)
+        emulator.start()
+        try:
+            for player in emulator.players:
+                click.echo(player.label)
+            blocks = ", ".join(emulator.blocks) or "127.0.0.1 (one port per player)"
+            click.echo(f"Serving {len(emulator.players)} players on {blocks}. Scan it with:\n"
+                       "  sonos-inventory scan --interface-addr 127.0.0.1\n"
+                       "Press Ctrl-C to stop.", err=True)
+            stop = threading.Event()
+            while not stop.wait(0.2):
+                pass
+        except KeyboardInterrupt:
+            click.echo("Stopping.", err=True)
+        finally:
+            emulator.stop()
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="sonos-inventory", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)

@@ -1,0 +1,252 @@
+"""Pure parsers for what players send: device descriptions, zone group state, SOAP responses.
+
+Every byte here came from a device and is hostile until parsed. XML goes through defusedxml with
+DTDs forbidden (no entities, no external references); sizes are capped by the transport before we
+get here and text values are clipped. The only exception raised is errors.ParseError.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from ..bounds import MAX_TOPOLOGY_MEMBERS, MAX_XML_TEXT
+from ..errors import ParseError
+from ..model import DeviceDescription, Topology, VanishedDevice, ZoneMember
+
+ZONE_PLAYER_TYPE = "urn:schemas-upnp-org:device:ZonePlayer:1"
+_UUID_RE = re.compile(r"^(?:uuid:)?(RINCON_[0-9A-Za-z_.:-]{1,64})$")
+
+
+def parse_xml(data: bytes | str) -> Element:
+    """Parse untrusted XML: no DTD, no entities, no external references."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    try:
+        return SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise ParseError(f"forbidden XML construct: {type(exc).__name__}") from exc
+    except SafeET.ParseError as exc:
+        raise ParseError(f"not well-formed XML: {exc}") from exc
+    except (ValueError, UnicodeError, RecursionError) as exc:
+        raise ParseError(f"unreadable XML: {type(exc).__name__}") from exc
+
+
+def local(tag: object) -> str:
+    """Element tag without its namespace (`{urn:...}device` -> `device`)."""
+    text = tag if isinstance(tag, str) else ""
+    return text.rsplit("}", 1)[-1]
+
+
+def clip(value: str | None) -> str | None:
+    """Strip and bound a device-supplied string; empty becomes None."""
+    if value is None:
+        return None
+    value = value.strip()[:MAX_XML_TEXT]
+    return value or None
+
+
+def _child_text(parent: Element, name: str) -> str | None:
+    for child in parent:
+        if local(child.tag) == name:
+            return clip(child.text)
+    return None
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def normalize_uuid(value: str | None) -> str | None:
+    match = _UUID_RE.match(value.strip()) if value else None
+    return match.group(1) if match else None
+
+
+def mac_from_serial(serial: str | None) -> str | None:
+    """Sonos serials are `<MAC with dashes>:<check>`: `94-9F-00-68-00-A9:D`."""
+    if not serial:
+        return None
+    match = re.match(r"^([0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5})(?::|$)", serial.strip())
+    return match.group(1).replace("-", ":").upper() if match else None
+
+
+def parse_device_description(data: bytes | str) -> DeviceDescription:
+    """Parse /xml/device_description.xml. Tolerates 2015 firmware (no swGen, no MACAddress)."""
+    root = parse_xml(data)
+    if local(root.tag) != "root":
+        raise ParseError(f"root element is <{local(root.tag)}>, not a UPnP <root>")
+    device = next((c for c in root if local(c.tag) == "device"), None)
+    if device is None:
+        raise ParseError("no <device> element")
+    device_type = _child_text(device, "deviceType")
+    manufacturer = _child_text(device, "manufacturer") or ""
+    if device_type != ZONE_PLAYER_TYPE and "sonos" not in manufacturer.lower():
+        raise ParseError(f"not a Sonos ZonePlayer (deviceType {device_type!r})")
+    uuid = normalize_uuid(_child_text(device, "UDN"))
+    if uuid is None:
+        raise ParseError("no RINCON_ UDN")
+    serial = _child_text(device, "serialNum")
+    mac = _child_text(device, "MACAddress")
+    if mac is None or not re.fullmatch(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}", mac):
+        mac = mac_from_serial(serial)
+    sw_gen = _int(_child_text(device, "swGen"))
+    return DeviceDescription(
+        uuid=uuid,
+        model_name=_child_text(device, "modelName") or _child_text(device, "modelDescription"),
+        model_number=_child_text(device, "modelNumber"),
+        serial=serial,
+        mac=mac.upper() if mac else None,
+        software_version=_child_text(device, "softwareVersion"),
+        sw_gen=sw_gen if sw_gen in (1, 2) else None,
+        display_version=_child_text(device, "displayVersion"),
+        hardware_version=_child_text(device, "hardwareVersion"),
+        min_compatible_version=_child_text(device, "minCompatibleVersion"),
+        legacy_compatible_version=_child_text(device, "legacyCompatibleVersion"),
+        room=_child_text(device, "roomName"),
+        display_name=_child_text(device, "displayName"),
+        memory_mb=_int(_child_text(device, "memory")),
+        zone_type=_child_text(device, "zoneType"),
+        series_id=_child_text(device, "seriesid"),
+        deactivation_state=_child_text(device, "DeactivationState"),
+    )
+
+
+# ---- zone group state ----
+
+
+def _find_zgs_root(root: Element, depth: int = 0) -> Element:
+    """Accept <ZoneGroupState>, pre-10.1 <ZoneGroups>, a SOAP envelope or an event propertyset,
+    with the payload either as child elements or as an escaped XML string."""
+    if depth > 3:
+        raise ParseError("zone group state nested too deeply")
+    name = local(root.tag)
+    if name in ("ZoneGroupState", "ZoneGroups") and any(
+        local(c.tag) in ("ZoneGroups", "ZoneGroup", "VanishedDevices") for c in root
+    ):
+        return root
+    if name == "ZoneGroups":
+        return root  # an empty pre-10.1 household
+    for element in root.iter():
+        if local(element.tag) == "ZoneGroupState" and element is not root:
+            if len(element):
+                return _find_zgs_root(element, depth + 1)
+            if element.text and element.text.strip():
+                return _find_zgs_root(parse_xml(element.text.strip()), depth + 1)
+    if name == "ZoneGroupState" and root.text and root.text.strip().startswith("<"):
+        return _find_zgs_root(parse_xml(root.text.strip()), depth + 1)
+    if name == "ZoneGroupState":
+        return root
+    raise ParseError(f"no zone group state in <{name}>")
+
+
+def _attr(element: Element, name: str) -> str | None:
+    return clip(element.get(name))
+
+
+def _member(element: Element, group: Element | None, parent: str | None) -> ZoneMember | None:
+    uuid = normalize_uuid(_attr(element, "UUID"))
+    if uuid is None:
+        return None
+    sw_gen = _int(_attr(element, "SWGen"))
+    return ZoneMember(
+        uuid=uuid,
+        location=_attr(element, "Location"),
+        zone_name=_attr(element, "ZoneName"),
+        software_version=_attr(element, "SoftwareVersion"),
+        sw_gen=sw_gen if sw_gen in (1, 2) else None,
+        min_compatible_version=_attr(element, "MinCompatibleVersion"),
+        legacy_compatible_version=_attr(element, "LegacyCompatibleVersion"),
+        group_id=_attr(group, "ID") if group is not None else None,
+        coordinator=normalize_uuid(_attr(group, "Coordinator")) if group is not None else None,
+        invisible=_attr(element, "Invisible") == "1",
+        is_zone_bridge=_attr(element, "IsZoneBridge") == "1",
+        satellite_of=parent,
+        channel_map_set=_attr(element, "ChannelMapSet"),
+        ht_sat_chan_map_set=_attr(element, "HTSatChanMapSet"),
+    )
+
+
+def _groups(root: Element) -> Iterator[Element]:
+    if local(root.tag) == "ZoneGroups":
+        containers = [root]
+    else:
+        containers = [c for c in root if local(c.tag) == "ZoneGroups"]
+    for container in containers:
+        for group in container:
+            if local(group.tag) == "ZoneGroup":
+                yield group
+
+
+def parse_zone_group_state(data: bytes | str) -> Topology:
+    """Parse the ZoneGroupState payload in any of the forms players and captures use."""
+    root = _find_zgs_root(parse_xml(data))
+    members: dict[str, ZoneMember] = {}
+    for group in _groups(root):
+        for element in group:
+            if local(element.tag) != "ZoneGroupMember":
+                continue
+            member = _member(element, group, None)
+            if member is None:
+                continue
+            members.setdefault(member.uuid, member)
+            for child in element:
+                if local(child.tag) == "Satellite":
+                    satellite = _member(child, group, member.uuid)
+                    if satellite is not None:
+                        members.setdefault(satellite.uuid, satellite)
+            if len(members) >= MAX_TOPOLOGY_MEMBERS:
+                break
+    vanished: dict[str, VanishedDevice] = {}
+    for container in (c for c in root if local(c.tag) == "VanishedDevices"):
+        for device in container:
+            uuid = normalize_uuid(_attr(device, "UUID"))
+            if local(device.tag) != "Device" or uuid is None or uuid in members:
+                continue
+            sw_gen = _int(_attr(device, "SWGen"))
+            vanished.setdefault(uuid, VanishedDevice(
+                uuid=uuid,
+                zone_name=_attr(device, "ZoneName"),
+                reason=_attr(device, "Reason"),
+                model_number=_attr(device, "ModelInfo"),
+                last_known_ip=_attr(device, "LastKnownIP"),
+                last_seen_utc=_attr(device, "LastSeenUTC"),
+                sw_gen=sw_gen if sw_gen in (1, 2) else None,
+            ))
+            if len(vanished) >= MAX_TOPOLOGY_MEMBERS:
+                break
+    return Topology(tuple(members.values()), tuple(vanished.values()))
+
+
+# ---- SOAP ----
+
+
+def parse_soap_response(data: bytes, action: str) -> dict[str, str]:
+    """The output arguments of a SOAP `<action>Response` (children of the first Body child)."""
+    root = parse_xml(data)
+    body = next((c for c in root if local(c.tag) == "Body"), None)
+    if body is None or not len(body):
+        raise ParseError("SOAP response without a Body")
+    response = body[0]
+    if local(response.tag) != f"{action}Response":
+        raise ParseError(f"expected <{action}Response>, got <{local(response.tag)}>")
+    return {local(child.tag): child.text or "" for child in response}
+
+
+def parse_upnp_error(data: bytes) -> str | None:
+    """`errorCode description` of a SOAP fault body, or None when it is not one."""
+    try:
+        root = parse_xml(data)
+    except ParseError:
+        return None
+    code = next((e.text for e in root.iter() if local(e.tag) == "errorCode"), None)
+    text = next((e.text for e in root.iter() if local(e.tag) == "errorDescription"), None)
+    if code is None:
+        return None
+    return " ".join(x for x in (clip(code), clip(text)) if x)

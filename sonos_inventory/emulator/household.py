@@ -1,0 +1,205 @@
+"""Scenario directories (DESIGN.md): loading, and rewriting every address to loopback. Pure.
+
+SCENARIO/<household>/zone_group_state.xml, devices/<UUID>.xml, household_id, faults.json.
+Every folder holding a zone_group_state.xml is a household; everything else is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..collect.parse import parse_device_description, parse_zone_group_state
+from ..errors import ParseError, UsageError
+from ..model import DeviceDescription, Endpoint, Topology
+
+FAULT_KEYS = frozenset({"latency_ms", "no_answer", "hang", "status", "body", "ssdp", "mdns"})
+
+
+@dataclass(frozen=True)
+class Faults:
+    """How one player misbehaves. See README "faults.json"."""
+
+    latency_ms: int = 0
+    no_answer: bool = False  # nothing listens on its address: connection refused
+    hang: bool = False  # accepts the connection and never answers
+    status: tuple[tuple[str, int], ...] = ()  # path or SOAP action name -> HTTP status
+    body: tuple[tuple[str, str], ...] = ()  # path or SOAP action name -> body to send instead
+    ssdp: bool = True  # answers M-SEARCH
+    mdns: bool = True  # advertised over mDNS (S2 players only, as real ones)
+
+    def status_for(self, key: str) -> int | None:
+        return next((s for k, s in self.status if k == key), None)
+
+    def body_for(self, key: str) -> str | None:
+        return next((b for k, b in self.body if k == key), None)
+
+
+@dataclass(frozen=True)
+class HouseholdSpec:
+    name: str
+    household_id: str
+    zone_group_state: str
+    topology: Topology
+    devices: tuple[tuple[str, bytes], ...]  # (uuid, device_description.xml) of answering players
+    faults: tuple[tuple[str, Faults], ...] = ()
+
+    def faults_for(self, uuid: str) -> Faults:
+        return next((f for u, f in self.faults if u == uuid), None) or next(
+            (f for u, f in self.faults if u == "*"), Faults()
+        )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    root: Path
+    households: tuple[HouseholdSpec, ...] = field(default_factory=tuple)
+
+
+def _faults(raw: Any, where: Path) -> tuple[tuple[str, Faults], ...]:
+    if not isinstance(raw, dict):
+        raise UsageError(f"{where}: must hold a JSON object of UUID (or \"*\") -> faults")
+    result = []
+    for uuid, spec in raw.items():
+        if not isinstance(spec, dict) or not set(spec) <= FAULT_KEYS:
+            unknown = sorted(set(spec) - FAULT_KEYS) if isinstance(spec, dict) else spec
+            raise UsageError(f"{where}: {uuid}: unknown fault keys {unknown}; "
+                             f"known: {sorted(FAULT_KEYS)}")
+        result.append((str(uuid), Faults(
+            latency_ms=int(spec.get("latency_ms", 0)),
+            no_answer=bool(spec.get("no_answer", False)),
+            hang=bool(spec.get("hang", False)),
+            status=tuple((str(k), int(v)) for k, v in dict(spec.get("status", {})).items()),
+            body=tuple((str(k), str(v)) for k, v in dict(spec.get("body", {})).items()),
+            ssdp=bool(spec.get("ssdp", True)),
+            mdns=bool(spec.get("mdns", True)),
+        )))
+    return tuple(result)
+
+
+def synthetic_household_id(name: str) -> str:
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    return "Sonos_" + "".join(c for c in digest if c.isalnum())[:26]
+
+
+def load_scenario(root: Path) -> Scenario:
+    """Load a scenario directory; UsageError says what is wrong with it."""
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory; give a scenario folder (see README)")
+    households = []
+    for zgs_path in sorted(root.rglob("zone_group_state.xml")):
+        folder = zgs_path.parent
+        text = zgs_path.read_text("utf-8")
+        try:
+            topology = parse_zone_group_state(text)
+        except ParseError as exc:
+            raise UsageError(f"{zgs_path}: {exc}") from None
+        devices = []
+        device_dir = folder / "devices"
+        for member in topology.members:
+            path = device_dir / f"{member.uuid}.xml"
+            if path.is_file():
+                devices.append((member.uuid, path.read_bytes()))
+        id_path = folder / "household_id"
+        household_id = (
+            id_path.read_text("utf-8").strip() if id_path.is_file() else ""
+        ) or synthetic_household_id(str(folder.relative_to(root)))
+        faults_path = folder / "faults.json"
+        faults = _faults(json.loads(faults_path.read_text("utf-8")), faults_path) if (
+            faults_path.is_file()) else ()
+        households.append(HouseholdSpec(
+            name=str(folder.relative_to(root)), household_id=household_id,
+            zone_group_state=text, topology=topology, devices=tuple(devices), faults=faults,
+        ))
+    if not households:
+        raise UsageError(f"{root} holds no household (no zone_group_state.xml below it)")
+    return Scenario(root, tuple(households))
+
+
+def describe(device_xml: bytes) -> DeviceDescription | None:
+    try:
+        return parse_device_description(device_xml)
+    except ParseError:
+        return None  # served verbatim all the same: a scenario may hold a broken device
+
+
+# ---- address rewriting ----
+
+_IPV4 = re.compile(r"(?<![\d.])(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?![\d.])")
+_MEMBER_TAG = re.compile(r"<(ZoneGroupMember|Satellite|Device)\b[^>]*>", re.S)
+_ATTR = r'(\b{name}\s*=\s*")([^"]*)(")'
+
+
+def _set_attr(tag: str, name: str, value: str) -> str:
+    return re.sub(_ATTR.format(name=name), lambda m: m.group(1) + value + m.group(3), tag)
+
+
+def _get_attr(tag: str, name: str) -> str | None:
+    match = re.search(_ATTR.format(name=name), tag)
+    return match.group(2).strip() if match else None
+
+
+class AddressBook:
+    """Hands out loopback endpoints; maps any foreign address seen in served text to one of them."""
+
+    def __init__(self, allocate: Any) -> None:
+        self._allocate = allocate  # () -> Endpoint where nothing listens
+        self._foreign: dict[str, Endpoint] = {}
+
+    def foreign(self, address: str) -> Endpoint:
+        if address not in self._foreign:
+            self._foreign[address] = self._allocate()
+        return self._foreign[address]
+
+
+def _is_loopback(text: str) -> bool:
+    try:
+        return ipaddress.IPv4Address(text).is_loopback
+    except ValueError:
+        return False
+
+
+def rewrite_zone_group_state(
+    text: str, endpoints: dict[str, Endpoint], book: AddressBook
+) -> str:
+    """Point every member's Location at its emulator endpoint, every other address at loopback."""
+
+    def member_tag(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        uuid = (_get_attr(tag, "UUID") or "").strip()
+        if match.group(1) == "Device":
+            last = _get_attr(tag, "LastKnownIP")
+            if last is not None:
+                tag = _set_attr(tag, "LastKnownIP", book.foreign(f"vanished:{uuid}").host)
+            return tag
+        endpoint = endpoints.get(uuid) or book.foreign(f"member:{uuid}")
+        if _get_attr(tag, "Location") is not None:
+            tag = _set_attr(tag, "Location", f"{endpoint.base_url}/xml/device_description.xml")
+        return tag
+
+    text = _MEMBER_TAG.sub(member_tag, text)
+    return rewrite_stray_addresses(text, book)
+
+
+def rewrite_stray_addresses(text: str, book: AddressBook) -> str:
+    return _IPV4.sub(
+        lambda m: m.group(1) if _is_loopback(m.group(1)) else book.foreign(m.group(1)).host, text
+    )
+
+
+def rewrite_device_description(xml: bytes, endpoint: Endpoint, book: AddressBook) -> bytes:
+    """friendlyName starts with the player's IP; URLs may name addresses too. Nothing else moves
+    (hardwareVersion `1.26.1.7-1.2` looks like an address and must stay as it is)."""
+    text = xml.decode("utf-8", "surrogateescape")
+    text = re.sub(r"(<friendlyName>\s*)(\d{1,3}(?:\.\d{1,3}){3})",
+                  lambda m: m.group(1) + endpoint.host, text)
+    text = re.sub(r"(://)(\d{1,3}(?:\.\d{1,3}){3})(:\d+)?",
+                  lambda m: m.group(1) + (m.group(2) if _is_loopback(m.group(2))
+                                          else book.foreign(m.group(2)).host) + (m.group(3) or ""),
+                  text)
+    return text.encode("utf-8", "surrogateescape")

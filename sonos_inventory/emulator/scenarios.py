@@ -1,0 +1,169 @@
+"""The built-in scenarios (`demo --scenario NAME`), defined as code so that an installed package
+needs no data files; fixtures/scenarios/ is generated from these (fixtures/make_scenarios.py).
+
+Structure follows the real captures in shared/reference/samples; identifiers are synthetic
+(MACs under 00-0E-58-F0-xx-xx, household ids Sonos_Fixture...). Versions are real releases from
+sonos-facts.md §3: 95.0-77060 (newer S2 hardware) and 86.7-77050 (older S2 hardware) were scanned
+together on 2026-07-04; 57.23-80060 is the last S1 release.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .synth import (
+    Group,
+    HouseholdSpecSynth,
+    Member,
+    PlayerSpec,
+    Vanished,
+    write_household,
+)
+
+S2_NEW, S2_NEW_DISPLAY = "95.0-77060", "17.8"
+S2_OLD_HW, S2_OLD_DISPLAY = "86.7-77050", "17.8"
+S1_LAST, S1_LAST_DISPLAY = "57.23-80060", "11.16.2"
+
+
+def one(mac: str, room: str, ip: str, version: str = S2_NEW, **kw: object) -> PlayerSpec:
+    return PlayerSpec(mac=mac, room=room, model_number="S18", model_name="Sonos One",
+                      display_name="One", software_version=version,
+                      display_version=S2_NEW_DISPLAY, hardware_version="1.26.1.7-1.2",
+                      ip=ip, **kw)  # type: ignore[arg-type]
+
+
+def play5_gen2_on_s1(mac: str, room: str, ip: str) -> PlayerSpec:
+    return PlayerSpec(mac=mac, room=room, model_number="S6", model_name="Sonos Play:5",
+                      display_name="Play:5", software_version=S1_LAST,
+                      display_version=S1_LAST_DISPLAY, hardware_version="1.20.1.6-2.1",
+                      sw_gen=1, memory_mb=512, ip=ip)
+
+
+def playbar(mac: str, room: str, ip: str) -> PlayerSpec:
+    return PlayerSpec(mac=mac, room=room, model_number="S9", model_name="Sonos Playbar",
+                      display_name="Playbar", software_version=S2_OLD_HW,
+                      display_version=S2_OLD_DISPLAY, hardware_version="1.9.1.10-2.2",
+                      memory_mb=128, ip=ip)
+
+
+def play1(mac: str, room: str, ip: str) -> PlayerSpec:
+    return PlayerSpec(mac=mac, room=room, model_number="S12", model_name="Sonos Play:1",
+                      display_name="Play:1", software_version=S2_OLD_HW,
+                      display_version=S2_OLD_DISPLAY, hardware_version="1.8.3.7-2.0",
+                      memory_mb=512, ip=ip)
+
+
+def era100(mac: str, room: str, ip: str) -> PlayerSpec:
+    return PlayerSpec(mac=mac, room=room, model_number="S39", model_name="Sonos Era 100",
+                      display_name="Era 100", software_version=S2_NEW,
+                      display_version=S2_NEW_DISPLAY, hardware_version="1.39.1.8-1.0", ip=ip)
+
+
+def error_803() -> list[HouseholdSpecSynth]:
+    """An S2 system (both 2026 branches) plus a Play:5 gen 2 still on S1, just added."""
+    living = playbar("000E58F00101", "Living Room", "192.168.1.21")
+    kitchen = one("000E58F00102", "Kitchen", "192.168.1.22")
+    office = era100("000E58F00103", "Office", "192.168.1.23")
+    bedroom = play5_gen2_on_s1("000E58F00104", "Bedroom", "192.168.1.24")
+    return [HouseholdSpecSynth(
+        "home", "Sonos_FixtureErrorEightZeroThree01",
+        (Group((Member(living),)), Group((Member(kitchen), Member(office))),
+         Group((Member(bedroom),))),
+    )]
+
+
+def healthy_s2() -> list[HouseholdSpecSynth]:
+    return [HouseholdSpecSynth("home", "Sonos_FixtureHealthyS2xxxxxxxxx01", (
+        Group((Member(playbar("000E58F00201", "Living Room", "192.168.1.31")),)),
+        Group((Member(play1("000E58F00202", "Bathroom", "192.168.1.32")),
+               Member(one("000E58F00203", "Kitchen", "192.168.1.33")))),
+        Group((Member(era100("000E58F00204", "Office", "192.168.1.34")),)),
+    ))]
+
+
+def split_s1_s2() -> list[HouseholdSpecSynth]:
+    connect = PlayerSpec(mac="000E58F00301", room="Garage", model_number="ZP90",
+                         model_name="Sonos CONNECT", display_name="CONNECT",
+                         software_version=S1_LAST, display_version=S1_LAST_DISPLAY,
+                         hardware_version="1.16.5.5-2", sw_gen=1, memory_mb=32,
+                         ip="192.168.1.41")
+    play5 = PlayerSpec(mac="000E58F00302", room="Workshop", model_number="S5",
+                       model_name="Sonos PLAY:5", display_name="PLAY:5",
+                       software_version=S1_LAST, display_version=S1_LAST_DISPLAY,
+                       hardware_version="1.6.1.4-2", sw_gen=1, memory_mb=64, ip="192.168.1.42")
+    return [
+        HouseholdSpecSynth("legacy-s1", "Sonos_FixtureSplitLegacyS1xxxxx01",
+                           (Group((Member(connect),)), Group((Member(play5),)))),
+        HouseholdSpecSynth("main-s2", "Sonos_FixtureSplitMainS2xxxxxxx02", (
+            Group((Member(one("000E58F00303", "Kitchen", "192.168.1.43")),)),
+            Group((Member(era100("000E58F00304", "Study", "192.168.1.44")),)),
+        )),
+    ]
+
+
+def home_theater() -> list[HouseholdSpecSynth]:
+    arc = PlayerSpec(mac="000E58F00401", room="TV Room", model_number="S19",
+                     model_name="Sonos Arc", display_name="Arc", software_version=S2_NEW,
+                     display_version=S2_NEW_DISPLAY, hardware_version="1.19.1.5-1.1",
+                     ip="192.168.1.51")
+    sub = PlayerSpec(mac="000E58F00402", room="TV Room", model_number="Sub",
+                     model_name="Sonos Sub", display_name="Sub", software_version=S2_OLD_HW,
+                     display_version=S2_OLD_DISPLAY, hardware_version="1.13.1.2-1.1",
+                     memory_mb=512, ip="192.168.1.52")
+    left = PlayerSpec(mac="000E58F00403", room="TV Room", model_number="S38",
+                      model_name="Sonos One SL", display_name="One SL", software_version=S2_NEW,
+                      display_version=S2_NEW_DISPLAY, hardware_version="1.38.1.2-1.0",
+                      ip="192.168.1.53")
+    right = PlayerSpec(mac="000E58F00404", room="TV Room", model_number="S38",
+                       model_name="Sonos One SL", display_name="One SL", software_version=S2_NEW,
+                       display_version=S2_NEW_DISPLAY, hardware_version="1.38.1.2-1.0",
+                       ip="192.168.1.54")
+    boost = PlayerSpec(mac="000E58F00405", room="BOOST", model_number="BR200",
+                       model_name="Sonos Boost", display_name="Boost", software_version=S2_OLD_HW,
+                       display_version=S2_OLD_DISPLAY, hardware_version="1.18.1.3-1.0",
+                       memory_mb=256, ip="192.168.1.55")
+    kitchen_l = one("000E58F00406", "Kitchen", "192.168.1.56")
+    kitchen_r = one("000E58F00407", "Kitchen", "192.168.1.57")
+    ht = (f"{arc.uuid}:LF,RF;{sub.uuid}:SW;{left.uuid}:LR;{right.uuid}:RR")
+    pair = f"{kitchen_l.uuid}:LF,LF;{kitchen_r.uuid}:RF,RF"
+    return [HouseholdSpecSynth("home", "Sonos_FixtureHomeTheaterxxxxxx01", (
+        Group((Member(arc, ht_sat_chan_map_set=ht, satellites=(
+            (sub, f"{arc.uuid}:LF,RF;{sub.uuid}:SW"),
+            (left, f"{arc.uuid}:LF,RF;{left.uuid}:LR"),
+            (right, f"{arc.uuid}:LF,RF;{right.uuid}:RR"),
+        )),)),
+        Group((Member(kitchen_l, channel_map_set=pair),
+               Member(kitchen_r, invisible=True, channel_map_set=pair))),
+        Group((Member(boost, invisible=True, zone_bridge=True),)),
+    ))]
+
+
+def offline_member() -> list[HouseholdSpecSynth]:
+    silent = one("000E58F00503", "Patio", "192.168.1.63", answers=False)
+    return [HouseholdSpecSynth("home", "Sonos_FixtureOfflineMemberxxxx01", (
+        Group((Member(one("000E58F00501", "Kitchen", "192.168.1.61")),)),
+        Group((Member(era100("000E58F00502", "Office", "192.168.1.62")),)),
+        Group((Member(silent),)),
+    ), vanished=(Vanished("000E58F00504", "Guest Room", "S33", "192.168.1.64"),))]
+
+
+SCENARIOS = {
+    "error-803": error_803,
+    "healthy-s2": healthy_s2,
+    "split-s1-s2": split_s1_s2,
+    "home-theater": home_theater,
+    "offline-member": offline_member,
+}
+
+
+DEFAULT_SCENARIO = "error-803"
+
+
+def write_scenario(name: str, target: Path) -> Path:
+    """Write the built-in scenario `name` as a scenario directory at `target` (replaced)."""
+    if target.exists():
+        shutil.rmtree(target)
+    for household in SCENARIOS[name]():
+        write_household(target, household)
+    return target

@@ -1,0 +1,393 @@
+"""The emulator: serves a scenario on loopback as real players would, and records every request.
+
+Each answering player gets its own address in a 127.X.Y.0/24 block on port 1400 (or, where only
+127.0.0.1 exists, as on macOS, 127.0.0.1 with a port of its own). It serves the device description,
+the SCPD files soco needs, and SOAP Get* actions; any other action gets UPnP error 401 and is
+recorded. Loopback only; never a reverse-DNS lookup (server_bind is overridden).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import random
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any
+from xml.sax.saxutils import escape
+
+from ..model import DeviceDescription, Endpoint
+from .household import (
+    AddressBook,
+    Faults,
+    HouseholdSpec,
+    Scenario,
+    describe,
+    rewrite_device_description,
+    rewrite_zone_group_state,
+)
+
+SOAP_ENVELOPE = (
+    '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+    's:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>{body}</s:Body>'
+    "</s:Envelope>"
+)
+UPNP_ERROR = (
+    '<s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail>'
+    '<UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>{code}</errorCode>'
+    "<errorDescription>{text}</errorDescription></UPnPError></detail></s:Fault>"
+)
+SCPD_PATHS = {
+    "/xml/ZoneGroupTopology1.xml": "ZoneGroupTopology1.xml",
+    "/xml/DeviceProperties1.xml": "DeviceProperties1.xml",
+}
+
+
+@dataclass(frozen=True)
+class EmulatedPlayer:
+    uuid: str
+    endpoint: Endpoint
+    household: HouseholdSpec
+    description: DeviceDescription | None
+    device_xml: bytes
+    faults: Faults
+
+    @property
+    def label(self) -> str:
+        d = self.description
+        room = d.room if d and d.room else "?"
+        model = d.model_number if d and d.model_number else "?"
+        return f"{self.uuid} {self.endpoint} {room} ({model})"
+
+
+class RequestLog:
+    """One JSON line per HTTP request (DESIGN.md); thread-safe; also kept in memory for tests."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+        self.entries: list[dict[str, Any]] = []
+
+    def record(self, player: str, method: str, path: str, soap_action: str | None) -> None:
+        entry = {"ts": round(time.time(), 6), "player": player, "method": method, "path": path,
+                 "soap_action": soap_action}
+        with self._lock:
+            self.entries.append(entry)
+            if self._stream is not None:
+                self._stream.write(json.dumps(entry) + "\n")
+                self._stream.flush()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, address: tuple[str, int], player: EmulatedPlayer, emulator: Emulator):
+        self.player = player
+        self.emulator = emulator
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind() calls socket.getfqdn(), a reverse-DNS lookup that would leave
+        # the machine for 127.X.Y.Z: bind without it (emulator-notes.md, trap 1).
+        self.socket.bind(self.server_address)
+        self.server_address = self.socket.getsockname()
+        self.server_name = str(self.server_address[0])
+        self.server_port = int(self.server_address[1])
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.0"
+    server_version = "Linux UPnP/1.0 Sonos/emulated"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def _allowed_source(self) -> bool:
+        return bool(ipaddress_is_loopback(self.client_address[0]))
+
+    def _send(self, status: int, body: bytes, content_type: str = 'text/xml; charset="utf-8"'):
+        faults = self.server.player.faults
+        if faults.latency_ms or self.server.emulator.latency_ms:
+            time.sleep((faults.latency_ms + self.server.emulator.latency_ms) / 1000)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        if not self._allowed_source():
+            return
+        player = self.server.player
+        self.server.emulator.log.record(player.uuid, "GET", self.path, None)
+        status = player.faults.status_for(self.path)
+        body = player.faults.body_for(self.path)
+        if status is not None and body is None:
+            self._send(status, b"")
+        elif body is not None:
+            self._send(status or 200, body.encode("utf-8", "surrogateescape"))
+        elif self.path == "/xml/device_description.xml":
+            self._send(200, player.device_xml)
+        elif self.path in SCPD_PATHS:
+            scpd = resources.files("sonos_inventory").joinpath(
+                f"data/scpd/{SCPD_PATHS[self.path]}").read_bytes()
+            self._send(200, scpd)
+        else:
+            self._send(404, b"")
+
+    def do_POST(self) -> None:
+        if not self._allowed_source():
+            return
+        player = self.server.player
+        action_header = (self.headers.get("SOAPACTION") or "").strip().strip('"')
+        self.server.emulator.log.record(player.uuid, "POST", self.path, action_header or None)
+        length = int(self.headers.get("Content-Length") or 0)
+        if 0 < length < 1_000_000:
+            self.rfile.read(length)
+        service, _, action = action_header.rpartition("#")
+        status = player.faults.status_for(action) or player.faults.status_for(self.path)
+        body = player.faults.body_for(action)
+        if body is not None:
+            self._send(status or 200, body.encode("utf-8", "surrogateescape"))
+            return
+        if status is not None:
+            self._send(status, b"")
+            return
+        result = self.server.emulator.answer(player, self.path, service, action)
+        if result is None:
+            fault = UPNP_ERROR.format(code=401, text="Invalid Action")
+            self._send(500, SOAP_ENVELOPE.format(body=fault).encode())
+            return
+        arguments = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in result.items())
+        response = (f'<u:{action}Response xmlns:u="{service}">{arguments}</u:{action}Response>')
+        self._send(200, SOAP_ENVELOPE.format(body=response).encode("utf-8"))
+
+    def do_SUBSCRIBE(self) -> None:
+        if not self._allowed_source():
+            return
+        self.server.emulator.log.record(self.server.player.uuid, "SUBSCRIBE", self.path, None)
+        self._send(405, b"")
+
+    do_PUT = do_DELETE = do_NOTIFY = do_UNSUBSCRIBE = do_SUBSCRIBE
+
+
+def ipaddress_is_loopback(text: str) -> bool:
+    return text.startswith("127.") or text in ("::1", "::ffff:127.0.0.1")
+
+
+class _Listener:
+    """A socket that accepts and never answers (the `hang` fault)."""
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(address)
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class Emulator:
+    """A running emulated LAN. Use as a context manager, or start() / stop()."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        latency_ms: int = 0,
+        request_log: IO[str] | None = None,
+        ssdp: bool = True,
+        mdns: bool = False,
+        port_mode: bool | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.latency_ms = latency_ms
+        self.log = RequestLog(request_log)
+        self._want_ssdp = ssdp
+        self._want_mdns = mdns
+        self._port_mode = port_mode
+        self._random = random.Random(seed)
+        self.players: list[EmulatedPlayer] = []
+        self.blocks: list[str] = []
+        self._servers: list[_Server] = []
+        self._listeners: list[_Listener] = []
+        self._zgs: dict[str, str] = {}  # household name -> rewritten ZGS
+        self._threads: list[threading.Thread] = []
+        self._ssdp: Any = None
+        self._mdns: Any = None
+        self._next_host = 2
+        self._block_base: tuple[int, int] = (0, 0)
+
+    # ---- addresses ----
+
+    def _pick_block(self) -> None:
+        for _ in range(64):
+            x, y = self._random.randint(16, 250), self._random.randint(0, 255)
+            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                probe.bind((f"127.{x}.{y}.2", 1400))
+            except OSError as exc:
+                if exc.errno == errno.EADDRNOTAVAIL:
+                    self._port_mode = True
+                    return
+                continue
+            finally:
+                probe.close()
+            self._block_base = (x, y)
+            self.blocks.append(f"127.{x}.{y}.0/24")
+            self._port_mode = False
+            return
+        raise OSError("no free 127.X.Y.0/24 block for the emulator")
+
+    def _next_endpoint(self) -> Endpoint:
+        if self._port_mode:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                probe.bind(("127.0.0.1", 0))
+                return Endpoint("127.0.0.1", probe.getsockname()[1])
+        if self._next_host > 254:
+            x, y = self._block_base
+            y = (y + 1) % 256
+            self._block_base = (x, y)
+            self.blocks.append(f"127.{x}.{y}.0/24")
+            self._next_host = 2
+        x, y = self._block_base
+        endpoint = Endpoint(f"127.{x}.{y}.{self._next_host}", 1400)
+        self._next_host += 1
+        return endpoint
+
+    # ---- lifecycle ----
+
+    def start(self) -> Emulator:
+        if self._port_mode is not True:
+            self._pick_block()
+        book = AddressBook(self._next_endpoint)
+        for household in self.scenario.households:
+            endpoints: dict[str, Endpoint] = {}
+            answering = dict(household.devices)
+            for member in household.topology.members:
+                if member.uuid in answering:
+                    endpoints[member.uuid] = self._bind_player(household, member.uuid,
+                                                               answering[member.uuid], book)
+            self._zgs[household.name] = rewrite_zone_group_state(
+                household.zone_group_state, endpoints, book
+            )
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            list(pool.map(self._serve, self._servers))
+        if self._want_ssdp:
+            from .ssdp import SsdpResponder
+
+            self._ssdp = SsdpResponder(self, self._random)
+            self._ssdp.start()
+        if self._want_mdns:
+            from .mdns import MdnsAdvertiser
+
+            self._mdns = MdnsAdvertiser(self)
+            self._mdns.start()
+        return self
+
+    def _bind_player(self, household: HouseholdSpec, uuid: str, xml: bytes,
+                     book: AddressBook) -> Endpoint:
+        faults = household.faults_for(uuid)
+        for _ in range(8):
+            endpoint = self._next_endpoint()
+            player = EmulatedPlayer(uuid, endpoint, household, describe(xml),
+                                    rewrite_device_description(xml, endpoint, book), faults)
+            try:
+                if faults.no_answer:
+                    pass  # nothing listens there
+                elif faults.hang:
+                    self._listeners.append(_Listener((endpoint.host, endpoint.port)))
+                else:
+                    self._servers.append(_Server((endpoint.host, endpoint.port), player, self))
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    continue
+                raise
+            self.players.append(player)
+            return endpoint
+        raise OSError(f"could not find a free loopback address for {uuid}")
+
+    def _serve(self, server: _Server) -> None:
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                                  daemon=True, name=f"emulator-{server.player.uuid}")
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self) -> None:
+        if self._mdns is not None:
+            self._mdns.stop()
+        if self._ssdp is not None:
+            self._ssdp.stop()
+        with ThreadPoolExecutor(max_workers=32) as pool:  # shutdown() waits a poll interval each
+            list(pool.map(lambda s: (s.shutdown(), s.server_close()), self._servers))
+        for listener in self._listeners:
+            listener.close()
+        self._servers.clear()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- SOAP ----
+
+    def answer(self, player: EmulatedPlayer, path: str, service: str, action: str
+               ) -> dict[str, str] | None:
+        """Output arguments of a read-only action, or None (-> UPnP error 401, recorded)."""
+        household = player.household
+        d = player.description
+        if path == "/ZoneGroupTopology/Control" and service.endswith("ZoneGroupTopology:1"):
+            if action == "GetZoneGroupState":
+                return {"ZoneGroupState": self._zgs[household.name]}
+            if action == "GetZoneGroupAttributes":
+                member = household.topology.member(player.uuid)
+                return {
+                    "CurrentZoneGroupName": (member.zone_name or "") if member else "",
+                    "CurrentZoneGroupID": (member.group_id or "") if member else "",
+                    "CurrentZonePlayerUUIDsInGroup": player.uuid,
+                    "CurrentMuseHouseholdId": household.household_id,
+                }
+        if path == "/DeviceProperties/Control" and service.endswith("DeviceProperties:1"):
+            if action == "GetHouseholdID":
+                return {"CurrentHouseholdID": household.household_id}
+            if action == "GetZoneInfo" and d:
+                return {
+                    "SerialNumber": d.serial or "", "SoftwareVersion": d.software_version or "",
+                    "DisplaySoftwareVersion": d.display_version or "",
+                    "HardwareVersion": d.hardware_version or "",
+                    "IPAddress": player.endpoint.host, "MACAddress": d.mac or "",
+                    "CopyrightInfo": "© 2004-2026 Sonos, Inc. All Rights Reserved.",
+                    "ExtraInfo": "", "HTAudioIn": "0", "Flags": "0",
+                }
+            if action == "GetZoneAttributes":
+                return {"CurrentZoneName": (d.room if d else None) or "",
+                        "CurrentIcon": "", "CurrentConfiguration": "1",
+                        "CurrentTargetRoomName": (d.room if d else None) or ""}
+        return None
+
+    def household_block(self) -> str:
+        return self.blocks[0] if self.blocks else "127.0.0.1/32"
+
+
+@contextlib.contextmanager
+def open_request_log(path: Path | None) -> Any:
+    if path is None:
+        yield None
+        return
+    with path.open("a", encoding="utf-8") as stream:
+        yield stream

@@ -1,0 +1,295 @@
+"""Synthetic households in the scenario format, shaped like the real captures in
+shared/reference/samples (element order, attribute sets); identifiers are made up.
+
+Used by fixtures/make_scenarios.py and by the benchmark to build households of any size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+
+@dataclass(frozen=True)
+class PlayerSpec:
+    mac: str  # 12 hex digits
+    room: str
+    model_number: str
+    model_name: str
+    display_name: str
+    software_version: str
+    display_version: str
+    hardware_version: str
+    sw_gen: int | None = 2  # None: 2015-era firmware without the element
+    memory_mb: int = 1024
+    answers: bool = True  # False: in the topology, but no devices/<UUID>.xml
+    include_mac_element: bool = True
+    ip: str = "192.168.1.10"
+
+    @property
+    def uuid(self) -> str:
+        return f"RINCON_{self.mac.upper()}01400"
+
+    @property
+    def serial(self) -> str:
+        pairs = [self.mac[i:i + 2].upper() for i in range(0, 12, 2)]
+        check = "ABCDEFGHJK"[int(hashlib.sha256(self.mac.encode()).hexdigest(), 16) % 10]
+        return "-".join(pairs) + f":{check}"
+
+    @property
+    def mac_colons(self) -> str:
+        return ":".join(self.mac[i:i + 2].upper() for i in range(0, 12, 2))
+
+    @property
+    def major(self) -> int:
+        return int(self.software_version.split(".")[0])
+
+    @property
+    def min_compatible(self) -> str:
+        if self.major <= 57 and self.major >= 55:
+            return "56.0-00000"
+        return f"{self.major - 1}.0-00000"
+
+    @property
+    def legacy_compatible(self) -> str:
+        return "58.0-00000" if self.major >= 58 else "36.0-00000"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A ZoneGroupMember with optional satellites and flags."""
+
+    player: PlayerSpec
+    invisible: bool = False
+    zone_bridge: bool = False
+    channel_map_set: str | None = None
+    ht_sat_chan_map_set: str | None = None
+    satellites: tuple[tuple[PlayerSpec, str], ...] = ()  # (player, its HTSatChanMapSet part)
+
+
+@dataclass(frozen=True)
+class Group:
+    members: tuple[Member, ...]
+
+    @property
+    def coordinator(self) -> PlayerSpec:
+        return self.members[0].player
+
+
+@dataclass(frozen=True)
+class Vanished:
+    mac: str
+    room: str
+    model_number: str
+    ip: str
+    sw_gen: int = 2
+    reason: str = "powered off"
+
+
+@dataclass(frozen=True)
+class HouseholdSpecSynth:
+    name: str
+    household_id: str
+    groups: tuple[Group, ...]
+    vanished: tuple[Vanished, ...] = ()
+    faults: dict[str, object] = field(default_factory=dict)
+
+    def players(self) -> list[PlayerSpec]:
+        found = []
+        for group in self.groups:
+            for member in group.members:
+                found.append(member.player)
+                found.extend(p for p, _ in member.satellites)
+        return found
+
+
+def device_description(p: PlayerSpec) -> str:
+    """A device_description.xml shaped like the S18 (S2), S9 (S1) and 2015 captures."""
+    gen = f"    <swGen>{p.sw_gen}</swGen>\n" if p.sw_gen is not None else ""
+    mac = f"    <MACAddress>{p.mac_colons}</MACAddress>\n" if p.include_mac_element else ""
+    friendly = f"{p.ip} - Sonos {escape(p.display_name)}" + (
+        f" - {p.uuid}" if p.sw_gen == 2 else ""
+    )
+    services = "".join(
+        "      <service>\n"
+        f"        <serviceType>urn:schemas-upnp-org:service:{s}:1</serviceType>\n"
+        f"        <serviceId>urn:upnp-org:serviceId:{s}</serviceId>\n"
+        f"        <controlURL>/{s}/Control</controlURL>\n"
+        f"        <eventSubURL>/{s}/Event</eventSubURL>\n"
+        f"        <SCPDURL>/xml/{s}1.xml</SCPDURL>\n"
+        "      </service>\n"
+        for s in ("AlarmClock", "MusicServices", "DeviceProperties", "SystemProperties",
+                  "ZoneGroupTopology", "GroupManagement")
+    )
+    return f"""<?xml version="1.0" encoding="utf-8" ?>
+<root xmlns="urn:schemas-upnp-org:device-1-0">
+  <specVersion>
+    <major>1</major>
+    <minor>0</minor>
+  </specVersion>
+  <device>
+    <deviceType>urn:schemas-upnp-org:device:ZonePlayer:1</deviceType>
+    <friendlyName>{friendly}</friendlyName>
+    <manufacturer>Sonos, Inc.</manufacturer>
+    <manufacturerURL>http://www.sonos.com</manufacturerURL>
+    <modelNumber>{escape(p.model_number)}</modelNumber>
+    <modelDescription>{escape(p.model_name)}</modelDescription>
+    <modelName>{escape(p.model_name)}</modelName>
+    <modelURL>http://www.sonos.com/products/zoneplayers/{escape(p.model_number)}</modelURL>
+    <softwareVersion>{p.software_version}</softwareVersion>
+{gen}    <hardwareVersion>{p.hardware_version}</hardwareVersion>
+    <serialNum>{p.serial}</serialNum>
+{mac}    <UDN>uuid:{p.uuid}</UDN>
+    <iconList>
+      <icon>
+        <id>0</id>
+        <mimetype>image/png</mimetype>
+        <width>48</width>
+        <height>48</height>
+        <depth>24</depth>
+        <url>/img/icon-{escape(p.model_number)}.png</url>
+      </icon>
+    </iconList>
+    <minCompatibleVersion>{p.min_compatible}</minCompatibleVersion>
+    <legacyCompatibleVersion>{p.legacy_compatible}</legacyCompatibleVersion>
+    <displayVersion>{p.display_version}</displayVersion>
+    <extraVersion></extraVersion>
+    <roomName>{escape(p.room)}</roomName>
+    <displayName>{escape(p.display_name)}</displayName>
+    <zoneType>20</zoneType>
+    <feature1>0x00000000</feature1>
+    <feature2>0x05c18332</feature2>
+    <feature3>0x0541580e</feature3>
+    <seriesid>A201</seriesid>
+    <variant>2</variant>
+    <internalSpeakerSize>5</internalSpeakerSize>
+    <memory>{p.memory_mb}</memory>
+    <flash>{p.memory_mb}</flash>
+    <ampOnTime>20</ampOnTime>
+    <retailMode>0</retailMode>
+    <serviceList>
+{services}    </serviceList>
+    <deviceList>
+      <device>
+        <deviceType>urn:schemas-upnp-org:device:MediaServer:1</deviceType>
+        <friendlyName>{friendly} Media Server</friendlyName>
+        <manufacturer>Sonos, Inc.</manufacturer>
+        <modelNumber>{escape(p.model_number)}</modelNumber>
+        <modelName>{escape(p.model_name)}</modelName>
+        <UDN>uuid:{p.uuid}_MS</UDN>
+      </device>
+      <device>
+        <deviceType>urn:schemas-upnp-org:device:MediaRenderer:1</deviceType>
+        <friendlyName>{escape(p.room)} - Sonos {escape(p.display_name)} Media Renderer</friendlyName>
+        <manufacturer>Sonos, Inc.</manufacturer>
+        <modelNumber>{escape(p.model_number)}</modelNumber>
+        <modelName>{escape(p.model_name)}</modelName>
+        <UDN>uuid:{p.uuid}_MR</UDN>
+      </device>
+    </deviceList>
+  </device>
+</root>
+"""
+
+
+def _member_attrs(p: PlayerSpec, *, invisible: bool = False, zone_bridge: bool = False,
+                  channel_map_set: str | None = None, ht: str | None = None,
+                  room: str | None = None) -> str:
+    attrs = [
+        ("UUID", p.uuid),
+        ("Location", f"http://{p.ip}:1400/xml/device_description.xml"),
+        ("ZoneName", room or p.room),
+        ("Icon", ""),
+        ("Configuration", "1"),
+    ]
+    if invisible:
+        attrs.append(("Invisible", "1"))
+    if zone_bridge:
+        attrs.append(("IsZoneBridge", "1"))
+    attrs.append(("SoftwareVersion", p.software_version))
+    if p.sw_gen is not None:
+        attrs.append(("SWGen", str(p.sw_gen)))
+    attrs += [("MinCompatibleVersion", p.min_compatible),
+              ("LegacyCompatibleVersion", p.legacy_compatible)]
+    if channel_map_set:
+        attrs.append(("ChannelMapSet", channel_map_set))
+    if ht:
+        attrs.append(("HTSatChanMapSet", ht))
+    attrs += [("BootSeq", "42"), ("TVConfigurationError", "0"), ("HdmiCecAvailable", "0"),
+              ("WirelessMode", "0"), ("WirelessLeafOnly", "0"), ("ChannelFreq", "2412"),
+              ("BehindWifiExtender", "0"), ("WifiEnabled", "1"), ("EthLink", "0"),
+              ("Orientation", "0"), ("RoomCalibrationState", "4"), ("SecureRegState", "3"),
+              ("VoiceConfigState", "0"), ("MicEnabled", "0"), ("AirPlayEnabled", "0"),
+              ("IdleState", "1"), ("MoreInfo", "")]
+    return " ".join(f"{k}={quoteattr(v)}" for k, v in attrs)
+
+
+def zone_group_state(household: HouseholdSpecSynth) -> str:
+    lines = ["<ZoneGroupState>", "  <ZoneGroups>"]
+    for index, group in enumerate(household.groups):
+        coordinator = group.coordinator.uuid
+        lines.append(f'    <ZoneGroup Coordinator="{coordinator}" ID="{coordinator}:{index + 7}">')
+        for member in group.members:
+            attrs = _member_attrs(member.player, invisible=member.invisible,
+                                  zone_bridge=member.zone_bridge,
+                                  channel_map_set=member.channel_map_set,
+                                  ht=member.ht_sat_chan_map_set)
+            if not member.satellites:
+                lines.append(f"      <ZoneGroupMember {attrs}/>")
+                continue
+            lines.append(f"      <ZoneGroupMember {attrs}>")
+            for satellite, ht in member.satellites:
+                sat_attrs = _member_attrs(satellite, invisible=True, ht=ht,
+                                          room=member.player.room)
+                lines.append(f"        <Satellite {sat_attrs}/>")
+            lines.append("      </ZoneGroupMember>")
+        lines.append("    </ZoneGroup>")
+    lines.append("  </ZoneGroups>")
+    if household.vanished:
+        lines.append("  <VanishedDevices>")
+        for v in household.vanished:
+            uuid = f"RINCON_{v.mac.upper()}01400"
+            lines.append(
+                f'    <Device UUID="{uuid}" ZoneName={quoteattr(v.room)} Reason="{v.reason}" '
+                f'ModelInfo="{v.model_number}" Mac="{v.mac.upper()}" LastKnownIP="{v.ip}" '
+                f'LastSeenUTC="2026-11-20T18:04:11Z" SWGen="{v.sw_gen}"/>'
+            )
+        lines.append("  </VanishedDevices>")
+    else:
+        lines.append("  <VanishedDevices></VanishedDevices>")
+    lines.append("</ZoneGroupState>")
+    return "\n".join(lines) + "\n"
+
+
+def write_household(root: Path, household: HouseholdSpecSynth) -> Path:
+    import json
+
+    folder = root / household.name
+    devices = folder / "devices"
+    devices.mkdir(parents=True, exist_ok=True)
+    (folder / "zone_group_state.xml").write_text(zone_group_state(household), "utf-8")
+    (folder / "household_id").write_text(household.household_id + "\n", "utf-8")
+    for player in household.players():
+        if player.answers:
+            (devices / f"{player.uuid}.xml").write_text(device_description(player), "utf-8")
+    if household.faults:
+        (folder / "faults.json").write_text(json.dumps(household.faults, indent=2) + "\n", "utf-8")
+    return folder
+
+
+def simple_household(name: str, count: int, *, mac_prefix: str, subnet: str = "192.168.1",
+                     software_version: str = "95.0-77060", faults: dict[str, object] | None = None,
+                     ) -> HouseholdSpecSynth:
+    """`count` One (gen 2) players, one per room, each its own group (for benchmarks)."""
+    players = [
+        PlayerSpec(mac=f"{mac_prefix}{i:06X}"[-12:], room=f"Room {i + 1}", model_number="S18",
+                   model_name="Sonos One", display_name="One", software_version=software_version,
+                   display_version="17.8", hardware_version="1.26.1.7-1.2",
+                   ip=f"{subnet}.{(i % 250) + 2}")
+        for i in range(count)
+    ]
+    digest = hashlib.sha256(name.encode()).hexdigest()[:22]
+    return HouseholdSpecSynth(name, f"Sonos_{digest}", tuple(Group((Member(p),)) for p in players),
+                              faults=faults or {})

@@ -1,0 +1,34 @@
+"""One small exception tree. Device misbehaviour is data (model.Problem), not an exception;
+these are for our own refusals and for usage errors."""
+
+from __future__ import annotations
+
+from .model import ErrorKind, Problem
+
+
+class SonosInventoryError(Exception):
+    """Base of every exception this package raises on purpose."""
+
+
+class UsageError(SonosInventoryError):
+    """The user asked for something we cannot do; the message says what to do instead."""
+
+
+class ParseError(SonosInventoryError):
+    """Device data that is not what a Sonos player sends. The only exception parsers raise."""
+
+
+class FetchFailed(SonosInventoryError):
+    """An HTTP exchange with a device failed; carries the Problem that goes into the record."""
+
+    def __init__(self, kind: ErrorKind, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.problem = Problem(kind, detail)
+
+
+class ReadOnlyViolation(SonosInventoryError):
+    """A request that is not on the read-only allow-list was about to be sent (a bug, never sent)."""
+
+
+class PolicyViolation(SonosInventoryError):
+    """The network policy forbids contacting an address (a bug if it reaches the transport)."""

@@ -1,0 +1,295 @@
+"""Turn what a scan observed into the inventory: pure, no I/O.
+
+Every member of a household's topology is a player record, read or not; vanished devices are
+listed as such; addresses that never said who they are become `unidentified` entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .analyze.products import capability
+from .analyze.tracks import detect_role, detect_track
+from .model import (
+    DeviceDescription,
+    ErrorKind,
+    Household,
+    HouseholdRead,
+    Inventory,
+    Method,
+    Player,
+    Problem,
+    ScanInfo,
+    ScanObservations,
+    TargetObservation,
+    Topology,
+    Track,
+    Unidentified,
+    VanishedDevice,
+    ZoneMember,
+)
+from .netpolicy import endpoint_from_location
+
+METHOD_ORDER = tuple(Method)
+
+
+@dataclass(frozen=True)
+class _HouseholdView:
+    key: str
+    household_id: str | None
+    topology: Topology | None
+    problem: Problem | None
+
+
+def _households(observations: ScanObservations) -> list[_HouseholdView]:
+    """One view per household: its first successful topology read, else its last failure."""
+    views: dict[str, _HouseholdView] = {}
+    member_home: dict[str, str] = {}
+    for index, read in enumerate(observations.household_reads):
+        key = read.household_id or _key_from_members(read, member_home) or f"household-{index + 1}"
+        existing = views.get(key)
+        if existing and existing.topology is not None:
+            continue
+        if read.topology is None and existing is not None:
+            continue
+        views[key] = _HouseholdView(key, read.household_id, read.topology, read.problem)
+        if read.topology:
+            for member in read.topology.members:
+                member_home.setdefault(member.uuid, key)
+    for target in observations.targets:  # households known only from discovery hints
+        for sighting in target.sightings:
+            if sighting.household_id and sighting.household_id not in views:
+                views[sighting.household_id] = _HouseholdView(
+                    sighting.household_id, sighting.household_id, None,
+                    Problem(ErrorKind.TOPOLOGY_UNAVAILABLE,
+                            "no player of this household answered GetZoneGroupState"),
+                )
+    return list(views.values())
+
+
+def _key_from_members(read: HouseholdRead, member_home: dict[str, str]) -> str | None:
+    if read.topology is None:
+        return member_home.get(read.source_uuid or "")
+    for member in read.topology.members:
+        if member.uuid in member_home:
+            return member_home[member.uuid]
+    return None
+
+
+def _ordered(methods: set[Method]) -> tuple[Method, ...]:
+    return tuple(m for m in METHOD_ORDER if m in methods)
+
+
+def _player(
+    uuid: str,
+    *,
+    description: DeviceDescription | None,
+    member: ZoneMember | None,
+    vanished: VanishedDevice | None,
+    view: _HouseholdView | None,
+    target: TargetObservation | None,
+    household_hint: str | None,
+    via: set[Method],
+    errors: tuple[Problem, ...],
+    ip: str | None,
+    port: int | None,
+) -> Player:
+    d = description
+    software_version = (d and d.software_version) or (member and member.software_version)
+    if software_version is None and target:
+        software_version = next(
+            (s.software_version for s in target.sightings if s.software_version), None
+        )
+    model_number = (d and d.model_number) or (vanished and vanished.model_number)
+    topology_sw_gen = (member and member.sw_gen) or (vanished and vanished.sw_gen)
+    track, track_basis = detect_track(
+        d.sw_gen if d else None, topology_sw_gen or None, software_version or None,
+        d.display_version if d else None,
+    )
+    min_compatible = (d and d.min_compatible_version) or (member and member.min_compatible_version)
+    cap = capability(
+        model_number or None, d.memory_mb if d else None, d.hardware_version if d else None,
+        min_compatible or None, runs_s2=track is Track.S2,
+    )
+    return Player(
+        uuid=uuid,
+        ip=ip,
+        port=port,
+        room=(d and d.room) or (member and member.zone_name) or (vanished and vanished.zone_name)
+        or None,
+        model_name=(d and d.model_name) or cap.product,
+        model_number=model_number or None,
+        serial=d.serial if d else None,
+        mac=d.mac if d else None,
+        software_version=software_version or None,
+        display_version=d.display_version if d else None,
+        hardware_version=d.hardware_version if d else None,
+        sw_gen=(d.sw_gen if d else None) or topology_sw_gen or None,
+        track=track,
+        track_basis=track_basis,
+        s2_capable=cap.s2_capable,
+        s2_capable_basis=cap.basis,
+        min_compatible_version=min_compatible or None,
+        legacy_compatible_version=(d and d.legacy_compatible_version)
+        or (member and member.legacy_compatible_version) or None,
+        memory_mb=d.memory_mb if d else None,
+        household_id=(view.household_id if view else None) or household_hint,
+        role=detect_role(member, view.topology if view else None, model_number or None),
+        reachable=d is not None,
+        vanished=vanished is not None and member is None,
+        discovered_via=_ordered(via),
+        errors=errors,
+    )
+
+
+def build_inventory(observations: ScanObservations, tool_version: str) -> Inventory:
+    views = _households(observations)
+    by_uuid_target: dict[str, TargetObservation] = {}
+    for target in observations.targets:
+        uuid = target.uuid
+        if uuid is None or (target.problem and target.problem.kind is ErrorKind.DUPLICATE):
+            continue
+        if uuid not in by_uuid_target or target.description is not None:
+            by_uuid_target[uuid] = target
+    member_view: dict[str, tuple[_HouseholdView, ZoneMember]] = {}
+    vanished_view: dict[str, tuple[_HouseholdView, VanishedDevice]] = {}
+    for view in views:
+        if view.topology:
+            for member in view.topology.members:
+                member_view.setdefault(member.uuid, (view, member))
+            for device in view.topology.vanished:
+                vanished_view.setdefault(device.uuid, (view, device))
+    refused = {r.uuid: r for r in observations.refused}
+
+    players: list[Player] = []
+    uuids = list(dict.fromkeys([*member_view, *by_uuid_target, *vanished_view]))
+    for uuid in uuids:
+        target = by_uuid_target.get(uuid)
+        view, member = member_view.get(uuid, (None, None))
+        vanished = None
+        if member is None and uuid in vanished_view:
+            view, vanished = vanished_view[uuid]
+        via = set(target.via) if target else set()
+        if member is not None:
+            via.add(Method.TOPOLOGY)
+        errors: tuple[Problem, ...] = ()
+        ip = port = None
+        if target:
+            ip, port = target.endpoint.host, target.endpoint.port
+            if target.problem:
+                errors = (target.problem,)
+        elif member is not None:
+            located = endpoint_from_location(member.location)
+            ip, port = (located.host, located.port) if located else (None, None)
+            if uuid in refused:
+                errors = (Problem(ErrorKind.POLICY, f"not contacted: {refused[uuid].reason}"),)
+            else:
+                errors = (Problem(ErrorKind.NOT_ATTEMPTED, "not read"),)
+        elif vanished is not None:
+            ip = vanished.last_known_ip
+            reason = vanished.reason or "unknown reason"
+            seen = f", last seen {vanished.last_seen_utc}" if vanished.last_seen_utc else ""
+            errors = (Problem(ErrorKind.VANISHED,
+                              f"the household lists it as vanished ({reason}{seen})"),)
+        hint = None
+        if target:
+            hint = next((s.household_id for s in target.sightings if s.household_id), None)
+        if view is None and hint:
+            view = next((v for v in views if v.household_id == hint), None)
+        players.append(_player(
+            uuid, description=target.description if target else None, member=member,
+            vanished=vanished, view=view, target=target, household_hint=hint, via=via,
+            errors=errors, ip=ip, port=port,
+        ))
+
+    unidentified = tuple(
+        Unidentified(t.endpoint.host, t.endpoint.port, t.via, (t.problem,) if t.problem else ())
+        for t in observations.targets
+        if _is_unidentified(t)
+    )
+    households = _household_records(views, players)
+    scan = _scan_info(observations, households, players, unidentified)
+    return Inventory(tool_version, scan, households, tuple(players), unidentified)
+
+
+_NOT_A_PLAYER = frozenset({ErrorKind.NOT_SONOS, ErrorKind.REFUSED, ErrorKind.HTTP_STATUS,
+                           ErrorKind.BAD_XML})
+
+
+def _is_unidentified(target: TargetObservation) -> bool:
+    """An address that never said which player it is (or claimed another's UUID).
+
+    A --network probe hit that turns out not to be Sonos is not reported: the probe touches every
+    device that listens on port 1400.
+    """
+    if target.description is not None:
+        return False
+    duplicate = target.problem is not None and target.problem.kind is ErrorKind.DUPLICATE
+    if target.uuid is not None and not duplicate:
+        return False  # listed as a player record, unreachable, with its reason
+    probe_only = set(target.via) == {Method.NETWORK}
+    return not (probe_only and target.problem is not None and target.problem.kind in _NOT_A_PLAYER)
+
+
+def _household_records(views: list[_HouseholdView], players: list[Player]) -> tuple[Household, ...]:
+    records = []
+    for view in views:
+        members = [p for p in players if _belongs(p, view)]
+        tracks = sorted({p.track for p in members if not p.vanished and p.track is not Track.UNKNOWN},
+                        key=lambda t: t.value)
+        records.append(Household(
+            household_id=view.household_id,
+            tracks=tuple(tracks),
+            players=tuple(p.uuid for p in members),
+            topology_read=view.topology is not None,
+            topology_problem=view.problem if view.topology is None else None,
+        ))
+    assigned = {uuid for h in records for uuid in h.players}
+    loose = [p for p in players if p.uuid not in assigned]
+    if loose:  # players whose household we could not learn at all
+        tracks = sorted({p.track for p in loose if p.track is not Track.UNKNOWN},
+                        key=lambda t: t.value)
+        records.append(Household(None, tuple(tracks), tuple(p.uuid for p in loose), False,
+                                 Problem(ErrorKind.TOPOLOGY_UNAVAILABLE,
+                                         "household unknown: no topology could be read")))
+    return tuple(records)
+
+
+def _belongs(player: Player, view: _HouseholdView) -> bool:
+    if view.topology is not None:
+        return view.topology.member(player.uuid) is not None or any(
+            v.uuid == player.uuid for v in view.topology.vanished
+        )
+    return view.household_id is not None and player.household_id == view.household_id
+
+
+def _scan_info(
+    observations: ScanObservations,
+    households: tuple[Household, ...],
+    players: list[Player],
+    unidentified: tuple[Unidentified, ...],
+) -> ScanInfo:
+    reasons: list[str] = []
+    unread = [p for p in players if not p.reachable and not p.vanished]
+    if not players:
+        reasons.append("no Sonos player was found")
+    if unread:
+        reasons.append(f"{len(unread)} current player(s) could not be read")
+    for household in households:
+        if not household.topology_read:
+            reasons.append(
+                f"the topology of household {household.household_id or '(unknown)'} could not be "
+                "read, so it may have members that were not found"
+            )
+    if unidentified:
+        reasons.append(f"{len(unidentified)} address(es) did not answer as a Sonos player")
+    if observations.budget_exhausted:
+        reasons.append("the time budget ran out")
+    return ScanInfo(
+        started_at=observations.started_at,
+        finished_at=observations.finished_at,
+        complete=not reasons,
+        methods=observations.methods,
+        interfaces=observations.interfaces,
+        incomplete_reasons=tuple(reasons),
+    )

@@ -1,0 +1,313 @@
+"""The values that flow through the pipeline: frozen, hashable, free of I/O.
+
+discover -> Sighting; collect -> DeviceDescription / Topology / ScanObservations;
+inventory -> Inventory (players, households, scan info); analyze adds findings and a verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class StrEnum(str, Enum):
+    """A str-valued enum whose str() is its value (enum.StrEnum arrived in 3.11)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Track(StrEnum):
+    S1 = "S1"
+    S2 = "S2"
+    UNKNOWN = "unknown"
+
+
+class Role(StrEnum):
+    PLAYER = "player"
+    STEREO_PARTNER = "stereo-partner"
+    SATELLITE = "satellite"
+    SUBWOOFER = "subwoofer"
+    BRIDGE = "bridge"
+
+
+class Method(StrEnum):
+    """How a player came to our attention; listed in discovery order."""
+
+    SSDP = "ssdp"
+    MDNS = "mdns"
+    TOPOLOGY = "topology"
+    HOST = "host"
+    NETWORK = "network"
+
+
+class ErrorKind(StrEnum):
+    TIMEOUT = "timeout"
+    REFUSED = "refused"  # connection refused or reset
+    UNREACHABLE = "unreachable"  # no route, host down
+    HTTP_STATUS = "http-status"
+    UPNP_DISABLED = "upnp-disabled"  # HTTP 403 from a Sonos player
+    UPNP_FAULT = "upnp-fault"  # SOAP fault (HTTP 500 + UPnPError)
+    REDIRECT = "redirect"  # never followed
+    TOO_LARGE = "too-large"
+    BAD_XML = "bad-xml"
+    NOT_SONOS = "not-sonos"
+    POLICY = "policy"  # the network policy forbids contacting that address
+    DUPLICATE = "duplicate"  # another device already answered for this UUID
+    TOPOLOGY_UNAVAILABLE = "topology-unavailable"
+    VANISHED = "vanished"
+    NOT_ATTEMPTED = "not-attempted"  # the scan budget ran out first
+    INTERNAL = "internal"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, order=True)
+class Endpoint:
+    """An IP literal and TCP port. Never a hostname: device data cannot make us resolve names."""
+
+    host: str
+    port: int = 1400
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why something could not be read. `kind` is machine-readable, `detail` is for people."""
+
+    kind: ErrorKind
+    detail: str
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One discovery method saw a device at `endpoint` and may have learnt a few facts already."""
+
+    endpoint: Endpoint
+    method: Method
+    uuid: str | None = None
+    household_id: str | None = None
+    software_version: str | None = None
+    model_token: str | None = None  # SSDP SERVER product token, e.g. "ZPS18"
+    raw: tuple[tuple[str, str], ...] = ()  # headers or TXT keys as received, for the record
+
+
+@dataclass(frozen=True)
+class DeviceDescription:
+    """What /xml/device_description.xml says about a player (fields absent on old firmware are None)."""
+
+    uuid: str
+    model_name: str | None
+    model_number: str | None
+    serial: str | None
+    mac: str | None
+    software_version: str | None
+    sw_gen: int | None
+    display_version: str | None
+    hardware_version: str | None
+    min_compatible_version: str | None
+    legacy_compatible_version: str | None
+    room: str | None
+    display_name: str | None
+    memory_mb: int | None
+    zone_type: str | None = None
+    series_id: str | None = None
+    deactivation_state: str | None = None
+
+
+@dataclass(frozen=True)
+class ZoneMember:
+    """A ZoneGroupMember or Satellite of the zone group state."""
+
+    uuid: str
+    location: str | None
+    zone_name: str | None
+    software_version: str | None
+    sw_gen: int | None
+    min_compatible_version: str | None
+    legacy_compatible_version: str | None
+    group_id: str | None
+    coordinator: str | None
+    invisible: bool = False
+    is_zone_bridge: bool = False
+    satellite_of: str | None = None  # parent UUID when this is a <Satellite>
+    channel_map_set: str | None = None
+    ht_sat_chan_map_set: str | None = None
+
+
+@dataclass(frozen=True)
+class VanishedDevice:
+    uuid: str
+    zone_name: str | None
+    reason: str | None
+    model_number: str | None
+    last_known_ip: str | None
+    last_seen_utc: str | None
+    sw_gen: int | None
+
+
+@dataclass(frozen=True)
+class Topology:
+    members: tuple[ZoneMember, ...]
+    vanished: tuple[VanishedDevice, ...] = ()
+
+    def member(self, uuid: str) -> ZoneMember | None:
+        return next((m for m in self.members if m.uuid == uuid), None)
+
+
+# ---- what collection observed (the input of the pure inventory builder) ----
+
+
+@dataclass(frozen=True)
+class TargetObservation:
+    """Everything learnt about one address: who pointed us there, and what it answered."""
+
+    endpoint: Endpoint
+    via: tuple[Method, ...]
+    sightings: tuple[Sighting, ...] = ()
+    expected_uuid: str | None = None  # from SSDP/mDNS or the topology, before it answered
+    description: DeviceDescription | None = None
+    problem: Problem | None = None
+    raw_description: bytes | None = None
+    elapsed_s: float | None = None
+
+    @property
+    def uuid(self) -> str | None:
+        return self.description.uuid if self.description else self.expected_uuid
+
+
+@dataclass(frozen=True)
+class HouseholdRead:
+    """One attempt to read a household's topology (and id) through one of its players."""
+
+    source: Endpoint
+    source_uuid: str | None
+    household_id: str | None
+    topology: Topology | None
+    problem: Problem | None = None
+    raw_zone_group_state: str | None = None
+
+
+@dataclass(frozen=True)
+class RefusedMember:
+    """A topology member the network policy did not let us contact."""
+
+    uuid: str
+    address: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ScanObservations:
+    started_at: str
+    finished_at: str
+    methods: tuple[Method, ...]
+    interfaces: tuple[str, ...]
+    targets: tuple[TargetObservation, ...]
+    household_reads: tuple[HouseholdRead, ...]
+    refused: tuple[RefusedMember, ...] = ()
+    budget_exhausted: bool = False
+    notes: tuple[str, ...] = ()
+
+
+# ---- the inventory ----
+
+
+@dataclass(frozen=True)
+class Player:
+    uuid: str
+    ip: str | None
+    port: int | None
+    room: str | None
+    model_name: str | None
+    model_number: str | None
+    serial: str | None
+    mac: str | None
+    software_version: str | None
+    display_version: str | None
+    hardware_version: str | None
+    sw_gen: int | None
+    track: Track
+    track_basis: str
+    s2_capable: bool | None
+    s2_capable_basis: str
+    min_compatible_version: str | None
+    legacy_compatible_version: str | None
+    memory_mb: int | None
+    household_id: str | None
+    role: Role
+    reachable: bool
+    vanished: bool
+    discovered_via: tuple[Method, ...]
+    errors: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Household:
+    household_id: str | None
+    tracks: tuple[Track, ...]
+    players: tuple[str, ...]
+    topology_read: bool
+    topology_problem: Problem | None = None
+
+
+@dataclass(frozen=True)
+class Unidentified:
+    """An address we were sent to that never told us who it is (so it has no UUID)."""
+
+    ip: str
+    port: int
+    discovered_via: tuple[Method, ...]
+    errors: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class ScanInfo:
+    started_at: str
+    finished_at: str
+    complete: bool
+    methods: tuple[Method, ...]
+    interfaces: tuple[str, ...] = ()
+    incomplete_reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    players: tuple[str, ...]
+    title: str
+    detail: str
+    advice: str
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    error_803: str  # "likely" | "possible" | "not-indicated"
+    summary: str
+
+
+@dataclass(frozen=True)
+class Inventory:
+    tool_version: str
+    scan: ScanInfo
+    households: tuple[Household, ...]
+    players: tuple[Player, ...]
+    unidentified: tuple[Unidentified, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    verdict: Verdict = field(default_factory=lambda: Verdict("not-indicated", ""))
+
+    def player(self, uuid: str) -> Player | None:
+        return next((p for p in self.players if p.uuid == uuid), None)

@@ -1,0 +1,86 @@
+"""The terminal view: one table per household, then what could not be read."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from ..model import Household, Inventory, Player
+from .safe_text import for_terminal as t
+
+NOTHING_FOUND_HELP = """\
+No Sonos player answered. This usually means one of these:
+  - A firewall drops the discovery replies. Windows Defender Firewall asks once per program: allow
+    Python / sonos-inventory on private networks. On Linux, allow UDP from port 1900 (SSDP) and
+    5353 (mDNS).
+  - macOS: the terminal app has no Local Network permission (System Settings > Privacy & Security
+    > Local Network).
+  - A VPN is on and carries the traffic elsewhere: turn it off while scanning.
+  - This computer is on a guest Wi-Fi or an isolated network that keeps devices apart: join the
+    same network as the Sonos players.
+  - The computer has several network interfaces and the search went out on the wrong one.
+What to try next:
+  sonos-inventory scan --interface-addr <this computer's IP on the Sonos network>
+  sonos-inventory scan --host <a player's IP>   (the Sonos app shows it under About My System)
+  sonos-inventory scan --network 192.168.1.0/24 (the network your players are on)"""
+
+
+def _row(player: Player) -> list[str]:
+    answered = "yes" if player.reachable else ("vanished" if player.vanished else "no")
+    if player.errors and not player.reachable:
+        answered += f" ({player.errors[0].kind})"
+    return [
+        t(player.room, 28),
+        t(player.model_name, 28),
+        t(player.model_number, 10),
+        t(player.serial, 24),
+        t(player.software_version, 16),
+        player.track.value,
+        player.role.value,
+        t(player.ip, 40),
+        answered,
+    ]
+
+
+HEADERS = ["Room", "Product", "Model", "Serial", "Software", "Track", "Role", "IP", "Answered"]
+
+
+def household_title(household: Household, index: int) -> str:
+    tracks = "/".join(x.value for x in household.tracks) or "track unknown"
+    ident = t(household.household_id, 64) if household.household_id else "(id unknown)"
+    topology = "" if household.topology_read else ", topology not read"
+    return f"Household {index}: {ident} ({tracks}, {len(household.players)} products{topology})"
+
+
+def render_table(inventory: Inventory) -> str:
+    lines: list[str] = []
+    by_uuid = {p.uuid: p for p in inventory.players}
+    for index, household in enumerate(inventory.households, 1):
+        lines.append(household_title(household, index))
+        rows = [_row(by_uuid[u]) for u in household.players if u in by_uuid]
+        lines.append(tabulate(rows, headers=HEADERS, tablefmt="simple"))
+        if household.topology_problem:
+            lines.append(f"  topology: {t(household.topology_problem.detail, 300)}")
+        lines.append("")
+    unread = [p for p in inventory.players if p.errors and not p.reachable]
+    if unread:
+        lines.append("Not read:")
+        for player in unread:
+            who = t(player.room or player.uuid, 40)
+            for error in player.errors:
+                lines.append(f"  {who} ({t(player.ip, 40)}): {error.kind}: {t(error.detail, 300)}")
+        lines.append("")
+    if inventory.unidentified:
+        lines.append("Addresses that did not answer as a Sonos player:")
+        for entry in inventory.unidentified:
+            reason = "; ".join(f"{e.kind}: {t(e.detail, 200)}" for e in entry.errors)
+            lines.append(f"  {t(entry.ip, 40)}:{entry.port} ({reason})")
+        lines.append("")
+    if not inventory.players:
+        lines.append("No Sonos player found.")
+        lines.append("")
+    scan = inventory.scan
+    status = "complete" if scan.complete else "INCOMPLETE: " + "; ".join(scan.incomplete_reasons)
+    lines.append(f"Scan {status}. {len(inventory.players)} products in "
+                 f"{len(inventory.households)} household(s); methods: "
+                 f"{', '.join(m.value for m in scan.methods) or 'none'}.")
+    return "\n".join(lines) + "\n"
