@@ -27,7 +27,7 @@ class FetchFailed(SonosInventoryError):
 
 
 class ReadOnlyViolation(SonosInventoryError):
-    """A request that is not on the read-only allow-list was about to be sent (a bug, never sent)."""
+    """A request off the read-only allow-list was about to be sent (a bug; it is never sent)."""
 
 
 class PolicyViolation(SonosInventoryError):

@@ -142,31 +142,40 @@ def _player(
     )
 
 
-def build_inventory(observations: ScanObservations, tool_version: str) -> Inventory:
-    views = _households(observations)
-    by_uuid_target: dict[str, TargetObservation] = {}
-    for target in observations.targets:
-        uuid = target.uuid
-        if uuid is None or (target.problem and target.problem.kind is ErrorKind.DUPLICATE):
-            continue
-        if uuid not in by_uuid_target or target.description is not None:
-            by_uuid_target[uuid] = target
-    member_view: dict[str, tuple[_HouseholdView, ZoneMember]] = {}
-    vanished_view: dict[str, tuple[_HouseholdView, VanishedDevice]] = {}
+def _index_topologies(views: list[_HouseholdView]) -> tuple[
+    dict[str, tuple[_HouseholdView, ZoneMember]], dict[str, tuple[_HouseholdView, VanishedDevice]]
+]:
+    members: dict[str, tuple[_HouseholdView, ZoneMember]] = {}
+    vanished: dict[str, tuple[_HouseholdView, VanishedDevice]] = {}
     for view in views:
         if view.topology:
             for member in view.topology.members:
-                member_view.setdefault(member.uuid, (view, member))
+                members.setdefault(member.uuid, (view, member))
             for device in view.topology.vanished:
-                vanished_view.setdefault(device.uuid, (view, device))
+                vanished.setdefault(device.uuid, (view, device))
+    return members, vanished
+
+
+def build_inventory(observations: ScanObservations, tool_version: str) -> Inventory:
+    views = _households(observations)
+    by_uuid_target: dict[str, TargetObservation] = {}
+    for observed in observations.targets:
+        uuid = observed.uuid
+        if uuid is None or (observed.problem and observed.problem.kind is ErrorKind.DUPLICATE):
+            continue
+        if uuid not in by_uuid_target or observed.description is not None:
+            by_uuid_target[uuid] = observed
+    member_view, vanished_view = _index_topologies(views)
     refused = {r.uuid: r for r in observations.refused}
 
     players: list[Player] = []
     uuids = list(dict.fromkeys([*member_view, *by_uuid_target, *vanished_view]))
     for uuid in uuids:
         target = by_uuid_target.get(uuid)
+        view: _HouseholdView | None
+        member: ZoneMember | None
         view, member = member_view.get(uuid, (None, None))
-        vanished = None
+        vanished: VanishedDevice | None = None
         if member is None and uuid in vanished_view:
             view, vanished = vanished_view[uuid]
         via = set(target.via) if target else set()
@@ -235,8 +244,10 @@ def _household_records(views: list[_HouseholdView], players: list[Player]) -> tu
     records = []
     for view in views:
         members = [p for p in players if _belongs(p, view)]
-        tracks = sorted({p.track for p in members if not p.vanished and p.track is not Track.UNKNOWN},
-                        key=lambda t: t.value)
+        tracks = sorted(
+            {p.track for p in members if not p.vanished and p.track is not Track.UNKNOWN},
+            key=lambda t: t.value,
+        )
         records.append(Household(
             household_id=view.household_id,
             tracks=tuple(tracks),

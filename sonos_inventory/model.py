@@ -105,7 +105,7 @@ class Sighting:
 
 @dataclass(frozen=True)
 class DeviceDescription:
-    """What /xml/device_description.xml says about a player (fields absent on old firmware are None)."""
+    """What /xml/device_description.xml says (fields that old firmware lacks are None)."""
 
     uuid: str
     model_name: str | None

@@ -50,7 +50,8 @@ _TRANSIENT = frozenset({ErrorKind.TIMEOUT, ErrorKind.REFUSED, ErrorKind.UNREACHA
 class DiscoverySource(Protocol):
     """The seam for "discover": report sightings until done or stopped."""
 
-    method: Method
+    @property
+    def method(self) -> Method: ...
 
     def run(
         self,

@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from ..errors import FetchFailed, ParseError
 from ..model import DeviceDescription, Endpoint, ErrorKind, Problem, Topology
 from . import soco_adapter
-from .parse import parse_device_description, parse_soap_response, parse_upnp_error
-from .parse import parse_zone_group_state
+from .parse import (
+    parse_device_description,
+    parse_soap_response,
+    parse_upnp_error,
+    parse_zone_group_state,
+)
 from .transport import HttpRequest, HttpResponse, Transport
 
 UPNP_DISABLED_ADVICE = (
@@ -49,7 +53,9 @@ def _exchange(transport: Transport, request: HttpRequest, deadline: float) -> Ht
     return transport.send(request, deadline)
 
 
-def read_description(transport: Transport, endpoint: Endpoint, deadline: float) -> DescriptionResult:
+def read_description(
+    transport: Transport, endpoint: Endpoint, deadline: float
+) -> DescriptionResult:
     started = time.monotonic()
     try:
         response = _exchange(transport, soco_adapter.description_request(endpoint), deadline)

@@ -26,8 +26,8 @@ def parse_host(value: str) -> Endpoint:
     address = normalize_ip(host)
     if address is None:
         raise UsageError(
-            f"--host {value!r} is not an IP address. Give the player's IP as the Sonos app shows it "
-            "(Settings > System > About My System), e.g. --host 192.168.1.20"
+            f"--host {value!r} is not an IP address. Give the player's IP as the Sonos app "
+            "shows it (Settings > System > About My System), e.g. --host 192.168.1.20"
         )
     return Endpoint(str(address), port)
 

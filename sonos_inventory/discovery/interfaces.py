@@ -1,4 +1,4 @@
-"""The machine's IPv4 interfaces: where discovery listens and how the network policy sees subnets."""
+"""The machine's IPv4 interfaces: where discovery listens, and the subnets the policy sees."""
 
 from __future__ import annotations
 

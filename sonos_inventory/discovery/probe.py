@@ -80,8 +80,7 @@ def probe(
                 started[sock] = (host, time.monotonic())
                 selector.register(sock, selectors.EVENT_WRITE)
             for key, _ in selector.select(timeout=0.05):
-                sock = key.fileobj
-                assert isinstance(sock, socket.socket)
+                sock = next(s for s in started if s.fileno() == key.fd)
                 host, _ = started[sock]
                 if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
                     on_sighting(Sighting(Endpoint(host, port), Method.NETWORK))

@@ -147,8 +147,7 @@ def search(
                 break
             timeout = min(end, send_times[0] if send_times else end) - now
             for key, _ in selector.select(timeout=max(0.0, min(timeout, 0.1))):
-                sock = key.fileobj
-                assert isinstance(sock, socket.socket)
+                sock = next(s for s in sockets if s.fileno() == key.fd)
                 for _ in range(64):  # drain, but let the loop breathe under a flood
                     try:
                         data, (source_ip, _port, *_rest) = sock.recvfrom(MAX_SSDP_DATAGRAM + 1)

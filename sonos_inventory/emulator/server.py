@@ -116,7 +116,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _allowed_source(self) -> bool:
         return bool(ipaddress_is_loopback(self.client_address[0]))
 
-    def _send(self, status: int, body: bytes, content_type: str = 'text/xml; charset="utf-8"'):
+    def _send(self, status: int, body: bytes,
+              content_type: str = 'text/xml; charset="utf-8"') -> None:
         faults = self.server.player.faults
         if faults.latency_ms or self.server.emulator.latency_ms:
             time.sleep((faults.latency_ms + self.server.emulator.latency_ms) / 1000)

@@ -3,6 +3,7 @@ delay spread over the whole MX window, as real players do. Answers loopback sour
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import random
 import re
@@ -38,7 +39,7 @@ def reply_for(player: EmulatedPlayer, search_target: str) -> bytes:
         "X-RINCON-WIFIMODE: 0\r\n"
         "X-RINCON-VARIANT: 2\r\n"
         f"HOUSEHOLD.SMARTSPEAKER.AUDIO: {household}.emulated\r\n\r\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 class SsdpResponder:
@@ -62,10 +63,8 @@ class SsdpResponder:
             sock.bind(("", SSDP_PORT))  # platforms that cannot bind a group address
         membership = socket.inet_aton(MULTICAST_GROUP) + socket.inet_aton("127.0.0.1")
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)
-        try:
+        with contextlib.suppress(OSError):
             sock.setsockopt(socket.IPPROTO_IP, IP_MULTICAST_ALL, 0)
-        except OSError:
-            pass
         sock.settimeout(0.2)
         self._sock = sock
         for player in self.emulator.players:
@@ -130,7 +129,5 @@ class SsdpResponder:
                     self._cond.wait(timeout=due)
                     continue
                 _, _, payload, host, destination = heapq.heappop(self._heap)
-                try:
+                with contextlib.suppress(OSError):
                     self._senders[host].sendto(payload, destination)
-                except OSError:
-                    pass

@@ -182,7 +182,7 @@ def device_description(p: PlayerSpec) -> str:
       </device>
       <device>
         <deviceType>urn:schemas-upnp-org:device:MediaRenderer:1</deviceType>
-        <friendlyName>{escape(p.room)} - Sonos {escape(p.display_name)} Media Renderer</friendlyName>
+        <friendlyName>{escape(p.room)} - Sonos {escape(p.display_name)} Renderer</friendlyName>
         <manufacturer>Sonos, Inc.</manufacturer>
         <modelNumber>{escape(p.model_number)}</modelNumber>
         <modelName>{escape(p.model_name)}</modelName>

@@ -1,0 +1,79 @@
+"""Broken and hostile players: each becomes a record with a reason; the rest is read in full."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sonos_inventory.emulator.scenarios import write_scenario
+from sonos_inventory.emulator.server import Emulator
+from sonos_inventory.model import ErrorKind
+
+from ..conftest import scan_loopback
+
+pytestmark = pytest.mark.adversarial
+Start = Callable[..., Emulator]
+KITCHEN = "RINCON_000E58F0020301400"  # in healthy-s2
+
+
+def with_faults(tmp_path: Path, faults: dict[str, object]) -> Path:
+    root = write_scenario("healthy-s2", tmp_path / "healthy-s2")
+    (root / "home" / "faults.json").write_text(json.dumps(faults))
+    return root
+
+
+@pytest.mark.parametrize("fault,kind", [
+    ({"hang": True}, ErrorKind.TIMEOUT),
+    ({"body": {"/xml/device_description.xml": "<root><device>"}}, ErrorKind.BAD_XML),
+    ({"body": {"/xml/device_description.xml":
+               '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><root>&x;</root>'}},
+     ErrorKind.BAD_XML),
+    ({"status": {"/xml/device_description.xml": 302}}, ErrorKind.REDIRECT),
+    ({"status": {"/xml/device_description.xml": 404}}, ErrorKind.HTTP_STATUS),
+    ({"body": {"/xml/device_description.xml": "<html><body>router login</body></html>"}},
+     ErrorKind.NOT_SONOS),
+])
+def test_a_broken_player_is_a_record_and_the_rest_is_read(
+    emulate: Start, tmp_path: Path, fault: dict[str, object], kind: ErrorKind
+) -> None:
+    emulate(with_faults(tmp_path, {KITCHEN: fault}))
+    started = time.monotonic()
+    inventory, _ = scan_loopback(budget_s=8.0)
+    elapsed = time.monotonic() - started
+    kitchen = inventory.player(KITCHEN)
+    assert kitchen is not None and not kitchen.reachable
+    assert kitchen.errors[0].kind is kind, kitchen.errors
+    others = [p for p in inventory.players if p.uuid != KITCHEN]
+    assert len(others) == 3 and all(p.reachable and p.serial for p in others)
+    assert elapsed < 8.0 + 3.0  # within the budget, plus a little
+
+
+def test_slow_player_beside_fast_ones_does_not_hold_them_up(
+    emulate: Start, tmp_path: Path
+) -> None:
+    emulate(with_faults(tmp_path, {KITCHEN: {"latency_ms": 2500}}))
+    inventory, observations = scan_loopback(budget_s=10.0)
+    assert all(p.reachable for p in inventory.players)
+    times = {t.description.uuid: t.elapsed_s for t in observations.targets if t.description}
+    assert times[KITCHEN] is not None and times[KITCHEN] >= 2.5
+    assert all(t is not None and t < 2.5 for uuid, t in times.items() if uuid != KITCHEN)
+
+
+def test_the_emulator_refuses_and_records_write_actions(emulate: Start) -> None:
+    emulator = emulate("healthy-s2", ssdp=False)
+    player = emulator.players[0]
+    request = urllib.request.Request(
+        f"{player.endpoint.base_url}/ZoneGroupTopology/Control",
+        data=b"<s:Envelope/>", method="POST",
+        headers={"SOAPACTION": '"urn:schemas-upnp-org:service:ZoneGroupTopology:1#'
+                               'BeginSoftwareUpdate"'})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        opener.open(request, timeout=5)
+    assert caught.value.code == 500 and b"<errorCode>401</errorCode>" in caught.value.read()
+    assert emulator.log.entries[-1]["soap_action"].endswith("#BeginSoftwareUpdate")
