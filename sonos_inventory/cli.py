@@ -21,16 +21,21 @@ from . import __version__, app
 from .bounds import DEFAULT_SCAN_BUDGET_S
 from .errors import UsageError
 from .model import Inventory
+from .report.context import ReportContext
 from .scan import Progress, ScanOptions
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "markdown", "json")
 
 
-def render(inventory: Inventory, fmt: str) -> str:
+def render(inventory: Inventory, fmt: str, context: ReportContext) -> str:
     if fmt == "json":
         from .report.render_json import render_json
 
-        return render_json(inventory)
+        return render_json(inventory, context)
+    if fmt == "markdown":
+        from .report.render_markdown import render_markdown
+
+        return render_markdown(inventory, context)
     from .report.render_table import render_table
 
     return render_table(inventory)
@@ -51,8 +56,8 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def emit(inventory: Inventory, fmt: str, output: Path | None) -> None:
-    text = render(inventory, fmt)
+def emit(inventory: Inventory, fmt: str, output: Path | None, context: ReportContext) -> None:
+    text = render(inventory, fmt, context)
     if output is not None:
         write_atomically(output, text)
         click.echo(f"Wrote {output}", err=True)
@@ -87,15 +92,23 @@ def warn(message: str) -> None:
 
 
 def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--diagnostic-id", metavar="ID",
+                        help="The number the Sonos app gave after Submit diagnostics; printed "
+                             "near the top of the report.")(func)
+    func = click.option("--note", metavar="TEXT",
+                        help="A note printed near the top of the report (e.g. your case "
+                             "number or what you tried).")(func)
     func = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
                         help="Write the report to FILE instead of printing it.")(func)
     func = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
-                        show_default=True, help="Output format.")(func)
+                        show_default=True,
+                        help="table for the terminal, markdown for the support report, json for "
+                             "scripts.")(func)
     return func
 
 
-def finish(inventory: Inventory, fmt: str, output: Path | None,
-           notes: tuple[str, ...]) -> int:
+def finish(inventory: Inventory, fmt: str, output: Path | None, notes: tuple[str, ...],
+           context: ReportContext) -> int:
     clear_progress()
     for note in notes:
         warn(note)
@@ -103,7 +116,7 @@ def finish(inventory: Inventory, fmt: str, output: Path | None,
         from .report.render_table import NOTHING_FOUND_HELP
 
         click.echo(NOTHING_FOUND_HELP, err=True)
-    emit(inventory, fmt, output)
+    emit(inventory, fmt, output, context)
     return app.exit_code(inventory)
 
 
@@ -135,9 +148,12 @@ def cli() -> None:
               show_default=True, help="Overall time budget of the scan, in seconds.")
 @click.option("--no-ssdp", is_flag=True, help="Do not search with SSDP (UPnP multicast).")
 @click.option("--no-mdns", is_flag=True, help="Do not browse mDNS (_sonos._tcp).")
+@click.option("--no-history", is_flag=True,
+              help="Do not save this scan in the local history (used by diff and 'first seen').")
 @output_options
 def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tuple[str, ...],
-         timeout: float, no_ssdp: bool, no_mdns: bool, fmt: str, output: Path | None) -> None:
+         timeout: float, no_ssdp: bool, no_mdns: bool, no_history: bool, fmt: str,
+         output: Path | None, note: str | None, diagnostic_id: str | None) -> None:
     """Discover and inventory the Sonos products on this network."""
     from .discovery.hosts import host_sightings
     from .discovery.probe import parse_networks
@@ -157,7 +173,31 @@ def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tup
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
     inventory, observations = app.run_scan(options, on_progress=progress_printer())
-    sys.exit(finish(inventory, fmt, output, observations.notes))
+    context = with_history(inventory, ReportContext(note, diagnostic_id),
+                           save=not no_history and bool(inventory.players))
+    sys.exit(finish(inventory, fmt, output, observations.notes, context))
+
+
+def with_history(inventory: Inventory, context: ReportContext, *, save: bool) -> ReportContext:
+    """Add first-seen dates from the local history; save this scan there when asked."""
+    from . import history
+    from .report.render_json import inventory_dict
+
+    document = inventory_dict(inventory, context)
+    try:
+        earlier = [history.load(p) for p in history.scans()]
+    except (OSError, ValueError) as exc:
+        warn(f"scan history not read: {exc}")
+        earlier = []
+    if not earlier and not save:
+        return context
+    if save:
+        try:
+            history.save(document)
+        except OSError as exc:
+            warn(f"scan history not saved: {exc}")
+    seen = history.first_seen([*earlier, document])
+    return ReportContext(context.note, context.diagnostic_id, tuple(sorted(seen.items())))
 
 
 @contextlib.contextmanager
@@ -191,7 +231,8 @@ def _load(path: Path) -> Any:
               help="A built-in scenario (error-803, healthy-s2, split-s1-s2, home-theater, "
                    "offline-member) or a scenario directory.")
 @output_options
-def demo(scenario: str, fmt: str, output: Path | None) -> None:
+def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
+         diagnostic_id: str | None) -> None:
     """Start an emulated household on loopback and scan it exactly as `scan` would."""
     from .emulator.server import Emulator
 
@@ -201,7 +242,8 @@ def demo(scenario: str, fmt: str, output: Path | None) -> None:
         with Emulator(loaded, mdns=True):
             options = ScanOptions(interface_addrs=("127.0.0.1",))
             inventory, observations = app.run_scan(options, on_progress=progress_printer())
-    sys.exit(finish(inventory, fmt, output, observations.notes))
+    context = ReportContext(note, diagnostic_id)  # the demo never writes the scan history
+    sys.exit(finish(inventory, fmt, output, observations.notes, context))
 
 
 @cli.command()
@@ -235,6 +277,93 @@ def emulate(scenario: str, latency_ms: int, request_log: Path | None, no_ssdp: b
             click.echo("Stopping.", err=True)
         finally:
             emulator.stop()
+
+
+def load_inventory(path: Path) -> Inventory:
+    import json
+
+    from .analyze.verdict import analyze as run_analysis
+    from .report.render_json import inventory_from_dict
+
+    try:
+        document = json.loads(path.read_text("utf-8"))
+        return run_analysis(inventory_from_dict(document))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.UsageError(f"cannot read {path}: {exc}") from None
+    except ValueError as exc:  # json.JSONDecodeError included
+        raise click.UsageError(f"{path} is not inventory JSON: {exc}") from None
+    except UsageError as exc:
+        raise click.UsageError(f"{path}: {exc}") from None
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output_options
+def analyze(file: Path, fmt: str, output: Path | None, note: str | None,
+            diagnostic_id: str | None) -> None:
+    """Re-run the diagnosis on a saved inventory JSON, offline."""
+    inventory = load_inventory(file)
+    sys.exit(finish(inventory, fmt, output, (), ReportContext(note, diagnostic_id)))
+
+
+@cli.command()
+@click.argument("before", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("after", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def diff(before: Path | None, after: Path | None) -> None:
+    """Compare two inventories: what changed, and whether every product is now aligned.
+
+    \b
+    diff BEFORE AFTER   compare two saved inventory JSON files
+    diff BEFORE         compare BEFORE with the latest saved scan
+    diff                compare the last two saved scans
+    Exit 0 when every household is on one track and in step, 1 when not.
+    """
+    from . import history
+    from .diff import diff_inventories, render_diff
+
+    saved = history.scans()
+    if after is None:
+        needed = 1 if before is not None else 2
+        if len(saved) < needed:
+            raise click.UsageError(
+                f"the scan history has {len(saved)} scan(s); run `sonos-inventory scan` "
+                "(without --no-history) first, or give two inventory files")
+        after = saved[-1]
+        if before is None:
+            before = saved[-2]
+    assert before is not None
+    click.echo(f"Comparing {before} -> {after}", err=True)
+    result = diff_inventories(load_inventory(before), load_inventory(after))
+    click.echo(render_diff(result), nl=False)
+    sys.exit(0 if result.aligned else 1)
+
+
+@cli.command(name="history")
+@click.option("--clear", is_flag=True, help="Delete every saved scan.")
+def history_command(clear: bool) -> None:
+    """List the scans saved on this computer (they hold serial numbers, unredacted)."""
+    from . import history
+
+    if clear:
+        count = history.clear()
+        click.echo(f"Deleted {count} saved scan(s) from {history.history_dir()}.", err=True)
+        return
+    saved = history.scans()
+    if not saved:
+        click.echo(f"No saved scans in {history.history_dir()}.", err=True)
+        return
+    for path in saved:
+        try:
+            document = history.load(path)
+            players = len(document["players"])
+            verdict = document["verdict"]["error_803"]
+            when = document["scan"]["finished_at"]
+        except (OSError, ValueError, KeyError, TypeError):
+            click.echo(f"{path}  (unreadable)")
+            continue
+        click.echo(f"{when}  {players:3d} products  error 803: {verdict:13s}  {path}")
 
 
 def main() -> None:

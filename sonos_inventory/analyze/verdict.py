@@ -1,10 +1,99 @@
-"""Rules and verdict over an inventory. Pure."""
+"""The verdict: is this the software-track conflict reported behind "Error 803"? Pure.
+
+Sonos has published no definition of "Error 803"; the verdict speaks of a software-track
+conflict, "the situation reported behind Error 803", never of a certainty.
+"""
 
 from __future__ import annotations
 
-from ..model import Inventory
+from dataclasses import replace
+
+from ..model import Finding, Inventory, Player, Severity, Track, Verdict
+from .rules import name, run_rules
+
+LIKELY = "likely"
+POSSIBLE = "possible"
+NOT_INDICATED = "not-indicated"
+
+
+def _who(players: list[Player]) -> str:
+    parts = []
+    for p in players:
+        serial = f", serial {p.serial}" if p.serial else ""
+        parts.append(f"{name(p)} ({p.software_version or 'version unknown'}, "
+                     f"{p.track.value}{serial})")
+    return "; ".join(parts)
+
+
+def _players(inventory: Inventory, findings: list[Finding]) -> list[Player]:
+    uuids = list(dict.fromkeys(u for f in findings for u in f.players))
+    return [p for u in uuids if (p := inventory.player(u)) is not None]
+
+
+def _lonely_dual_capable_in_s1(inventory: Inventory) -> list[Player]:
+    """S2-capable products in an S1 household while an S2 household exists: the usual leftover
+    of a failed attempt to add a product to the S2 system."""
+    tracks = {h.household_id: h.tracks for h in inventory.households}
+    if not any(t == (Track.S2,) for t in tracks.values()):
+        return []
+    found = []
+    for household in inventory.households:
+        if household.tracks != (Track.S1,):
+            continue
+        for uuid in household.players:
+            p = inventory.player(uuid)
+            if p and not p.vanished and p.s2_capable:
+                found.append(p)
+    return found
+
+
+def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    mixed = by_rule.get("mixed-generation", [])
+    if mixed:
+        cause = _players(inventory, mixed)
+        return Verdict(LIKELY, (
+            "Software-track conflict found: the situation reported behind \"Error 803\". "
+            f"A household holds products on both S1 and S2. On the minority track: {_who(cause)}. "
+            "While they are mixed, the system cannot update. Do not retry the update or reset "
+            "anything; contact Sonos support with this report."
+        ))
+    reasons = []
+    behind = _players(inventory, by_rule.get("below-min-compatible", [])
+                      + by_rule.get("version-skew", []))
+    if behind:
+        reasons.append(f"product(s) behind their household on the same track: {_who(behind)}")
+    lonely = _lonely_dual_capable_in_s1(inventory)
+    if lonely:
+        reasons.append(
+            "an S1 system sits beside an S2 system, and it holds product(s) that could run S2 "
+            f"(the usual leftover of a failed attempt to add them to the S2 system): {_who(lonely)}"
+        )
+    elif any("S1" in f.detail and "S2" in f.detail for f in by_rule.get("split-households", [])):
+        reasons.append("an S1 system sits beside an S2 system on this network")
+    unread = [p for p in inventory.players if not p.reachable and not p.vanished]
+    if unread:
+        reasons.append(f"current product(s) that could not be read: {_who(unread)}")
+    if any(not h.topology_read for h in inventory.households):
+        reasons.append("a household's member list could not be read")
+    if reasons:
+        return Verdict(POSSIBLE, (
+            "No S1/S2 mix was seen inside one household, but there are weaker signs of the "
+            "situation reported behind \"Error 803\": " + "; ".join(reasons) + "."
+        ))
+    if not inventory.players:
+        return Verdict(NOT_INDICATED, "No Sonos product was found, so nothing could be judged.")
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    extra = f" Other problems were found: {errors[0].title}." if errors else ""
+    return Verdict(NOT_INDICATED, (
+        f"No software-track conflict: every household's {len(inventory.players)} product(s) "
+        "are on one track and in step." + extra
+    ))
 
 
 def analyze(inventory: Inventory) -> Inventory:
-    """The inventory with its findings and verdict (the rules arrive with issue 3)."""
-    return inventory
+    """The inventory with its findings and verdict."""
+    findings = run_rules(inventory)
+    return replace(inventory, findings=findings, verdict=verdict(inventory, findings))

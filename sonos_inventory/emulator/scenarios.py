@@ -148,12 +148,92 @@ def offline_member() -> list[HouseholdSpecSynth]:
     ), vanished=(Vanished("000E58F00504", "Guest Room", "S33", "192.168.1.64"),))]
 
 
+def s1_only_in_s2() -> list[HouseholdSpecSynth]:
+    """A first-generation Connect (S1 only, 32 MB) added to an S2 system."""
+    connect = PlayerSpec(mac="000E58F00601", room="Hi-Fi", model_number="ZP90",
+                         model_name="Sonos CONNECT", display_name="CONNECT",
+                         software_version=S1_LAST, display_version=S1_LAST_DISPLAY,
+                         hardware_version="1.16.5.5-2", sw_gen=1, memory_mb=32,
+                         ip="192.168.1.71")
+    return [HouseholdSpecSynth("home", "Sonos_FixtureS1OnlyInS2xxxxxxx01", (
+        Group((Member(one("000E58F00602", "Kitchen", "192.168.1.72")),)),
+        Group((Member(era100("000E58F00603", "Office", "192.168.1.73")),)),
+        Group((Member(connect),)),
+    ))]
+
+
+def leftover_s1() -> list[HouseholdSpecSynth]:
+    """A Play:1 (S2-capable) alone in an S1 system beside the S2 system: the usual leftover of
+    a failed attempt to add it to the S2 system."""
+    lonely = PlayerSpec(mac="000E58F00701", room="Bathroom", model_number="S12",
+                        model_name="Sonos Play:1", display_name="Play:1",
+                        software_version=S1_LAST, display_version=S1_LAST_DISPLAY,
+                        hardware_version="1.8.3.7-2.0", sw_gen=1, memory_mb=512,
+                        ip="192.168.1.81")
+    return [
+        HouseholdSpecSynth("main-s2", "Sonos_FixtureLeftoverMainS2xxxx01", (
+            Group((Member(one("000E58F00702", "Kitchen", "192.168.1.82")),)),
+            Group((Member(playbar("000E58F00703", "Living Room", "192.168.1.83")),)),
+        )),
+        HouseholdSpecSynth("leftover-s1", "Sonos_FixtureLeftoverS1xxxxxxxx02",
+                           (Group((Member(lonely),)),)),
+    ]
+
+
+def legacy_2015() -> list[HouseholdSpecSynth]:
+    """2015 firmware (28.1-83040): no swGen element, no MACAddress element, no SWGen."""
+    common = {"software_version": "28.1-83040", "display_version": "5.2", "sw_gen": None,
+              "include_mac_element": False}
+    connect = PlayerSpec(mac="000E58F00801", room="Living Room", model_number="ZP90",
+                         model_name="Sonos CONNECT", display_name="CONNECT",
+                         hardware_version="1.16.5.5-2", memory_mb=32, ip="192.168.1.91",
+                         **common)  # type: ignore[arg-type]
+    amp = PlayerSpec(mac="000E58F00802", room="Patio", model_number="ZP120",
+                     model_name="Sonos CONNECT:AMP", display_name="CONNECT:AMP",
+                     hardware_version="1.16.3.1-2", memory_mb=32, ip="192.168.1.92",
+                     **common)  # type: ignore[arg-type]
+    bridge = PlayerSpec(mac="000E58F00803", room="BRIDGE", model_number="ZB100",
+                        model_name="Sonos BRIDGE", display_name="BRIDGE",
+                        hardware_version="1.5.0.0-2", memory_mb=8, ip="192.168.1.93",
+                        **common)  # type: ignore[arg-type]
+    return [HouseholdSpecSynth("home", "Sonos_FixtureLegacy2015xxxxxxx01", (
+        Group((Member(connect),)), Group((Member(amp),)),
+        Group((Member(bridge, invisible=True, zone_bridge=True),)),
+    ))]
+
+
+def behind_one_release() -> list[HouseholdSpecSynth]:
+    """A Play:1 that stopped at 86.4-73290 while the household runs 86.7-77050 / 95.0-77060."""
+    stuck = PlayerSpec(mac="000E58F00901", room="Bathroom", model_number="S12",
+                       model_name="Sonos Play:1", display_name="Play:1",
+                       software_version="86.4-73290", display_version="17.4",
+                       hardware_version="1.8.3.7-2.0", memory_mb=512, ip="192.168.1.101")
+    return [HouseholdSpecSynth("home", "Sonos_FixtureBehindOneRelease01", (
+        Group((Member(playbar("000E58F00902", "Living Room", "192.168.1.102")),)),
+        Group((Member(one("000E58F00903", "Kitchen", "192.168.1.103")),)),
+        Group((Member(stuck),)),
+    ))]
+
+
+def update_in_progress() -> list[HouseholdSpecSynth]:
+    """A hotfix rolling out: 95.1-77500 on one product, 95.0-77060 still on another."""
+    return [HouseholdSpecSynth("home", "Sonos_FixtureUpdateInProgress01", (
+        Group((Member(one("000E58F00A01", "Kitchen", "192.168.1.111", version="95.1-77500")),)),
+        Group((Member(one("000E58F00A02", "Office", "192.168.1.112")),)),
+    ))]
+
+
 SCENARIOS = {
     "error-803": error_803,
     "healthy-s2": healthy_s2,
     "split-s1-s2": split_s1_s2,
     "home-theater": home_theater,
     "offline-member": offline_member,
+    "s1-only-in-s2": s1_only_in_s2,
+    "leftover-s1": leftover_s1,
+    "legacy-2015": legacy_2015,
+    "behind-one-release": behind_one_release,
+    "update-in-progress": update_in_progress,
 }
 
 

@@ -7,7 +7,21 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..model import Finding, Household, Inventory, Player, Problem, Unidentified
+from ..errors import UsageError
+from ..model import (
+    ErrorKind,
+    Finding,
+    Household,
+    Inventory,
+    Method,
+    Player,
+    Problem,
+    Role,
+    ScanInfo,
+    Track,
+    Unidentified,
+)
+from .context import ReportContext
 
 SCHEMA_VERSION = 1
 TOOL_NAME = "sonos-inventory"
@@ -79,8 +93,14 @@ def _unidentified(entry: Unidentified) -> dict[str, Any]:
     }
 
 
-def inventory_dict(inventory: Inventory) -> dict[str, Any]:
+def inventory_dict(inventory: Inventory, context: ReportContext | None = None) -> dict[str, Any]:
+    context = context or ReportContext()
     scan = inventory.scan
+    players = []
+    for player in inventory.players:
+        entry = player_dict(player)
+        entry["first_seen"] = context.first_seen_of(player.uuid)
+        players.append(entry)
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": inventory.tool_version},
@@ -93,15 +113,81 @@ def inventory_dict(inventory: Inventory) -> dict[str, Any]:
             "incomplete_reasons": list(scan.incomplete_reasons),
         },
         "households": [household_dict(h) for h in inventory.households],
-        "players": [player_dict(p) for p in inventory.players],
+        "players": players,
         "unidentified": [_unidentified(u) for u in inventory.unidentified],
         "findings": [finding_dict(f) for f in inventory.findings],
         "verdict": {"error_803": inventory.verdict.error_803, "summary": inventory.verdict.summary},
+        "report": {"note": context.note, "diagnostic_id": context.diagnostic_id},
     }
 
 
-def render_json(inventory: Inventory) -> str:
-    return json.dumps(inventory_dict(inventory), indent=2, ensure_ascii=False) + "\n"
+def render_json(inventory: Inventory, context: ReportContext | None = None) -> str:
+    return json.dumps(inventory_dict(inventory, context), indent=2, ensure_ascii=False) + "\n"
+
+
+# ---- reading an inventory back (analyze, diff, history) ----
+
+
+def _problem_from(raw: dict[str, Any]) -> Problem:
+    try:
+        kind = ErrorKind(raw.get("kind"))
+    except ValueError:
+        kind = ErrorKind.INTERNAL
+    return Problem(kind, str(raw.get("detail", "")))
+
+
+def _player_from(raw: dict[str, Any]) -> Player:
+    return Player(
+        uuid=raw["uuid"], ip=raw.get("ip"), port=raw.get("port"), room=raw.get("room"),
+        model_name=raw.get("model_name"), model_number=raw.get("model_number"),
+        serial=raw.get("serial"), mac=raw.get("mac"),
+        software_version=raw.get("software_version"), display_version=raw.get("display_version"),
+        hardware_version=raw.get("hardware_version"), sw_gen=raw.get("sw_gen"),
+        track=Track(raw.get("track", "unknown")), track_basis=raw.get("track_basis", ""),
+        s2_capable=raw.get("s2_capable"), s2_capable_basis=raw.get("s2_capable_basis", ""),
+        min_compatible_version=raw.get("min_compatible_version"),
+        legacy_compatible_version=raw.get("legacy_compatible_version"),
+        memory_mb=raw.get("memory_mb"), household_id=raw.get("household_id"),
+        role=Role(raw.get("role", "player")), reachable=bool(raw.get("reachable")),
+        vanished=bool(raw.get("vanished")),
+        discovered_via=tuple(Method(m) for m in raw.get("discovered_via", [])),
+        errors=tuple(_problem_from(e) for e in raw.get("errors", [])),
+    )
+
+
+def inventory_from_dict(document: Any) -> Inventory:
+    """An Inventory from inventory JSON; findings and verdict are left for analyze() to redo.
+    Raises UsageError (with what is wrong) for anything that is not a valid inventory."""
+    import jsonschema
+
+    try:
+        jsonschema.validate(document, schema())
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "the top level"
+        raise UsageError(f"not a sonos-inventory inventory (at {where}: {exc.message})") from None
+    scan = document["scan"]
+    households = tuple(
+        Household(
+            household_id=h.get("household_id"), tracks=tuple(Track(t) for t in h["tracks"]),
+            players=tuple(h["players"]), topology_read=bool(h.get("topology_read", True)),
+            topology_problem=_problem_from(h["topology_error"]) if h.get("topology_error")
+            else None,
+        ) for h in document["households"])
+    return Inventory(
+        tool_version=document["tool"]["version"],
+        scan=ScanInfo(
+            started_at=scan["started_at"], finished_at=scan["finished_at"],
+            complete=scan["complete"], methods=tuple(Method(m) for m in scan["methods"]),
+            interfaces=tuple(scan.get("interfaces", [])),
+            incomplete_reasons=tuple(scan.get("incomplete_reasons", [])),
+        ),
+        households=households,
+        players=tuple(_player_from(p) for p in document["players"]),
+        unidentified=tuple(
+            Unidentified(u["ip"], u["port"], tuple(Method(m) for m in u["discovered_via"]),
+                         tuple(_problem_from(e) for e in u["errors"]))
+            for u in document.get("unidentified", [])),
+    )
 
 
 @cache

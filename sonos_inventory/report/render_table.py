@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from tabulate import tabulate
 
 from ..model import Household, Inventory, Player
@@ -83,4 +85,16 @@ def render_table(inventory: Inventory) -> str:
     lines.append(f"Scan {status}. {len(inventory.players)} products in "
                  f"{len(inventory.households)} household(s); methods: "
                  f"{', '.join(m.value for m in scan.methods) or 'none'}.")
+    lines.append("")
+    if inventory.findings:
+        lines.append("Findings:")
+        for finding in inventory.findings:
+            lines.append(f"  [{finding.severity.value}] {finding.rule}: {t(finding.title, 200)}")
+        lines.append("")
+    verdict = inventory.verdict
+    lines.append(f"Error 803 (software-track conflict): {verdict.error_803.upper()}")
+    lines.append(textwrap.fill(t(verdict.summary, 2000), width=100))
+    lines.append("")
+    lines.append("For the full support report (what to tell Sonos support, evidence, advice):")
+    lines.append("  sonos-inventory scan --format markdown --output sonos-report.md")
     return "\n".join(lines) + "\n"

@@ -33,9 +33,14 @@ def for_terminal(value: object, limit: int = 120) -> str:
     return result if len(result) <= limit else result[: limit - 1] + "…"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<|~])")
+_MD_LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|=+$)")
+_MD_ORDERED = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)")
 
 
 def for_markdown(value: object, limit: int = 120) -> str:
-    """Terminal-safe text with Markdown and HTML punctuation escaped (safe inside table cells)."""
-    return _MD_SPECIAL.sub(r"\\\1", for_terminal(value, limit))
+    """Terminal-safe text that cannot start markup: emphasis, code, links and images (their
+    brackets), HTML tags, table cells, or a heading/quote/list at the start of a line."""
+    text = _MD_SPECIAL.sub(r"\\\1", for_terminal(value, limit))
+    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)

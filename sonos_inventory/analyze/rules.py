@@ -1,0 +1,297 @@
+"""The rules: pure functions from an inventory to findings. Each finding names its players,
+its evidence and its advice. Rule ids are a contract (DESIGN.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..model import ErrorKind, Finding, Household, Inventory, Player, Severity, Track
+from .products import product_table
+from .releases import standings
+
+Rule = Callable[[Inventory], list[Finding]]
+
+TRADE_UP = (
+    "Sonos has offered trade-up discounts on S1-only products in the past; ask Sonos support "
+    "what is available now (terms change and are not promised here)."
+)
+STOP_RETRYING = (
+    "Stop retrying the update: retries do not fix a software-track conflict and muddy the state "
+    "support needs to see. Do not factory-reset any product before Sonos support has seen this "
+    "report."
+)
+
+
+def name(player: Player) -> str:
+    room = player.room or "unnamed room"
+    model = player.model_name or player.model_number or "unknown product"
+    return f"{room}: {model}"
+
+
+def describe(player: Player) -> str:
+    """One evidence line: who it is, what it runs, and how we know the track."""
+    parts = [name(player)]
+    if player.model_number:
+        parts.append(f"model {player.model_number}")
+    if player.serial:
+        parts.append(f"serial {player.serial}")
+    parts.append(f"software {player.software_version or 'unknown'}")
+    if player.display_version:
+        parts.append(f"(Sonos {player.display_version})")
+    parts.append(f"track {player.track.value} [{player.track_basis}]")
+    if player.ip:
+        parts.append(f"IP {player.ip}")
+    return ", ".join(parts)
+
+
+def members(inventory: Inventory, household: Household) -> list[Player]:
+    wanted = set(household.players)
+    return [p for p in inventory.players if p.uuid in wanted]
+
+
+def current(players: Iterable[Player]) -> list[Player]:
+    return [p for p in players if not p.vanished]
+
+
+def household_label(household: Household) -> str:
+    return household.household_id or "the household"
+
+
+# ---- rules ----
+
+
+def mixed_generation(inventory: Inventory) -> list[Finding]:
+    findings = []
+    for household in inventory.households:
+        players = current(members(inventory, household))
+        s1 = [p for p in players if p.track is Track.S1]
+        s2 = [p for p in players if p.track is Track.S2]
+        if not s1 or not s2:
+            continue
+        # The household is "already on newer software" unless S1 clearly dominates.
+        cause, others, majority = (s2, s1, Track.S1) if len(s2) < len(s1) else (s1, s2, Track.S2)
+        minority = Track.S2 if majority is Track.S1 else Track.S1
+        names = "; ".join(name(p) for p in cause)
+        detail = (
+            f"This household has {len(s2)} product(s) on S2 and {len(s1)} on S1. S1 and S2 "
+            f"products cannot work in one system, and a system holding both cannot update. The "
+            f"product(s) on {minority.value}: {names}. This software-track conflict is the "
+            "situation reported behind \"Error 803\"."
+        )
+        advice = [STOP_RETRYING]
+        if minority is Track.S1:
+            dual = [p for p in cause if p.s2_capable]
+            legacy = [p for p in cause if p.s2_capable is False]
+            unsure = [p for p in cause if p.s2_capable is None]
+            if dual:
+                advice.append(
+                    f"{'; '.join(name(p) for p in dual)}: can run S2. It still runs S1 software, "
+                    "so it has to be moved to S2 through the path Sonos support guides you "
+                    "through for that model; give them this report."
+                )
+            if legacy:
+                advice.append(
+                    f"{'; '.join(name(p) for p in legacy)}: cannot run S2, ever. It cannot join "
+                    "an S2 system: keep it in a separate S1 system (controlled with the Sonos S1 "
+                    f"app) or replace it. {TRADE_UP}"
+                )
+            if unsure:
+                advice.append(f"{'; '.join(name(p) for p in unsure)}: whether it can run S2 is "
+                              "not known from what it reports; Sonos support can tell from the "
+                              "serial number.")
+        else:
+            advice.append(
+                "Products on S2 cannot join an S1 system, and the S1 app cannot add them. Either "
+                "move the whole system to S2 (only if every product in it can run S2) or keep the "
+                "S2 product(s) in a separate S2 system. Sonos support can guide either path."
+            )
+        findings.append(Finding(
+            rule="mixed-generation", severity=Severity.ERROR,
+            players=tuple(p.uuid for p in cause),
+            title=f"S1 and S2 products in one household ({household_label(household)})",
+            detail=detail, advice=" ".join(advice),
+            evidence=(
+                *(describe(p) for p in cause),
+                f"{len(others)} other product(s) on {majority.value}, e.g. {describe(others[0])}",
+            ),
+        ))
+    return findings
+
+
+def below_min_compatible(inventory: Inventory) -> list[Finding]:
+    findings = []
+    for household in inventory.households:
+        players = members(inventory, household)
+        for track in (Track.S1, Track.S2):
+            behind = [s for s in standings(players, track) if s.behind]
+            for standing in behind:
+                p = standing.player
+                findings.append(Finding(
+                    rule="below-min-compatible", severity=Severity.ERROR, players=(p.uuid,),
+                    title=f"{name(p)} is behind the software its household runs",
+                    detail=(
+                        f"{name(p)} runs {p.software_version} while its household runs "
+                        f"{standing.household_release.software_version} "
+                        f"({name(standing.household_release)}). A product that stopped one or "
+                        "more releases behind cannot play with the others until it updates."
+                    ),
+                    advice=(
+                        "Check that the product is powered and on the network, then ask the "
+                        "Sonos app to update the system once. If it still stays behind, stop "
+                        "retrying and contact Sonos support with this report."
+                    ),
+                    evidence=(describe(p), standing.reason),
+                ))
+    return findings
+
+
+def version_skew(inventory: Inventory) -> list[Finding]:
+    findings = []
+    for household in inventory.households:
+        players = members(inventory, household)
+        for track in (Track.S1, Track.S2):
+            skewed = [s for s in standings(players, track) if s.skew]
+            if not skewed:
+                continue
+            findings.append(Finding(
+                rule="version-skew", severity=Severity.WARNING,
+                players=tuple(s.player.uuid for s in skewed),
+                title=f"Products on different builds of the same release ({track.value})",
+                detail=(
+                    "Some products run an older build than others on the same software branch, "
+                    "within the same release: usually an update that has not finished on every "
+                    "product."
+                ),
+                advice=(
+                    "Let the update finish (products update one after another; keep them powered). "
+                    "If the builds still differ after a day, update the system once from the app."
+                ),
+                evidence=tuple(f"{describe(s.player)}: {s.reason}" for s in skewed),
+            ))
+    return findings
+
+
+def s1_only_product(inventory: Inventory) -> list[Finding]:
+    findings = []
+    for household in inventory.households:
+        players = members(inventory, household)
+        has_s2 = any(p.track is Track.S2 for p in current(players))
+        for p in current(players):
+            if p.s2_capable is not False:
+                continue
+            severity = Severity.ERROR if has_s2 else Severity.INFO
+            where = "a household that has S2 products" if has_s2 else "an all-S1 household"
+            advice = (
+                f"It cannot join an S2 system: remove it from this system and keep it in a "
+                f"separate S1 system, or replace it. {TRADE_UP}"
+                if has_s2 else
+                "Nothing to fix: it works in this S1 system. It will never move to S2, so this "
+                f"system stays on S1 while it is part of it. {TRADE_UP}"
+            )
+            findings.append(Finding(
+                rule="s1-only-product", severity=severity, players=(p.uuid,),
+                title=f"{name(p)} can only run S1",
+                detail=f"{name(p)} is an S1-only product, in {where}.",
+                advice=advice,
+                evidence=(describe(p), f"why S1 only: {p.s2_capable_basis}"),
+            ))
+    return findings
+
+
+def split_households(inventory: Inventory) -> list[Finding]:
+    identified = [h for h in inventory.households if h.household_id]
+    if len(identified) < 2:
+        return []
+    evidence = []
+    for household in identified:
+        players = current(members(inventory, household))
+        label = "/".join(t.value for t in household.tracks) or "track unknown"
+        evidence.append(f"{household.household_id} ({label}): "
+                        + "; ".join(name(p) for p in players))
+    all_tracks = {t for h in identified for t in h.tracks}
+    detail = f"{len(identified)} separate Sonos systems (households) share this network."
+    if {Track.S1, Track.S2} <= all_tracks:
+        detail += (" An S1 system beside an S2 system is a supported setup: each is controlled "
+                   "by its own app (Sonos S1 for the S1 system), and they cannot be grouped "
+                   "together.")
+    return [Finding(
+        rule="split-households", severity=Severity.INFO,
+        players=tuple(u for h in identified for u in h.players),
+        title=f"{len(identified)} Sonos households on this network",
+        detail=detail,
+        advice=("Nothing to fix if this is intended. A product in the S1 system that can run S2 "
+                "could move to the S2 system through the path Sonos support guides; an S1-only "
+                "product stays in the S1 system."),
+        evidence=tuple(evidence),
+    )]
+
+
+def unreachable_player(inventory: Inventory) -> list[Finding]:
+    findings = []
+    for p in inventory.players:
+        if p.reachable or any(e.kind is ErrorKind.UPNP_DISABLED for e in p.errors):
+            continue
+        reason = "; ".join(f"{e.kind.value}: {e.detail}" for e in p.errors) or "no answer"
+        address = f"last known address {p.ip}" if p.ip else "no known address"
+        if p.vanished:
+            title = f"{name(p)} is listed as vanished by its household"
+            advice = ("If the product is still in use, power it on and check its network "
+                      "connection. If it is gone for good, remove it from the system in the app.")
+        else:
+            title = f"{name(p)} did not answer"
+            advice = ("Check that it is powered on and connected, then scan again. Its details "
+                      "above come from what its household reports about it.")
+        findings.append(Finding(
+            rule="unreachable-player", severity=Severity.WARNING, players=(p.uuid,), title=title,
+            detail=f"{name(p)}: {reason} ({address}).", advice=advice,
+            evidence=(describe(p),),
+        ))
+    return findings
+
+
+def upnp_disabled(inventory: Inventory) -> list[Finding]:
+    players = [p for p in inventory.players
+               if any(e.kind is ErrorKind.UPNP_DISABLED for e in p.errors)]
+    if not players:
+        return []
+    return [Finding(
+        rule="upnp-disabled", severity=Severity.WARNING, players=tuple(p.uuid for p in players),
+        title="UPnP is turned off for some products",
+        detail=("These products refused to describe themselves (HTTP 403): UPnP is turned off "
+                "in the Sonos app, so this tool (and other local apps) cannot read them."),
+        advice=("In the Sonos app: Settings > Account > Privacy & Security > Connection Security "
+                "> turn UPnP on, then scan again. You can turn it off again afterwards."),
+        evidence=tuple(describe(p) for p in players),
+    )]
+
+
+def unknown_model(inventory: Inventory) -> list[Finding]:
+    table = product_table()
+    findings = []
+    for p in inventory.players:
+        if not p.model_number or p.model_number.upper() in table:
+            continue
+        findings.append(Finding(
+            rule="unknown-model", severity=Severity.INFO, players=(p.uuid,),
+            title=f"Model {p.model_number} is not in this tool's product table",
+            detail=(f"{name(p)} reports model {p.model_number}. The table covers every product "
+                    "launched before S2 (May 2020); every product launched since runs S2 only, "
+                    f"so it is treated as S2-only. Its track ({p.track.value}) comes from "
+                    f"{p.track_basis}."),
+            advice="Nothing to do. Please report the model number so the table can name it.",
+            evidence=(describe(p), f"S2 capability: {p.s2_capable_basis}"),
+        ))
+    return findings
+
+
+RULES: tuple[Rule, ...] = (
+    mixed_generation, s1_only_product, below_min_compatible, version_skew, upnp_disabled,
+    unreachable_player, split_households, unknown_model,
+)
+
+_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def run_rules(inventory: Inventory) -> tuple[Finding, ...]:
+    findings = [f for rule in RULES for f in rule(inventory)]
+    return tuple(sorted(findings, key=lambda f: _ORDER[f.severity]))

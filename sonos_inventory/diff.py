@@ -1,0 +1,88 @@
+"""Compare two inventories: what was added and removed, what changed, and whether every household
+is now on one track and in step. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .analyze.rules import name
+from .analyze.verdict import analyze
+from .model import Inventory, Severity
+from .report.safe_text import for_terminal as t
+
+ALIGNMENT_RULES = frozenset({"mixed-generation", "below-min-compatible", "version-skew",
+                             "s1-only-product"})
+
+
+@dataclass(frozen=True)
+class Change:
+    uuid: str
+    label: str
+    what: str
+
+
+@dataclass(frozen=True)
+class InventoryDiff:
+    added: tuple[Change, ...]
+    removed: tuple[Change, ...]
+    changed: tuple[Change, ...]
+    aligned: bool
+    alignment: tuple[str, ...]  # one line per household (and per remaining problem)
+
+
+def diff_inventories(before: Inventory, after: Inventory) -> InventoryDiff:
+    after = analyze(after)
+    old = {p.uuid: p for p in before.players if not p.vanished}
+    new = {p.uuid: p for p in after.players if not p.vanished}
+    added = tuple(Change(u, name(p), f"{p.software_version or '?'} ({p.track.value})")
+                  for u, p in new.items() if u not in old)
+    removed = tuple(Change(u, name(p), f"{p.software_version or '?'} ({p.track.value})")
+                    for u, p in old.items() if u not in new)
+    changed = []
+    for uuid, p in new.items():
+        q = old.get(uuid)
+        if q is None:
+            continue
+        parts = []
+        if q.software_version != p.software_version:
+            parts.append(f"software {q.software_version or '?'} -> {p.software_version or '?'}")
+        if q.track != p.track:
+            parts.append(f"track {q.track.value} -> {p.track.value}")
+        if q.household_id != p.household_id:
+            parts.append(f"household {q.household_id or '?'} -> {p.household_id or '?'}")
+        if q.reachable != p.reachable:
+            parts.append("now answers" if p.reachable else "no longer answers")
+        if parts:
+            changed.append(Change(uuid, name(p), ", ".join(parts)))
+    problems = [f for f in after.findings
+                if (f.rule in ALIGNMENT_RULES and f.severity is Severity.ERROR)
+                or f.rule == "version-skew"]
+    lines = []
+    for household in after.households:
+        tracks = "/".join(x.value for x in household.tracks) or "unknown"
+        ours = [f for f in problems if set(f.players) & set(household.players)]
+        state = "aligned" if len(household.tracks) <= 1 and not ours else "NOT aligned"
+        lines.append(f"{household.household_id or '(unknown household)'}: {state} "
+                     f"(track {tracks}, {len(household.players)} products)")
+        lines += [f"  - {f.title}" for f in ours]
+    aligned = all(len(h.tracks) <= 1 for h in after.households) and not problems and bool(
+        after.players)
+    return InventoryDiff(added, removed, tuple(changed), aligned, tuple(lines))
+
+
+def render_diff(result: InventoryDiff) -> str:
+    lines = []
+    for title, changes in (("Added", result.added), ("Removed", result.removed),
+                           ("Changed", result.changed)):
+        if changes:
+            lines.append(f"{title}:")
+            lines += [f"  {t(c.label, 80)}: {t(c.what, 200)}" for c in changes]
+    if not (result.added or result.removed or result.changed):
+        lines.append("No products added, removed or changed.")
+    lines.append("")
+    lines += [t(line, 300) for line in result.alignment]
+    lines.append("")
+    lines.append("Every product in each household is on one track and compatible."
+                 if result.aligned else
+                 "NOT aligned: some products are still on another track or behind.")
+    return "\n".join(lines) + "\n"

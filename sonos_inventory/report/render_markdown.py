@@ -1,0 +1,120 @@
+"""The support-ready Markdown report. Every device string goes through for_markdown."""
+
+from __future__ import annotations
+
+from ..model import Finding, Inventory, Player
+from .advice import next_steps, support_message
+from .context import ReportContext
+from .safe_text import for_markdown as md
+
+VERDICT_WORDS = {
+    "likely": "Likely: software-track conflict (the situation reported behind Error 803)",
+    "possible": "Possible: weaker signs of the situation reported behind Error 803",
+    "not-indicated": "Not indicated: no software-track conflict found",
+}
+
+COLUMNS = ("Room", "Product", "Model", "Serial", "Software", "Display", "Track", "S2-capable",
+           "Role", "IP", "Answered")
+FIRST_SEEN = "First seen"
+
+
+def _capable(value: bool | None) -> str:
+    return {True: "yes", False: "**no**", None: "unknown"}[value]
+
+
+def _row(player: Player, context: ReportContext) -> str:
+    answered = "yes" if player.reachable else ("vanished" if player.vanished else "**no**")
+    if not player.reachable and player.errors:
+        answered += f" ({md(player.errors[0].kind.value)})"
+    cells = [
+        md(player.room), md(player.model_name), md(player.model_number), md(player.serial),
+        md(player.software_version), md(player.display_version), player.track.value,
+        _capable(player.s2_capable), player.role.value, md(player.ip), answered,
+    ]
+    if context.first_seen:
+        cells.append(md(context.first_seen_of(player.uuid) or "this scan"))
+    return "| " + " | ".join(c or "-" for c in cells) + " |"
+
+
+def _finding(index: int, finding: Finding) -> list[str]:
+    lines = [
+        f"### {index}. {md(finding.title, 300)}",
+        "",
+        f"Rule `{finding.rule}`, severity **{finding.severity.value}**.",
+        "",
+        md(finding.detail, 2000),
+        "",
+        f"**What to do:** {md(finding.advice, 2000)}",
+        "",
+    ]
+    if finding.evidence:
+        lines.append("Evidence:")
+        lines += [f"- {md(e, 1000)}" for e in finding.evidence]
+        lines.append("")
+    return lines
+
+
+def render_markdown(inventory: Inventory, context: ReportContext | None = None) -> str:
+    context = context or ReportContext()
+    scan = inventory.scan
+    lines = ["# Sonos system inventory", ""]
+    lines.append(f"Made by sonos-inventory {md(inventory.tool_version)} on {md(scan.finished_at)}"
+                 " (read-only: nothing was changed on any product).")
+    lines.append("")
+    if context.diagnostic_id:
+        lines.append(f"**Sonos diagnostic id:** {md(context.diagnostic_id, 80)}  ")
+    if context.note:
+        lines.append(f"**Note:** {md(context.note, 2000)}")
+    if context.diagnostic_id or context.note:
+        lines.append("")
+    lines += [f"## Verdict: {VERDICT_WORDS[inventory.verdict.error_803]}", "",
+              md(inventory.verdict.summary, 4000), ""]
+    lines += ["## What to tell Sonos support", "", "> " + md(support_message(inventory), 4000),
+              ""]
+    lines += ["## What to do now", ""]
+    steps = next_steps(inventory, has_first_seen=bool(context.first_seen))
+    lines += [f"{i}. {step}" for i, step in enumerate(steps, 1)]
+    lines.append("")
+    lines += ["## Inventory", ""]
+    by_uuid = {p.uuid: p for p in inventory.players}
+    for index, household in enumerate(inventory.households, 1):
+        tracks = "/".join(t.value for t in household.tracks) or "track unknown"
+        ident = md(household.household_id) if household.household_id else "(id unknown)"
+        lines.append(f"### Household {index}: {ident} ({tracks})")
+        lines.append("")
+        if household.topology_problem:
+            lines += [f"Member list not read: {md(household.topology_problem.detail, 500)}", ""]
+        columns = COLUMNS + ((FIRST_SEEN,) if context.first_seen else ())
+        lines.append("| " + " | ".join(columns) + " |")
+        lines.append("|" + "---|" * len(columns))
+        lines += [_row(by_uuid[u], context) for u in household.players if u in by_uuid]
+        lines.append("")
+    if context.first_seen:
+        lines += ["\"First seen\" is when this tool first saw the product on this computer, not "
+                  "the day it was added to the system.", ""]
+    lines += ["## Findings", ""]
+    if not inventory.findings:
+        lines += ["No findings.", ""]
+    for index, finding in enumerate(inventory.findings, 1):
+        lines += _finding(index, finding)
+    lines += ["## Scan details", ""]
+    lines += [
+        f"- Started {md(scan.started_at)}, finished {md(scan.finished_at)}",
+        f"- Tool: sonos-inventory {md(inventory.tool_version)}",
+        f"- Methods: {', '.join(m.value for m in scan.methods) or 'none'}",
+        f"- Interfaces: {md(', '.join(scan.interfaces)) or 'none'}",
+        f"- Complete: {'yes' if scan.complete else 'no'}",
+    ]
+    for reason in scan.incomplete_reasons:
+        lines.append(f"  - {md(reason, 500)}")
+    unread = [p for p in inventory.players if p.errors]
+    if unread or inventory.unidentified:
+        lines.append("- Not read:")
+    for player in unread:
+        for error in player.errors:
+            lines.append(f"  - {md(player.room or player.uuid)} ({md(player.ip)}): "
+                         f"{md(error.kind.value)}: {md(error.detail, 500)}")
+    for entry in inventory.unidentified:
+        reason = "; ".join(f"{e.kind.value}: {e.detail}" for e in entry.errors)
+        lines.append(f"  - {md(entry.ip)}:{entry.port}: {md(reason, 500)}")
+    return "\n".join(lines) + "\n"

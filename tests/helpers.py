@@ -1,0 +1,56 @@
+"""Pure test helpers: a scenario folder as a perfect scan would observe it (no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sonos_inventory.analyze.verdict import analyze
+from sonos_inventory.collect.parse import parse_device_description
+from sonos_inventory.emulator.household import load_scenario
+from sonos_inventory.inventory import build_inventory
+from sonos_inventory.model import (
+    Endpoint,
+    ErrorKind,
+    HouseholdRead,
+    Inventory,
+    Method,
+    Problem,
+    ScanObservations,
+    Sighting,
+    TargetObservation,
+)
+from sonos_inventory.netpolicy import endpoint_from_location
+
+from .conftest import SCENARIOS
+
+
+def observe(path: Path) -> ScanObservations:
+    scenario = load_scenario(path)
+    targets, reads = [], []
+    for household in scenario.households:
+        devices = dict(household.devices)
+        source = None
+        for member in household.topology.members:
+            endpoint = endpoint_from_location(member.location) or Endpoint("192.0.2.1")
+            if member.uuid in devices:
+                sighting = Sighting(endpoint, Method.SSDP, member.uuid, household.household_id)
+                targets.append(TargetObservation(
+                    endpoint, (Method.SSDP, Method.TOPOLOGY), (sighting,), member.uuid,
+                    parse_device_description(devices[member.uuid])))
+                source = source or endpoint
+            else:
+                targets.append(TargetObservation(
+                    endpoint, (Method.TOPOLOGY,), (), member.uuid, None,
+                    Problem(ErrorKind.TIMEOUT, "no complete answer in time")))
+        reads.append(HouseholdRead(source or Endpoint("192.0.2.1"), None, household.household_id,
+                                   household.topology))
+    return ScanObservations("2026-11-25T10:00:00Z", "2026-11-25T10:00:02Z",
+                            (Method.SSDP, Method.TOPOLOGY), ("192.168.1.2",), tuple(targets),
+                            tuple(reads))
+
+
+def inventory_of(name_or_path: str | Path, version: str = "1.0.0-test") -> Inventory:
+    path = Path(name_or_path)
+    if not path.is_dir():
+        path = SCENARIOS / str(name_or_path)
+    return analyze(build_inventory(observe(path), version))
