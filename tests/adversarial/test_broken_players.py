@@ -58,10 +58,10 @@ def test_slow_player_beside_fast_ones_does_not_hold_them_up(
 ) -> None:
     emulate(with_faults(tmp_path, {KITCHEN: {"latency_ms": 2500}}))
     inventory, observations = scan_loopback(budget_s=10.0)
-    assert all(p.reachable for p in inventory.players)
+    assert all(p.reachable for p in inventory.players), [p.errors for p in inventory.players]
     times = {t.description.uuid: t.elapsed_s for t in observations.targets if t.description}
-    assert times[KITCHEN] is not None and times[KITCHEN] >= 2.5
-    assert all(t is not None and t < 2.5 for uuid, t in times.items() if uuid != KITCHEN)
+    assert (times[KITCHEN] or 0) >= 2.5, times
+    assert all(t is not None and t < 2.5 for uuid, t in times.items() if uuid != KITCHEN), times
 
 
 def test_the_emulator_refuses_and_records_write_actions(emulate: Start) -> None:

@@ -182,3 +182,23 @@ def test_json_output_validates_against_the_schema(emulate: Start) -> None:
     jsonschema.validate(document, schema())
     assert document["scan"]["complete"] is True
     assert set(document["scan"]["methods"]) == {"ssdp", "topology"}
+
+
+def test_proxy_settings_are_never_used(emulate: Start, monkeypatch: pytest.MonkeyPatch) -> None:
+    emulator = emulate("healthy-s2")
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # discard port: a proxy would fail
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    inventory, _ = scan_loopback()
+    assert {p.uuid for p in inventory.players if p.reachable} == expected_uuids(emulator)
+
+
+def test_port_mode_one_address_many_ports(emulate: Start) -> None:
+    """Where only 127.0.0.1 exists (macOS), each player gets a port of its own."""
+    emulator = emulate("split-s1-s2", port_mode=True)
+    assert {p.endpoint.host for p in emulator.players} == {"127.0.0.1"}
+    assert len({p.endpoint.port for p in emulator.players}) == len(emulator.players)
+    inventory, _ = scan_loopback()
+    assert {p.uuid for p in inventory.players if p.reachable} == expected_uuids(emulator)
+    assert len(inventory.households) == 2 and inventory.scan.complete
