@@ -35,8 +35,9 @@ PROBE_CONNECT_TIMEOUT_S = 0.6
 """--network probe: a host that has not accepted TCP on port 1400 by then is taken as absent."""
 
 # --- size ---
-MAX_DESCRIPTION_BYTES = 256 * 1024
-"""Real device descriptions are about 10 KB."""
+MAX_DESCRIPTION_BYTES = 64 * 1024
+"""Real device descriptions are about 10 KB. Kept raw for the record: 1,000 players at most
+64 MB."""
 
 MAX_SOAP_RESPONSE_BYTES = 4 * 1024 * 1024
 """GetZoneGroupState of a very large household is a few hundred KB; 4 MB leaves ample room."""
@@ -52,7 +53,9 @@ MAX_XML_TEXT = 4096
 
 # --- counts ---
 MAX_PLAYERS = 1000
-"""Players read per scan (DESIGN.md); Sonos supports 32 per household."""
+"""Players read per scan (DESIGN.md); Sonos supports 32 per household. Counted separately for
+devices that answered discovery themselves and for members known only from a topology, so that
+a hostile topology listing thousands of members cannot crowd out the real players."""
 
 MAX_TOPOLOGY_MEMBERS = 1000
 """Members taken from one zone group state; the rest are ignored and the scan says so."""

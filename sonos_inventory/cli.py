@@ -173,9 +173,24 @@ def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tup
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
     inventory, observations = app.run_scan(options, on_progress=progress_printer())
+    if observations.interrupted:
+        sys.exit(finish_interrupted(inventory, fmt, output, ReportContext(note, diagnostic_id)))
     context = with_history(inventory, ReportContext(note, diagnostic_id),
                            save=not no_history and bool(inventory.players))
     sys.exit(finish(inventory, fmt, output, observations.notes, context))
+
+
+def finish_interrupted(inventory: Inventory, fmt: str, output: Path | None,
+                       context: ReportContext) -> int:
+    """Ctrl-C: write what was found when a file was asked for (marked incomplete); exit 130."""
+    clear_progress()
+    if output is not None:
+        emit(inventory, fmt, output, context)
+        click.echo(f"Interrupted: the partial result ({len(inventory.players)} products) is in "
+                   f"{output}.", err=True)
+    else:
+        click.echo("Interrupted.", err=True)
+    return 130
 
 
 def with_history(inventory: Inventory, context: ReportContext, *, save: bool) -> ReportContext:
@@ -243,6 +258,8 @@ def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
             options = ScanOptions(interface_addrs=("127.0.0.1",))
             inventory, observations = app.run_scan(options, on_progress=progress_printer())
     context = ReportContext(note, diagnostic_id)  # the demo never writes the scan history
+    if observations.interrupted:
+        sys.exit(finish_interrupted(inventory, fmt, output, context))
     sys.exit(finish(inventory, fmt, output, observations.notes, context))
 
 
@@ -257,8 +274,14 @@ def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
 def emulate(scenario: str, latency_ms: int, request_log: Path | None, no_ssdp: bool,
             no_mdns: bool) -> None:
     """Serve a scenario directory (or built-in scenario) on loopback until Ctrl-C."""
+    import signal
+
     from .emulator.server import Emulator, open_request_log
 
+    def terminate(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
+
+    signal.signal(signal.SIGTERM, terminate)
     with scenario_dir(scenario) as path, open_request_log(request_log) as log:
         emulator = Emulator(_load(path), latency_ms=latency_ms, request_log=log,
                             ssdp=not no_ssdp, mdns=not no_mdns)

@@ -42,11 +42,16 @@ class _HouseholdView:
 
 
 def _households(observations: ScanObservations) -> list[_HouseholdView]:
-    """One view per household: its first successful topology read, else its last failure."""
+    """One view per household: its first successful topology read, else its last failure.
+
+    A topology is the ground truth of membership: two reads whose members overlap are one
+    household whatever ids the players claimed, and an id claimed only by players that a
+    topology already placed does not make a household of its own.
+    """
     views: dict[str, _HouseholdView] = {}
     member_home: dict[str, str] = {}
     for index, read in enumerate(observations.household_reads):
-        key = read.household_id or _key_from_members(read, member_home) or f"household-{index + 1}"
+        key = _key_from_members(read, member_home) or read.household_id or f"household-{index + 1}"
         existing = views.get(key)
         if existing and existing.topology is not None:
             continue
@@ -56,9 +61,13 @@ def _households(observations: ScanObservations) -> list[_HouseholdView]:
         if read.topology:
             for member in read.topology.members:
                 member_home.setdefault(member.uuid, key)
+    known_ids = {v.household_id for v in views.values()}
     for target in observations.targets:  # households known only from discovery hints
+        if target.uuid in member_home:
+            continue
         for sighting in target.sightings:
-            if sighting.household_id and sighting.household_id not in views:
+            if sighting.household_id and sighting.household_id not in known_ids:
+                known_ids.add(sighting.household_id)
                 views[sighting.household_id] = _HouseholdView(
                     sighting.household_id, sighting.household_id, None,
                     Problem(ErrorKind.TOPOLOGY_UNAVAILABLE,
@@ -296,6 +305,8 @@ def _scan_info(
         reasons.append(f"{len(unidentified)} address(es) did not answer as a Sonos player")
     if observations.budget_exhausted:
         reasons.append("the time budget ran out")
+    if observations.interrupted:
+        reasons.append("the scan was interrupted")
     return ScanInfo(
         started_at=observations.started_at,
         finished_at=observations.finished_at,

@@ -161,6 +161,7 @@ class VanishedDevice:
 class Topology:
     members: tuple[ZoneMember, ...]
     vanished: tuple[VanishedDevice, ...] = ()
+    truncated: bool = False  # the payload listed more than bounds.MAX_TOPOLOGY_MEMBERS
 
     def member(self, uuid: str) -> ZoneMember | None:
         return next((m for m in self.members if m.uuid == uuid), None)
@@ -219,6 +220,7 @@ class ScanObservations:
     refused: tuple[RefusedMember, ...] = ()
     budget_exhausted: bool = False
     notes: tuple[str, ...] = ()
+    interrupted: bool = False
 
 
 # ---- the inventory ----

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Protocol
 
@@ -218,7 +218,8 @@ class Scan:
         self._deferred: list[Endpoint] = []
         self._refused: list[RefusedMember] = []
         self._notes: list[str] = []
-        self._player_cap_noted = False
+        self._counts = {True: 0, False: 0}  # targets from topology / from discovery
+        self._cap_noted = {True: False, False: False}
 
     # ---- running ----
 
@@ -238,7 +239,7 @@ class Scan:
         sources_running = len(threads)
         for thread in threads:
             thread.start()
-        budget_exhausted = False
+        budget_exhausted = interrupted = False
         try:
             while sources_running or self._pending:
                 remaining = self.deadline - time.monotonic()
@@ -254,6 +255,9 @@ class Scan:
                 else:
                     self._handle(kind, a, b)
                 self.on_progress(self._progress())
+        except KeyboardInterrupt:
+            interrupted = True  # keep what was found; the caller decides what to write
+            self._notes.append("the scan was interrupted (Ctrl-C); the result is partial")
         finally:
             self._stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
@@ -262,7 +266,7 @@ class Scan:
                 f"the scan's time budget ({self.options.budget_s:g} s) ran out before every read "
                 "finished; raise it with --timeout"
             )
-        return self._observations(started_at, budget_exhausted)
+        return replace(self._observations(started_at, budget_exhausted), interrupted=interrupted)
 
     def _run_source(self, source: DiscoverySource) -> None:
         try:
@@ -321,12 +325,15 @@ class Scan:
     ) -> _Target | None:
         target = self._targets.get(endpoint)
         if target is None:
-            if len(self._targets) >= bounds.MAX_PLAYERS:
-                if not self._player_cap_noted:
-                    self._notes.append(f"more than {bounds.MAX_PLAYERS} devices: the rest were "
+            from_topology = method is Method.TOPOLOGY
+            if self._counts[from_topology] >= bounds.MAX_PLAYERS:
+                if not self._cap_noted[from_topology]:
+                    what = "topology members" if from_topology else "discovered devices"
+                    self._notes.append(f"more than {bounds.MAX_PLAYERS} {what}: the rest were "
                                        "not read")
-                    self._player_cap_noted = True
+                    self._cap_noted[from_topology] = True
                 return None
+            self._counts[from_topology] += 1
             target = self._targets[endpoint] = _Target(endpoint, expected_uuid=expected_uuid)
             self._submit("description", endpoint,
                          lambda: read_description(self.transport, endpoint, self.deadline))
@@ -444,6 +451,10 @@ class Scan:
     def _expand(self, reporter: Endpoint, read: HouseholdRead) -> None:
         """Add every current member of a topology that we have not met yet."""
         assert read.topology is not None
+        if read.topology.truncated:
+            self._notes.append(
+                f"the zone group state from {reporter} lists more than "
+                f"{bounds.MAX_TOPOLOGY_MEMBERS} members; only the first were taken")
         for member in read.topology.members:
             self._covered.add(member.uuid)
             known = self._uuid_endpoint.get(member.uuid)

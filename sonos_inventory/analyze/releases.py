@@ -17,6 +17,8 @@ wrongly flag a healthy system.
 The rule, per household and track:
 - Branches: the majors in use, split where consecutive majors are more than BRANCH_GAP apart.
 - The household release is the build number of the newest build on the newest branch.
+  Only players that answered set the reference, when there are any: a player we could not
+  read can be found behind, but never moves the others' standing.
 - A player is **behind** (error) when its build number is more than RELEASE_TOLERANCE older than
   the household release, or when its build is below the minCompatibleVersion that the newest
   player on its own branch declares.
@@ -80,10 +82,14 @@ def standings(players: list[Player], track: Track) -> list[Standing]:
     if len(builds) < 2:
         return []
     groups = branches(builds)
-    release_player, release = groups[-1][-1]
+    # The reference (household release, newest of each branch) comes from players that
+    # answered, when there are any: a player we could not read never moves the others' standing.
+    reference = [pb for pb in builds if pb[0].reachable] or builds
+    release_player, release = branches(reference)[-1][-1]
     result = []
     for group in groups:
-        newest_player, newest = group[-1]
+        answered = [pb for pb in group if pb[0].reachable] or group
+        newest_player, newest = answered[-1]
         floor = parse_build(newest_player.min_compatible_version)
         for player, build in group:
             gap = build_gap(release.build, build.build)

@@ -68,8 +68,13 @@ def mixed_generation(inventory: Inventory) -> list[Finding]:
         s2 = [p for p in players if p.track is Track.S2]
         if not s1 or not s2:
             continue
-        # The household is "already on newer software" unless S1 clearly dominates.
-        cause, others, majority = (s2, s1, Track.S1) if len(s2) < len(s1) else (s1, s2, Track.S2)
+        # The household is "already on newer software" unless S1 clearly dominates among the
+        # products that answered: players we could not read never decide who is the cause.
+        answered = [p for p in players if p.reachable] or players
+        s1_count = sum(p.track is Track.S1 for p in answered)
+        s2_count = sum(p.track is Track.S2 for p in answered)
+        cause, others, majority = (
+            (s2, s1, Track.S1) if s2_count < s1_count else (s1, s2, Track.S2))
         minority = Track.S2 if majority is Track.S1 else Track.S1
         names = "; ".join(name(p) for p in cause)
         detail = (

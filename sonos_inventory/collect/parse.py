@@ -19,6 +19,7 @@ from ..errors import ParseError
 from ..model import DeviceDescription, Topology, VanishedDevice, ZoneMember
 
 ZONE_PLAYER_TYPE = "urn:schemas-upnp-org:device:ZonePlayer:1"
+UPNP_DEVICE_NS = "urn:schemas-upnp-org:device-1-0"
 _UUID_RE = re.compile(r"^(?:uuid:)?(RINCON_[0-9A-Za-z_.:-]{1,64})$")
 
 
@@ -82,6 +83,9 @@ def parse_device_description(data: bytes | str) -> DeviceDescription:
     root = parse_xml(data)
     if local(root.tag) != "root":
         raise ParseError(f"root element is <{local(root.tag)}>, not a UPnP <root>")
+    namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
+    if namespace not in ("", UPNP_DEVICE_NS):
+        raise ParseError(f"wrong namespace {namespace[:80]!r} for a UPnP device description")
     device = next((c for c in root if local(c.tag) == "device"), None)
     if device is None:
         raise ParseError("no <device> element")
@@ -188,8 +192,15 @@ def parse_zone_group_state(data: bytes | str) -> Topology:
     """Parse the ZoneGroupState payload in any of the forms players and captures use."""
     root = _find_zgs_root(parse_xml(data))
     members: dict[str, ZoneMember] = {}
+    truncated = False
     for group in _groups(root):
+        if len(members) >= MAX_TOPOLOGY_MEMBERS:
+            truncated = True
+            break
         for element in group:
+            if len(members) >= MAX_TOPOLOGY_MEMBERS:
+                truncated = True
+                break
             if local(element.tag) != "ZoneGroupMember":
                 continue
             member = _member(element, group, None)
@@ -201,8 +212,6 @@ def parse_zone_group_state(data: bytes | str) -> Topology:
                     satellite = _member(child, group, member.uuid)
                     if satellite is not None:
                         members.setdefault(satellite.uuid, satellite)
-            if len(members) >= MAX_TOPOLOGY_MEMBERS:
-                break
     vanished: dict[str, VanishedDevice] = {}
     for container in (c for c in root if local(c.tag) == "VanishedDevices"):
         for device in container:
@@ -220,8 +229,9 @@ def parse_zone_group_state(data: bytes | str) -> Topology:
                 sw_gen=sw_gen if sw_gen in (1, 2) else None,
             ))
             if len(vanished) >= MAX_TOPOLOGY_MEMBERS:
+                truncated = True
                 break
-    return Topology(tuple(members.values()), tuple(vanished.values()))
+    return Topology(tuple(members.values()), tuple(vanished.values()), truncated)
 
 
 # ---- SOAP ----

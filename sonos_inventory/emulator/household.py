@@ -18,7 +18,11 @@ from ..collect.parse import parse_device_description, parse_zone_group_state
 from ..errors import ParseError, UsageError
 from ..model import DeviceDescription, Endpoint, Topology
 
-FAULT_KEYS = frozenset({"latency_ms", "no_answer", "hang", "status", "body", "ssdp", "mdns"})
+FAULT_KEYS = frozenset({
+    "latency_ms", "no_answer", "hang", "status", "body", "ssdp", "mdns",
+    "drip_bps", "huge_mb", "endless", "truncate", "reset", "redirect", "vanish_after",
+    "ssdp_location", "ssdp_household", "ssdp_extra", "txt",
+})
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,17 @@ class Faults:
     body: tuple[tuple[str, str], ...] = ()  # path or SOAP action name -> body to send instead
     ssdp: bool = True  # answers M-SEARCH
     mdns: bool = True  # advertised over mDNS (S2 players only, as real ones)
+    drip_bps: int = 0  # sends every body at this many bytes per second
+    huge_mb: int = 0  # sends a body of this many megabytes instead
+    endless: bool = False  # sends a chunked body that never ends
+    truncate: bool = False  # promises more bytes than it sends, then closes
+    reset: bool = False  # resets every connection after reading the request
+    redirect: str | None = None  # answers 302 with this Location
+    vanish_after: int | None = None  # after this many HTTP requests, drops every connection
+    ssdp_location: str | None = None  # LOCATION it claims in SSDP replies
+    ssdp_household: str | None = None  # X-RINCON-HOUSEHOLD it claims in SSDP replies
+    ssdp_extra: tuple[str, ...] = ()  # extra raw datagrams it sends with each SSDP reply
+    txt: tuple[tuple[str, str], ...] = ()  # mDNS TXT keys it sets or overrides
 
     def status_for(self, key: str) -> int | None:
         return next((s for k, s in self.status if k == key), None)
@@ -78,6 +93,17 @@ def _faults(raw: Any, where: Path) -> tuple[tuple[str, Faults], ...]:
             body=tuple((str(k), str(v)) for k, v in dict(spec.get("body", {})).items()),
             ssdp=bool(spec.get("ssdp", True)),
             mdns=bool(spec.get("mdns", True)),
+            drip_bps=int(spec.get("drip_bps", 0)),
+            huge_mb=int(spec.get("huge_mb", 0)),
+            endless=bool(spec.get("endless", False)),
+            truncate=bool(spec.get("truncate", False)),
+            reset=bool(spec.get("reset", False)),
+            redirect=str(spec["redirect"]) if "redirect" in spec else None,
+            vanish_after=int(spec["vanish_after"]) if "vanish_after" in spec else None,
+            ssdp_location=str(spec["ssdp_location"]) if "ssdp_location" in spec else None,
+            ssdp_household=str(spec["ssdp_household"]) if "ssdp_household" in spec else None,
+            ssdp_extra=tuple(str(x) for x in spec.get("ssdp_extra", [])),
+            txt=tuple((str(k), str(v)) for k, v in dict(spec.get("txt", {})).items()),
         )))
     return tuple(result)
 

@@ -34,12 +34,13 @@ def service_info(player: EmulatedPlayer) -> Any:
         "mdnssequence": "0",
         "uuid": player.uuid,
     }
+    properties.update(dict(player.faults.txt))
     return ServiceInfo(
         SERVICE_TYPE,
         f"Sonos-{mac}@{room}.{SERVICE_TYPE}",
         addresses=[socket.inet_aton(player.endpoint.host)],
         port=1443,
-        properties=properties,
+        properties={k: v.encode("latin-1", "replace") for k, v in properties.items()},
         server=f"Sonos-{mac}.local.",
     )
 

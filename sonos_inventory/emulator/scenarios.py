@@ -223,6 +223,49 @@ def update_in_progress() -> list[HouseholdSpecSynth]:
     ))]
 
 
+_XML_HEAD = ('<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
+             "<deviceType>urn:schemas-upnp-org:device:ZonePlayer:1</deviceType>")
+HOSTILE_FAULTS: dict[str, object] = {
+    "hang": {"hang": True},
+    "drip": {"drip_bps": 1},
+    "huge": {"huge_mb": 12},
+    "endless": {"endless": True},
+    "reset": {"reset": True},
+    "redirect": {"redirect": "http://203.0.113.7:1400/xml/device_description.xml"},
+    "upnp-off": {"status": {"/xml/device_description.xml": 403}},
+    "http-500": {"status": {"/xml/device_description.xml": 500}},
+    "truncated": {"truncate": True},
+    "xxe": {"body": {"/xml/device_description.xml":
+                     '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><root>&x;</root>'}},
+    "bomb": {"body": {"/xml/device_description.xml":
+                      '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">'
+                      "]><root>&b;</root>"}},
+    "wrong-namespace": {"body": {"/xml/device_description.xml":
+                                 _XML_HEAD.replace("device-1-0", "evil") + "</device></root>"}},
+    "not-sonos": {"body": {"/xml/device_description.xml": "<html>router login</html>"}},
+    "liar": {"ssdp_location": "http://203.0.113.50:1400/xml/device_description.xml",
+             "ssdp_household": "Sonos_SomeoneElse",
+             "ssdp_extra": ["HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\n"
+                            "USN: uuid:router::upnp:rootdevice\r\nSERVER: MiniUPnPd\r\n\r\n",
+                            "\u0000\u0001 garbage \u00ff"],
+             "txt": {"hhid": "\u0000\u001b[2J", "info": "A" * 250}},
+}
+
+
+def hostile() -> list[HouseholdSpecSynth]:
+    """Four good players beside one player for each hostile behaviour (see HOSTILE_FAULTS)."""
+    good = healthy_s2()[0]
+    bad_players = []
+    faults: dict[str, object] = {}
+    for index, (name, fault) in enumerate(HOSTILE_FAULTS.items()):
+        player = one(f"000E58F00B{index:02X}", f"Hostile {name}\u009b\u202e",
+                     f"192.168.1.{150 + index}")
+        bad_players.append(Group((Member(player),)))
+        faults[player.uuid] = fault
+    return [HouseholdSpecSynth("home", "Sonos_FixtureHostileLanxxxxxxxx01",
+                               good.groups + tuple(bad_players), faults=faults)]
+
+
 SCENARIOS = {
     "error-803": error_803,
     "healthy-s2": healthy_s2,
@@ -234,6 +277,7 @@ SCENARIOS = {
     "legacy-2015": legacy_2015,
     "behind-one-release": behind_one_release,
     "update-in-progress": update_in_progress,
+    "hostile": hostile,
 }
 
 

@@ -13,6 +13,7 @@ import errno
 import json
 import random
 import socket
+import struct
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -119,13 +120,75 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: bytes,
               content_type: str = 'text/xml; charset="utf-8"') -> None:
         faults = self.server.player.faults
-        if faults.latency_ms or self.server.emulator.latency_ms:
-            time.sleep((faults.latency_ms + self.server.emulator.latency_ms) / 1000)
+        emulator = self.server.emulator
+        if faults.latency_ms or emulator.latency_ms:
+            time.sleep((faults.latency_ms + emulator.latency_ms) / 1000)
+        if faults.reset:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return  # closing with linger 0 sends a RST
+        if faults.vanish_after is not None and emulator.count_request(
+                self.server.player.uuid) > faults.vanish_after:
+            self.close_connection = True
+            return  # gone: the connection closes without an answer
+        try:
+            if faults.redirect:
+                self.send_response(302)
+                self.send_header("Location", faults.redirect)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            elif faults.endless:
+                self._send_endless(content_type)
+            elif faults.huge_mb:
+                self._send_huge(faults.huge_mb, content_type)
+            elif faults.drip_bps:
+                self._send_drip(status, body, faults.drip_bps, content_type)
+            else:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                length = len(body) + (1000 if faults.truncate else 0)
+                self.send_header("Content-Length", str(length))
+                self.end_headers()
+                self.wfile.write(body)
+                if faults.truncate:
+                    self.close_connection = True
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up, as it should
+
+    def _send_endless(self, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b"<root>" + b"<x/>" * 16000
+        line = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+        deadline = time.monotonic() + 300
+        while not self.server.emulator.stopping.is_set() and time.monotonic() < deadline:
+            self.wfile.write(line)
+
+    def _send_huge(self, megabytes: int, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(megabytes * 1024 * 1024))
+        self.end_headers()
+        block = b" " * (1024 * 1024)
+        for _ in range(megabytes):
+            if self.server.emulator.stopping.is_set():
+                return
+            self.wfile.write(block)
+
+    def _send_drip(self, status: int, body: bytes, rate: int, content_type: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        self.wfile.flush()
+        for offset in range(0, len(body), rate):
+            if self.server.emulator.stopping.wait(1.0):
+                return
+            self.wfile.write(body[offset:offset + rate])
+            self.wfile.flush()
 
     def do_GET(self) -> None:
         if not self._allowed_source():
@@ -232,6 +295,15 @@ class Emulator:
         self._mdns: Any = None
         self._next_host = 2
         self._block_base: tuple[int, int] = (0, 0)
+        self.stopping = threading.Event()
+        self._request_counts: dict[str, int] = {}
+        self._count_lock = threading.Lock()
+
+    def count_request(self, uuid: str) -> int:
+        """How many HTTP requests this player has had, this one included."""
+        with self._count_lock:
+            self._request_counts[uuid] = self._request_counts.get(uuid, 0) + 1
+            return self._request_counts[uuid]
 
     # ---- addresses ----
 
@@ -329,6 +401,7 @@ class Emulator:
         self._threads.append(thread)
 
     def stop(self) -> None:
+        self.stopping.set()
         if self._mdns is not None:
             self._mdns.stop()
         if self._ssdp is not None:

@@ -25,12 +25,14 @@ def reply_for(player: EmulatedPlayer, search_target: str) -> bytes:
     version = (d.software_version if d else None) or "0.0-00000"
     model = (d.model_number if d else None) or "ZP"
     token = model if model.upper().startswith("ZP") else f"ZP{model}"
-    household = player.household.household_id
+    household = player.faults.ssdp_household or player.household.household_id
+    location = player.faults.ssdp_location or (
+        f"{player.endpoint.base_url}/xml/device_description.xml")
     return (
         "HTTP/1.1 200 OK\r\n"
         "CACHE-CONTROL: max-age = 1800\r\n"
         "EXT:\r\n"
-        f"LOCATION: {player.endpoint.base_url}/xml/device_description.xml\r\n"
+        f"LOCATION: {location}\r\n"
         f"SERVER: Linux UPnP/1.0 Sonos/{version} ({token})\r\n"
         f"ST: {search_target}\r\n"
         f"USN: uuid:{player.uuid}::{search_target}\r\n"
@@ -113,9 +115,13 @@ class SsdpResponder:
                     if player.endpoint.host not in self._senders or not player.faults.ssdp:
                         continue
                     self._counter += 1
-                    heapq.heappush(self._heap, (now + self.rng.uniform(0, window), self._counter,
-                                                reply_for(player, reply_st), player.endpoint.host,
-                                                source))
+                    due = now + self.rng.uniform(0, window)
+                    payloads = [reply_for(player, reply_st)] + [
+                        extra.encode("latin-1", "replace") for extra in player.faults.ssdp_extra]
+                    for payload in payloads:
+                        self._counter += 1
+                        heapq.heappush(self._heap, (due, self._counter, payload,
+                                                    player.endpoint.host, source))
                 self._cond.notify()
 
     def _send_loop(self) -> None:

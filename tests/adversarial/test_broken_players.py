@@ -77,3 +77,36 @@ def test_the_emulator_refuses_and_records_write_actions(emulate: Start) -> None:
         opener.open(request, timeout=5)
     assert caught.value.code == 500 and b"<errorCode>401</errorCode>" in caught.value.read()
     assert emulator.log.entries[-1]["soap_action"].endswith("#BeginSoftwareUpdate")
+
+
+def test_ctrl_c_during_a_scan_writes_the_partial_result(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from sonos_inventory.emulator.household import load_scenario
+
+    root = with_faults(tmp_path, {KITCHEN: {"latency_ms": 20000}})
+    output = tmp_path / "partial.json"
+    with Emulator(load_scenario(root), seed=3) as emulator:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sonos_inventory", "scan", "--interface-addr", "127.0.0.1",
+             "--no-mdns", "--no-history", "--timeout", "60", "-f", "json", "-o", str(output)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "SONOS_INVENTORY_HOME": str(tmp_path / "home")},
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(emulator.log.entries) < 4:
+            time.sleep(0.05)  # wait, with a deadline, until the scan is reading players
+        assert len(emulator.log.entries) >= 4, "the scan never started reading"
+        process.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        _out, err = process.communicate(timeout=20)
+        stopped_after = time.monotonic() - started
+    assert process.returncode == 130, err
+    assert stopped_after < 5
+    document = json.loads(output.read_text())
+    assert document["scan"]["complete"] is False
+    assert "the scan was interrupted" in document["scan"]["incomplete_reasons"]
+    assert "partial result" in err

@@ -138,3 +138,12 @@ def test_upnp_fault_body() -> None:
             b"</errorCode></UPnPError></detail></s:Fault></s:Body></s:Envelope>")
     assert parse_upnp_error(body) == "401"
     assert parse_upnp_error(b"<html/>") is None
+
+
+def test_topology_member_cap_is_reported() -> None:
+    rows = "".join(f'<ZoneGroupMember UUID="RINCON_{i:012X}01400" Location="http://10.0.0.1:1400/'
+                   f'x" ZoneName="r"/>' for i in range(1005))
+    topology = parse_zone_group_state(
+        f'<ZoneGroupState><ZoneGroups><ZoneGroup Coordinator="x" ID="g">{rows}</ZoneGroup>'
+        "</ZoneGroups></ZoneGroupState>")
+    assert len(topology.members) == 1000 and topology.truncated

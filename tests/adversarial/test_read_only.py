@@ -1,0 +1,63 @@
+"""Every command of the tool stays within the read-only allow-list, proven by recording every
+HTTP request any of them sends (below our transport, at http.client) and by the emulator's log."""
+
+from __future__ import annotations
+
+import http.client
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from sonos_inventory.cli import cli
+from sonos_inventory.collect.transport import HttpRequest, check_read_only
+from sonos_inventory.emulator.server import Emulator
+from sonos_inventory.model import Endpoint
+
+pytestmark = pytest.mark.adversarial
+Start = Callable[..., Emulator]
+
+
+def test_every_command_sends_only_reads(
+    emulate: Start, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[HttpRequest] = []
+    original = http.client.HTTPConnection.request
+
+    def spy(self: http.client.HTTPConnection, method: str, url: str, body: Any = None,
+            headers: Any = None, **kwargs: Any) -> None:
+        headers = dict(headers or {})
+        sent.append(HttpRequest(Endpoint(self.host, self.port), method, url,
+                                tuple((str(k), str(v)) for k, v in headers.items()),
+                                body if isinstance(body, bytes) else b""))
+        original(self, method, url, body, headers, **kwargs)
+
+    monkeypatch.setattr(http.client.HTTPConnection, "request", spy)
+    monkeypatch.setenv("SONOS_INVENTORY_HOME", str(tmp_path / "home"))
+    emulator = emulate("split-s1-s2")
+    runner = CliRunner()
+    saved = tmp_path / "scan.json"
+    commands = [
+        ["scan", "--interface-addr", "127.0.0.1", "--no-mdns"],
+        ["scan", "--interface-addr", "127.0.0.1", "--no-mdns", "-f", "json", "-o", str(saved)],
+        ["scan", "--interface-addr", "127.0.0.1", "-f", "markdown"],
+        ["scan", "--no-ssdp", "--no-mdns", "--host", str(emulator.players[0].endpoint)],
+        ["scan", "--no-ssdp", "--no-mdns", "--network", emulator.household_block()],
+        ["demo", "--scenario", "home-theater"],
+        ["analyze", str(saved), "-f", "markdown"],
+        ["diff"],
+        ["history"],
+    ]
+    for command in commands:
+        result = runner.invoke(cli, command, catch_exceptions=False)
+        assert result.exit_code in (0, 1, 3), (command, result.stderr)
+    assert len(sent) > 20
+    for request in sent:
+        check_read_only(request)  # raises on anything that is not a read
+    assert {r.method for r in sent} == {"GET", "POST"}
+    for entry in emulator.log.entries:
+        assert entry["method"] in ("GET", "POST")
+        assert entry["path"] == "/xml/device_description.xml" or (
+            entry["soap_action"] or "").rsplit("#", 1)[-1].startswith("Get")
