@@ -6,7 +6,6 @@ stdout carries only the chosen format; progress, notes and warnings go to stderr
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import tempfile
 import threading
@@ -19,50 +18,22 @@ import click
 
 from . import __version__, app
 from .bounds import DEFAULT_SCAN_BUDGET_S
+from .deliver import OutputRequest, deliver
 from .errors import UsageError
-from .model import Inventory
+from .model import Inventory, ScanObservations
 from .report.context import ReportContext
 from .scan import Progress, ScanOptions
 
-FORMATS = ("table", "markdown", "json")
+FORMATS = ("table", "markdown", "json", "html")
 
 
-def render(inventory: Inventory, fmt: str, context: ReportContext) -> str:
-    if fmt == "json":
-        from .report.render_json import render_json
-
-        return render_json(inventory, context)
-    if fmt == "markdown":
-        from .report.render_markdown import render_markdown
-
-        return render_markdown(inventory, context)
-    from .report.render_table import render_table
-
-    return render_table(inventory)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, then rename: never a half-written report."""
-    path = path.expanduser()
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def emit(inventory: Inventory, fmt: str, output: Path | None, context: ReportContext) -> None:
-    text = render(inventory, fmt, context)
-    if output is not None:
-        write_atomically(output, text)
-        click.echo(f"Wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
+def request_from(fmt: str, output: Path | None, bundle: Path | None, redact: bool,
+                 redact_rooms: bool, redact_map: Path | None) -> OutputRequest:
+    if redact_map is not None and not (redact or redact_rooms):
+        raise click.UsageError("--redact-map only makes sense with --redact or --redact-rooms")
+    if bundle is not None and bundle.suffix.lower() != ".zip":
+        raise click.UsageError(f"--bundle {bundle}: the bundle is a zip file; name it *.zip")
+    return OutputRequest(fmt, output, bundle, redact, redact_rooms, redact_map)
 
 
 def progress_printer() -> Callable[[Progress], None] | None:
@@ -92,6 +63,20 @@ def warn(message: str) -> None:
 
 
 def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--redact-map", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Write the pseudonym -> real value mapping to FILE (never into the "
+                             "bundle).")(func)
+    func = click.option("--redact-rooms", is_flag=True,
+                        help="Also replace room names (implies --redact).")(func)
+    func = click.option("--redact", is_flag=True,
+                        help="Replace serials, MAC addresses, household ids and IP addresses "
+                             "with consistent pseudonyms in every output. Best effort: review "
+                             "before posting publicly.")(func)
+    func = click.option("--bundle", type=click.Path(dir_okay=False, path_type=Path),
+                        metavar="FILE.zip",
+                        help="Also write one zip for a support case: reports (Markdown, "
+                             "HTML), inventory.json, manifest.json and the raw answers "
+                             "(replayable).")(func)
     func = click.option("--diagnostic-id", metavar="ID",
                         help="The number the Sonos app gave after Submit diagnostics; printed "
                              "near the top of the report.")(func)
@@ -107,8 +92,9 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def finish(inventory: Inventory, fmt: str, output: Path | None, notes: tuple[str, ...],
-           context: ReportContext) -> int:
+def finish(inventory: Inventory, request: OutputRequest, notes: tuple[str, ...],
+           context: ReportContext, *, observations: ScanObservations | None = None,
+           raw: dict[str, bytes] | None = None, options: dict[str, Any] | None = None) -> int:
     clear_progress()
     for note in notes:
         warn(note)
@@ -116,7 +102,11 @@ def finish(inventory: Inventory, fmt: str, output: Path | None, notes: tuple[str
         from .report.render_table import NOTHING_FOUND_HELP
 
         click.echo(NOTHING_FOUND_HELP, err=True)
-    emit(inventory, fmt, output, context)
+    delivered = deliver(inventory, request, context, observations=observations, raw=raw,
+                        options=options)
+    click.echo(delivered.stdout, nl=False)
+    for path in delivered.written:
+        click.echo(f"Wrote {path}", err=True)
     return app.exit_code(inventory)
 
 
@@ -153,7 +143,8 @@ def cli() -> None:
 @output_options
 def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tuple[str, ...],
          timeout: float, no_ssdp: bool, no_mdns: bool, no_history: bool, fmt: str,
-         output: Path | None, note: str | None, diagnostic_id: str | None) -> None:
+         output: Path | None, note: str | None, diagnostic_id: str | None, bundle: Path | None,
+         redact: bool, redact_rooms: bool, redact_map: Path | None) -> None:
     """Discover and inventory the Sonos products on this network."""
     from .discovery.hosts import host_sightings
     from .discovery.probe import parse_networks
@@ -172,22 +163,31 @@ def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tup
         )
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
+    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map)
     inventory, observations = app.run_scan(options, on_progress=progress_printer())
+    manifest_options = {"command": "scan", "interface_addrs": list(interface_addrs),
+                        "hosts": list(hosts), "networks": list(networks), "timeout": timeout,
+                        "ssdp": not no_ssdp, "mdns": not no_mdns, "redact": redact or
+                        redact_rooms, "redact_rooms": redact_rooms}
     if observations.interrupted:
-        sys.exit(finish_interrupted(inventory, fmt, output, ReportContext(note, diagnostic_id)))
+        sys.exit(finish_interrupted(inventory, request, ReportContext(note, diagnostic_id),
+                                    observations, manifest_options))
     context = with_history(inventory, ReportContext(note, diagnostic_id),
                            save=not no_history and bool(inventory.players))
-    sys.exit(finish(inventory, fmt, output, observations.notes, context))
+    sys.exit(finish(inventory, request, observations.notes, context, observations=observations,
+                    options=manifest_options))
 
 
-def finish_interrupted(inventory: Inventory, fmt: str, output: Path | None,
-                       context: ReportContext) -> int:
-    """Ctrl-C: write what was found when a file was asked for (marked incomplete); exit 130."""
+def finish_interrupted(inventory: Inventory, request: OutputRequest, context: ReportContext,
+                       observations: ScanObservations, options: dict[str, Any]) -> int:
+    """Ctrl-C: write what was found when a file or bundle was asked for (marked incomplete)."""
     clear_progress()
-    if output is not None:
-        emit(inventory, fmt, output, context)
-        click.echo(f"Interrupted: the partial result ({len(inventory.players)} products) is in "
-                   f"{output}.", err=True)
+    if request.output is not None or request.bundle is not None:
+        delivered = deliver(inventory, request, context, observations=observations,
+                            options=options)
+        for path in delivered.written:
+            click.echo(f"Interrupted: the partial result ({len(inventory.players)} products) "
+                       f"is in {path}.", err=True)
     else:
         click.echo("Interrupted.", err=True)
     return 130
@@ -225,10 +225,20 @@ def scenario_dir(name_or_dir: str) -> Iterator[Path]:
             yield write_scenario(name_or_dir, Path(tmp) / name_or_dir)
         return
     path = Path(name_or_dir).expanduser()
+    if path.is_file():
+        from .report.bundle import extract_raw, read_bundle
+
+        try:
+            _document, raw = read_bundle(path)
+        except UsageError as exc:
+            raise click.BadParameter(str(exc), param_hint="SCENARIO") from None
+        with tempfile.TemporaryDirectory(prefix="sonos-inventory-") as tmp:
+            yield extract_raw(raw, Path(tmp) / "raw")
+        return
     if not path.is_dir():
         names = ", ".join(SCENARIOS)
-        raise click.BadParameter(f"{name_or_dir!r} is neither a built-in scenario ({names}) nor "
-                                 "a directory", param_hint="SCENARIO")
+        raise click.BadParameter(f"{name_or_dir!r} is neither a built-in scenario ({names}), "
+                                 "a directory nor a bundle", param_hint="SCENARIO")
     yield path
 
 
@@ -247,10 +257,12 @@ def _load(path: Path) -> Any:
                    "offline-member) or a scenario directory.")
 @output_options
 def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
-         diagnostic_id: str | None) -> None:
+         diagnostic_id: str | None, bundle: Path | None, redact: bool, redact_rooms: bool,
+         redact_map: Path | None) -> None:
     """Start an emulated household on loopback and scan it exactly as `scan` would."""
     from .emulator.server import Emulator
 
+    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map)
     with scenario_dir(scenario) as path:
         loaded = _load(path)
         click.echo(f"Starting the emulated household {scenario!r} on loopback...", err=True)
@@ -258,9 +270,12 @@ def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
             options = ScanOptions(interface_addrs=("127.0.0.1",))
             inventory, observations = app.run_scan(options, on_progress=progress_printer())
     context = ReportContext(note, diagnostic_id)  # the demo never writes the scan history
+    manifest_options = {"command": "demo", "scenario": scenario, "redact": redact or redact_rooms,
+                        "redact_rooms": redact_rooms}
     if observations.interrupted:
-        sys.exit(finish_interrupted(inventory, fmt, output, context))
-    sys.exit(finish(inventory, fmt, output, observations.notes, context))
+        sys.exit(finish_interrupted(inventory, request, context, observations, manifest_options))
+    sys.exit(finish(inventory, request, observations.notes, context, observations=observations,
+                    options=manifest_options))
 
 
 @cli.command()
@@ -303,14 +318,24 @@ def emulate(scenario: str, latency_ms: int, request_log: Path | None, no_ssdp: b
 
 
 def load_inventory(path: Path) -> Inventory:
+    return load_input(path)[0]
+
+
+def load_input(path: Path) -> tuple[Inventory, dict[str, bytes]]:
+    """An inventory JSON or a bundle: the analysed inventory and the bundle's raw/ files."""
     import json
 
     from .analyze.verdict import analyze as run_analysis
+    from .report.bundle import is_zip, read_bundle
     from .report.render_json import inventory_from_dict
 
     try:
-        document = json.loads(path.read_text("utf-8"))
-        return run_analysis(inventory_from_dict(document))
+        raw: dict[str, bytes] = {}
+        if is_zip(path):
+            document, raw = read_bundle(path)
+        else:
+            document = json.loads(path.read_text("utf-8"))
+        return run_analysis(inventory_from_dict(document)), raw
     except (OSError, UnicodeDecodeError) as exc:
         raise click.UsageError(f"cannot read {path}: {exc}") from None
     except ValueError as exc:  # json.JSONDecodeError included
@@ -320,13 +345,17 @@ def load_inventory(path: Path) -> Inventory:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="FILE")
 @output_options
 def analyze(file: Path, fmt: str, output: Path | None, note: str | None,
-            diagnostic_id: str | None) -> None:
-    """Re-run the diagnosis on a saved inventory JSON, offline."""
-    inventory = load_inventory(file)
-    sys.exit(finish(inventory, fmt, output, (), ReportContext(note, diagnostic_id)))
+            diagnostic_id: str | None, bundle: Path | None, redact: bool, redact_rooms: bool,
+            redact_map: Path | None) -> None:
+    """Re-run the diagnosis on a saved inventory JSON or bundle, offline."""
+    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map)
+    inventory, raw = load_input(file)
+    sys.exit(finish(inventory, request, (), ReportContext(note, diagnostic_id), raw=raw,
+                    options={"command": "analyze", "input": str(file)}))
 
 
 @cli.command()

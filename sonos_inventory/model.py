@@ -210,6 +210,16 @@ class RefusedMember:
 
 
 @dataclass(frozen=True)
+class Probe:
+    """One read the scan made, for the bundle's manifest."""
+
+    endpoint: Endpoint
+    what: str  # "device description", "GetZoneGroupState", "GetHouseholdID"
+    elapsed_s: float
+    problem: Problem | None = None
+
+
+@dataclass(frozen=True)
 class ScanObservations:
     started_at: str
     finished_at: str
@@ -221,6 +231,7 @@ class ScanObservations:
     budget_exhausted: bool = False
     notes: tuple[str, ...] = ()
     interrupted: bool = False
+    probes: tuple[Probe, ...] = ()
 
 
 # ---- the inventory ----

@@ -35,6 +35,7 @@ from .model import (
     ErrorKind,
     HouseholdRead,
     Method,
+    Probe,
     Problem,
     RefusedMember,
     ScanObservations,
@@ -156,6 +157,7 @@ class _Target:
 
 @dataclass(frozen=True)
 class _HouseholdOutcome:
+    probes: tuple[Probe, ...]
     read: HouseholdRead
 
 
@@ -219,6 +221,7 @@ class Scan:
         self._refused: list[RefusedMember] = []
         self._notes: list[str] = []
         self._counts = {True: 0, False: 0}  # targets from topology / from discovery
+        self._probes: list[Probe] = []
         self._cap_noted = {True: False, False: False}
 
     # ---- running ----
@@ -348,6 +351,8 @@ class Scan:
             target.problem = Problem(ErrorKind.INTERNAL, f"read failed: {result!r}")
             return
         target.result = result
+        self._probes.append(Probe(endpoint, "device description", result.elapsed_s,
+                                  result.problem))
         description = result.description
         if description is None:
             target.problem = result.problem
@@ -410,14 +415,18 @@ class Scan:
 
         def work() -> _HouseholdOutcome:
             topology: TopologyResult = read_topology(self.transport, endpoint, self.deadline)
+            probes = [Probe(endpoint, "GetZoneGroupState", topology.elapsed_s, topology.problem)]
             household_id, problem = household, topology.problem
             if household_id is None and topology.topology is not None:
+                started = time.monotonic()
                 household_id, id_problem = read_household_id(
                     self.transport, endpoint, self.deadline
                 )
+                probes.append(Probe(endpoint, "GetHouseholdID", time.monotonic() - started,
+                                    id_problem))
                 if id_problem:
                     self.log(f"{endpoint}: household id not read: {id_problem.detail}")
-            return _HouseholdOutcome(HouseholdRead(
+            return _HouseholdOutcome(tuple(probes), HouseholdRead(
                 source=endpoint, source_uuid=source_uuid, household_id=household_id,
                 topology=topology.topology, problem=problem,
                 raw_zone_group_state=topology.raw,
@@ -428,9 +437,10 @@ class Scan:
     def _on_household(self, endpoint: Endpoint, result: object) -> None:
         self._reads_in_flight -= 1
         if not isinstance(result, _HouseholdOutcome):
-            result = _HouseholdOutcome(HouseholdRead(
+            result = _HouseholdOutcome((), HouseholdRead(
                 endpoint, None, None, None, Problem(ErrorKind.INTERNAL, f"{result!r}")
             ))
+        self._probes.extend(result.probes)
         read = result.read
         self._reads.append(read)
         household = read.household_id
@@ -513,4 +523,5 @@ class Scan:
             refused=tuple(self._refused),
             budget_exhausted=budget_exhausted,
             notes=tuple(dict.fromkeys(self._notes)),
+            probes=tuple(self._probes),
         )

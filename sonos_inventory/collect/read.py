@@ -35,6 +35,7 @@ class TopologyResult:
     topology: Topology | None
     raw: str | None
     problem: Problem | None
+    elapsed_s: float = 0.0
 
 
 def _status_problem(response: HttpResponse, what: str) -> Problem | None:
@@ -75,6 +76,13 @@ def read_description(
 
 
 def read_topology(transport: Transport, endpoint: Endpoint, deadline: float) -> TopologyResult:
+    started = time.monotonic()
+    result = _read_topology(transport, endpoint, deadline)
+    return TopologyResult(result.topology, result.raw, result.problem,
+                          time.monotonic() - started)
+
+
+def _read_topology(transport: Transport, endpoint: Endpoint, deadline: float) -> TopologyResult:
     try:
         response = _exchange(transport, soco_adapter.zone_group_state_request(endpoint), deadline)
     except FetchFailed as failed:

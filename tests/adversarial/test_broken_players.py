@@ -92,7 +92,8 @@ def test_ctrl_c_during_a_scan_writes_the_partial_result(tmp_path: Path) -> None:
     with Emulator(load_scenario(root), seed=3) as emulator:
         process = subprocess.Popen(
             [sys.executable, "-m", "sonos_inventory", "scan", "--interface-addr", "127.0.0.1",
-             "--no-mdns", "--no-history", "--timeout", "60", "-f", "json", "-o", str(output)],
+             "--no-mdns", "--no-history", "--timeout", "60", "-f", "json", "-o", str(output),
+             "--bundle", str(tmp_path / "partial.zip")],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "SONOS_INVENTORY_HOME": str(tmp_path / "home")},
         )
@@ -110,3 +111,8 @@ def test_ctrl_c_during_a_scan_writes_the_partial_result(tmp_path: Path) -> None:
     assert document["scan"]["complete"] is False
     assert "the scan was interrupted" in document["scan"]["incomplete_reasons"]
     assert "partial result" in err
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "partial.zip") as archive:
+        bundled = json.loads(archive.read("inventory.json"))
+    assert bundled["scan"]["complete"] is False

@@ -1,0 +1,109 @@
+"""Delivering a result: redaction, rendering, --output, --bundle and --redact-map, in one place for
+scan, demo and analyze. Returns the text for stdout; writes files atomically."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .analyze.verdict import analyze
+from .fileio import write_text_atomically
+from .model import Inventory, ScanObservations
+from .report.context import ReportContext
+from .report.redact import Redactor
+
+
+@dataclass(frozen=True)
+class OutputRequest:
+    fmt: str = "table"
+    output: Path | None = None
+    bundle: Path | None = None
+    redact: bool = False
+    redact_rooms: bool = False
+    redact_map: Path | None = None
+
+
+def render(inventory: Inventory, fmt: str, context: ReportContext) -> str:
+    if fmt == "json":
+        from .report.render_json import render_json
+
+        return render_json(inventory, context)
+    if fmt == "markdown":
+        from .report.render_markdown import render_markdown
+
+        return render_markdown(inventory, context)
+    if fmt == "html":
+        from .report.render_html import render_html
+
+        return render_html(inventory, context)
+    from .report.render_table import render_table
+
+    return render_table(inventory)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    stdout: str
+    written: tuple[Path, ...]
+
+
+def deliver(
+    inventory: Inventory,
+    request: OutputRequest,
+    context: ReportContext,
+    *,
+    observations: ScanObservations | None = None,
+    raw: dict[str, bytes] | None = None,
+    options: dict[str, Any] | None = None,
+) -> Delivered:
+    """Render (redacted if asked) to stdout or --output, and write the bundle if asked.
+
+    `raw` is the raw/ part of a bundle; when a scan's observations are given it is built from them
+    (before redaction, so that it matches them) and redacted with everything else.
+    """
+    if request.bundle is not None and raw is None and observations is not None:
+        from .report.capture import raw_scenario
+
+        raw = raw_scenario(inventory, observations)
+    raw = raw or {}
+    redactor: Redactor | None = None
+    if request.redact or request.redact_rooms:
+        redactor = Redactor(rooms=request.redact_rooms)
+        redactor.learn(inventory, observations)
+        redactor.learn_texts(data.decode("utf-8", "replace") for data in raw.values())
+        inventory = analyze(redactor.inventory(inventory))
+        context = ReportContext(
+            redactor.maybe(context.note), context.diagnostic_id,
+            tuple((redactor.text(u), when) for u, when in context.first_seen))
+
+    def rendered(fmt: str) -> str:
+        text = render(inventory, fmt, context)
+        return redactor.text(text) if redactor else text  # the safety net over every output
+
+    written: list[Path] = []
+    text = rendered(request.fmt)
+    if request.output is not None:
+        write_text_atomically(request.output, text)
+        written.append(request.output)
+    if request.bundle is not None:
+        from .report.bundle import manifest, write_bundle
+
+        files = {name: rendered(fmt).encode("utf-8") for name, fmt in (
+            ("report.md", "markdown"), ("report.html", "html"), ("inventory.json", "json"))}
+        for name, data in raw.items():
+            if redactor:
+                name, data = redactor.text(name), redactor.bytes(data)
+            files[f"raw/{name}"] = data
+        document = json.dumps(manifest(inventory, observations, options or {},
+                                       [*files, "manifest.json"], redacted=redactor is not None),
+                              indent=2, ensure_ascii=False)
+        files["manifest.json"] = (redactor.text(document) if redactor else document).encode()
+        write_bundle(request.bundle, files)
+        written.append(request.bundle)
+    if redactor is not None and request.redact_map is not None:
+        write_text_atomically(request.redact_map,
+                              json.dumps(redactor.mapping(), indent=2, ensure_ascii=False))
+        written.append(request.redact_map)
+    return Delivered("" if request.output is not None else text, tuple(written))
