@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit dev emulate clean fixtures
+.PHONY: demo test lint unit dev emulate clean fixtures bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ demo: $(STAMP)  ## run the tool against the built-in emulated Error-803 househol
 	-scripts/in-netns $(BIN)/sonos-inventory demo
 
 lint: $(STAMP)  ## ruff and mypy --strict
-	$(BIN)/ruff check sonos_inventory tests fixtures
+	$(BIN)/ruff check sonos_inventory tests fixtures bench
 	$(BIN)/mypy
 
 test: lint  ## lint, then the whole suite inside a private network namespace
@@ -29,6 +29,10 @@ unit: $(STAMP)  ## only the pure tests (no sockets)
 
 emulate: $(STAMP)  ## serve the Error-803 scenario on loopback until Ctrl-C
 	$(BIN)/sonos-inventory emulate fixtures/scenarios/error-803
+
+bench: $(STAMP)  ## benchmark against the floor and soco (minutes; loopback/namespace only)
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	scripts/in-netns $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 fixtures: $(STAMP)  ## regenerate fixtures/scenarios from the built-in scenarios
 	$(BIN)/python fixtures/make_scenarios.py

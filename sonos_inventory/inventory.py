@@ -39,6 +39,7 @@ class _HouseholdView:
     household_id: str | None
     topology: Topology | None
     problem: Problem | None
+    source_uuid: str | None = None  # the player a failed read was asked through
 
 
 def _households(observations: ScanObservations) -> list[_HouseholdView]:
@@ -57,7 +58,8 @@ def _households(observations: ScanObservations) -> list[_HouseholdView]:
             continue
         if read.topology is None and existing is not None:
             continue
-        views[key] = _HouseholdView(key, read.household_id, read.topology, read.problem)
+        views[key] = _HouseholdView(key, read.household_id, read.topology, read.problem,
+                                    read.source_uuid)
         if read.topology:
             for member in read.topology.members:
                 member_home.setdefault(member.uuid, key)
@@ -253,6 +255,8 @@ def _household_records(views: list[_HouseholdView], players: list[Player]) -> tu
     records = []
     for view in views:
         members = [p for p in players if _belongs(p, view)]
+        if not members and view.topology is None:
+            continue  # a failed read that no player belongs to says nothing of its own
         tracks = sorted(
             {p.track for p in members if not p.vanished and p.track is not Track.UNKNOWN},
             key=lambda t: t.value,
@@ -280,7 +284,9 @@ def _belongs(player: Player, view: _HouseholdView) -> bool:
         return view.topology.member(player.uuid) is not None or any(
             v.uuid == player.uuid for v in view.topology.vanished
         )
-    return view.household_id is not None and player.household_id == view.household_id
+    if view.household_id is not None:
+        return player.household_id == view.household_id
+    return player.uuid == view.source_uuid
 
 
 def _scan_info(

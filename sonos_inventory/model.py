@@ -232,6 +232,7 @@ class ScanObservations:
     notes: tuple[str, ...] = ()
     interrupted: bool = False
     probes: tuple[Probe, ...] = ()
+    timings: tuple[tuple[str, float], ...] = ()  # seconds from the start: discovery_done, done
 
 
 # ---- the inventory ----

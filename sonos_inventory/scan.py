@@ -240,6 +240,8 @@ class Scan:
             for s in self.sources
         ]
         sources_running = len(threads)
+        started = time.monotonic()
+        timings: dict[str, float] = {}
         for thread in threads:
             thread.start()
         budget_exhausted = interrupted = False
@@ -255,12 +257,15 @@ class Scan:
                     continue
                 if kind == "done":
                     sources_running -= 1
+                    if not sources_running:
+                        timings["discovery_done"] = time.monotonic() - started
                 else:
                     self._handle(kind, a, b)
                 self.on_progress(self._progress())
         except KeyboardInterrupt:
             interrupted = True  # keep what was found; the caller decides what to write
             self._notes.append("the scan was interrupted (Ctrl-C); the result is partial")
+            self.transport.abort()  # blocked reads return now, so the process exits promptly
         finally:
             self._stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
@@ -269,7 +274,9 @@ class Scan:
                 f"the scan's time budget ({self.options.budget_s:g} s) ran out before every read "
                 "finished; raise it with --timeout"
             )
-        return replace(self._observations(started_at, budget_exhausted), interrupted=interrupted)
+        timings["done"] = time.monotonic() - started
+        return replace(self._observations(started_at, budget_exhausted), interrupted=interrupted,
+                       timings=tuple(timings.items()))
 
     def _run_source(self, source: DiscoverySource) -> None:
         try:

@@ -90,6 +90,10 @@ class Transport(Protocol):
         """Send one request; raise FetchFailed with a Problem. `deadline` is time.monotonic()."""
         ...
 
+    def abort(self) -> None:
+        """Stop every exchange under way (the scan was interrupted)."""
+        ...
+
 
 # ---- watchdog ----
 
@@ -121,6 +125,14 @@ class _Watchdog:
         finally:
             with self._cond:
                 self._cancelled.add(ticket)
+
+    def abort_all(self) -> None:
+        """Shut down every guarded socket now (Ctrl-C): blocked reads return at once."""
+        with self._cond:
+            for _, ticket, sock in self._heap:
+                if ticket not in self._cancelled:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
 
     def _run(self) -> None:
         with self._cond:
@@ -172,6 +184,9 @@ class HttpTransport:
     ) -> None:
         self.connect_timeout = connect_timeout
         self.request_timeout = request_timeout
+
+    def abort(self) -> None:
+        _WATCHDOG.abort_all()
 
     def send(self, request: HttpRequest, deadline: float) -> HttpResponse:
         check_read_only(request)

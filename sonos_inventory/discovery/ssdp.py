@@ -13,7 +13,13 @@ import threading
 import time
 from collections.abc import Callable
 
-from ..bounds import MAX_HEADER_VALUE, MAX_SSDP_DATAGRAM, MAX_SSDP_RESPONDERS, SONOS_PORT
+from ..bounds import (
+    MAX_HEADER_VALUE,
+    MAX_SSDP_DATAGRAM,
+    MAX_SSDP_RESPONDERS,
+    SONOS_PORT,
+    SSDP_RESEND_AFTER_S,
+)
 from ..errors import ParseError
 from ..model import Endpoint, Method, Sighting
 from ..netpolicy import endpoint_from_location, normalize_ip
@@ -128,9 +134,7 @@ def search(
         return
     started = time.monotonic()
     end = started + window_s
-    send_times = [started + i * 0.25 / max(1, sends - 1) for i in range(sends)] if sends > 1 else [
-        started
-    ]
+    send_times = [started + i * SSDP_RESEND_AFTER_S for i in range(max(1, sends))]
     seen: set[tuple[str, str]] = set()
     message = msearch(mx)
     try:

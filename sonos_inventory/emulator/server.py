@@ -284,10 +284,12 @@ class Emulator:
         self._want_ssdp = ssdp
         self._want_mdns = mdns
         self._port_mode = port_mode
-        self._random = random.Random(seed)
+        self._random = random.Random(seed)  # SSDP reply delays: reproducible with a seed
+        self._blocks_random = random.Random()  # address blocks: never the same for two instances
         self.players: list[EmulatedPlayer] = []
         self.blocks: list[str] = []
         self._servers: list[_Server] = []
+        self._serving: set[_Server] = set()
         self._listeners: list[_Listener] = []
         self._zgs: dict[str, str] = {}  # household name -> rewritten ZGS
         self._threads: list[threading.Thread] = []
@@ -309,8 +311,9 @@ class Emulator:
 
     def _pick_block(self) -> None:
         for _ in range(64):
-            x, y = self._random.randint(16, 250), self._random.randint(0, 255)
+            x, y = self._blocks_random.randint(16, 250), self._blocks_random.randint(0, 255)
             probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
             try:
                 probe.bind((f"127.{x}.{y}.2", 1400))
             except OSError as exc:
@@ -345,6 +348,13 @@ class Emulator:
     # ---- lifecycle ----
 
     def start(self) -> Emulator:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # never leave half a household listening
+            raise
+
+    def _start(self) -> Emulator:
         if self._port_mode is not True:
             self._pick_block()
         book = AddressBook(self._next_endpoint)
@@ -395,6 +405,7 @@ class Emulator:
         raise OSError(f"could not find a free loopback address for {uuid}")
 
     def _serve(self, server: _Server) -> None:
+        self._serving.add(server)
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                                   daemon=True, name=f"emulator-{server.player.uuid}")
         thread.start()
@@ -406,11 +417,19 @@ class Emulator:
             self._mdns.stop()
         if self._ssdp is not None:
             self._ssdp.stop()
+            self._ssdp = None
+        def close(server: _Server) -> None:
+            if server in self._serving:  # shutdown() would wait forever on one never served
+                server.shutdown()
+            server.server_close()
+
         with ThreadPoolExecutor(max_workers=32) as pool:  # shutdown() waits a poll interval each
-            list(pool.map(lambda s: (s.shutdown(), s.server_close()), self._servers))
+            list(pool.map(close, self._servers))
+        self._serving.clear()
         for listener in self._listeners:
             listener.close()
         self._servers.clear()
+        self._listeners.clear()
 
     def __enter__(self) -> Emulator:
         return self.start()
