@@ -3,11 +3,11 @@ its evidence and its advice. Rule ids are a contract (DESIGN.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from ..model import ErrorKind, Finding, Household, Inventory, Player, Severity, Track
 from .products import product_table
-from .releases import standings
+from .releases import Standing, standings
 
 Rule = Callable[[Inventory], list[Finding]]
 
@@ -123,41 +123,43 @@ def mixed_generation(inventory: Inventory) -> list[Finding]:
     return findings
 
 
-def below_min_compatible(inventory: Inventory) -> list[Finding]:
-    findings = []
+def household_standings(inventory: Inventory) -> Iterator[tuple[Track, list[Standing]]]:
+    """Each household's release standings, per track (see releases.py)."""
     for household in inventory.households:
         players = members(inventory, household)
         for track in (Track.S1, Track.S2):
-            behind = [s for s in standings(players, track) if s.behind]
-            for standing in behind:
-                p = standing.player
-                findings.append(Finding(
-                    rule="below-min-compatible", severity=Severity.ERROR, players=(p.uuid,),
-                    title=f"{name(p)} is behind the software its household runs",
-                    detail=(
-                        f"{name(p)} runs {p.software_version} while its household runs "
-                        f"{standing.household_release.software_version} "
-                        f"({name(standing.household_release)}). A product that stopped one or "
-                        "more releases behind cannot play with the others until it updates."
-                    ),
-                    advice=(
-                        "Check that the product is powered and on the network, then ask the "
-                        "Sonos app to update the system once. If it still stays behind, stop "
-                        "retrying and contact Sonos support with this report."
-                    ),
-                    evidence=(describe(p), standing.reason),
-                ))
+            yield track, standings(players, track)
+
+
+def below_min_compatible(inventory: Inventory) -> list[Finding]:
+    findings = []
+    for _track, household in household_standings(inventory):
+        for standing in (s for s in household if s.behind):
+            p = standing.player
+            findings.append(Finding(
+                rule="below-min-compatible", severity=Severity.ERROR, players=(p.uuid,),
+                title=f"{name(p)} is behind the software its household runs",
+                detail=(
+                    f"{name(p)} runs {p.software_version} while its household runs "
+                    f"{standing.household_release.software_version} "
+                    f"({name(standing.household_release)}). A product that stopped one or "
+                    "more releases behind cannot play with the others until it updates."
+                ),
+                advice=(
+                    "Check that the product is powered and on the network, then ask the "
+                    "Sonos app to update the system once. If it still stays behind, stop "
+                    "retrying and contact Sonos support with this report."
+                ),
+                evidence=(describe(p), standing.reason),
+            ))
     return findings
 
 
 def version_skew(inventory: Inventory) -> list[Finding]:
     findings = []
-    for household in inventory.households:
-        players = members(inventory, household)
-        for track in (Track.S1, Track.S2):
-            skewed = [s for s in standings(players, track) if s.skew]
-            if not skewed:
-                continue
+    for track, household in household_standings(inventory):
+        skewed = [s for s in household if s.skew]
+        if skewed:
             findings.append(Finding(
                 rule="version-skew", severity=Severity.WARNING,
                 players=tuple(s.player.uuid for s in skewed),

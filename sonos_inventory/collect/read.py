@@ -14,7 +14,7 @@ from .parse import (
     parse_upnp_error,
     parse_zone_group_state,
 )
-from .transport import HttpRequest, HttpResponse, Transport
+from .transport import HttpResponse, Transport
 
 UPNP_DISABLED_ADVICE = (
     "the player answered 403 Forbidden: UPnP is turned off for it in the Sonos app. Turn it back "
@@ -50,16 +50,12 @@ def _status_problem(response: HttpResponse, what: str) -> Problem | None:
     return Problem(ErrorKind.HTTP_STATUS, f"{what}: HTTP {response.status}")
 
 
-def _exchange(transport: Transport, request: HttpRequest, deadline: float) -> HttpResponse:
-    return transport.send(request, deadline)
-
-
 def read_description(
     transport: Transport, endpoint: Endpoint, deadline: float
 ) -> DescriptionResult:
     started = time.monotonic()
     try:
-        response = _exchange(transport, soco_adapter.description_request(endpoint), deadline)
+        response = transport.send(soco_adapter.description_request(endpoint), deadline)
     except FetchFailed as failed:
         return DescriptionResult(None, failed.problem, None, time.monotonic() - started)
     problem = _status_problem(response, "device description")
@@ -84,7 +80,7 @@ def read_topology(transport: Transport, endpoint: Endpoint, deadline: float) -> 
 
 def _read_topology(transport: Transport, endpoint: Endpoint, deadline: float) -> TopologyResult:
     try:
-        response = _exchange(transport, soco_adapter.zone_group_state_request(endpoint), deadline)
+        response = transport.send(soco_adapter.zone_group_state_request(endpoint), deadline)
     except FetchFailed as failed:
         return TopologyResult(None, None, failed.problem)
     problem = _status_problem(response, "GetZoneGroupState")
@@ -107,7 +103,7 @@ def read_household_id(
     transport: Transport, endpoint: Endpoint, deadline: float
 ) -> tuple[str | None, Problem | None]:
     try:
-        response = _exchange(transport, soco_adapter.household_id_request(endpoint), deadline)
+        response = transport.send(soco_adapter.household_id_request(endpoint), deadline)
     except FetchFailed as failed:
         return None, failed.problem
     problem = _status_problem(response, "GetHouseholdID")

@@ -11,7 +11,6 @@ Kept: model numbers, software versions, tracks, roles, findings. Best effort: re
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -214,19 +213,3 @@ class Redactor:
             "room": {v: k for k, v in self._rooms.items()},
         }
 
-
-def identifiers(inventory: Inventory) -> Iterable[str]:
-    """Real identifier values of an inventory (for tests and self-checks)."""
-    for p in inventory.players:
-        yield from (v for v in (p.serial, p.mac, p.ip, p.household_id) if v)
-    for h in inventory.households:
-        if h.household_id:
-            yield h.household_id
-
-
-def is_ip(text: str) -> bool:
-    try:
-        ipaddress.IPv4Address(text)
-    except ValueError:
-        return False
-    return True
