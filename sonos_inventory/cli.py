@@ -87,8 +87,8 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="Write the report to FILE instead of printing it.")(func)
     func = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
                         show_default=True,
-                        help="table for the terminal, markdown for the support report, json for "
-                             "scripts.")(func)
+                        help="table for the terminal, markdown for the support report, html "
+                             "for a visual page, json for scripts.")(func)
     return func
 
 
@@ -135,7 +135,8 @@ def cli() -> None:
               help="Probe TCP port 1400 on every address of this network, at most a /22 "
                    "(repeatable). For VLANs and mesh routers that block multicast.")
 @click.option("--timeout", type=click.FloatRange(1, 300), default=DEFAULT_SCAN_BUDGET_S,
-              show_default=True, help="Overall time budget of the scan, in seconds.")
+              show_default=True, metavar="SECONDS",
+              help="Overall time budget of the scan (1 to 300).")
 @click.option("--no-ssdp", is_flag=True, help="Do not search with SSDP (UPnP multicast).")
 @click.option("--no-mdns", is_flag=True, help="Do not browse mDNS (_sonos._tcp).")
 @click.option("--no-history", is_flag=True,
