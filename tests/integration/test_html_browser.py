@@ -101,3 +101,13 @@ def test_803_report_in_headless_chromium(tmp_path: Path) -> None:
     [link] = conflicting[0]["links"]  # type: ignore[misc]
     assert link == "#finding-1" and "finding-1" in parser.ids
     assert "verdict" in parser.ids
+
+
+def test_803_report_prints_to_pdf(tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(render_html(inventory_of("error-803")))
+    pdf = tmp_path / "report.pdf"
+    result = chromium(tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri())
+    assert pdf.exists(), result.stderr[-2000:]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 1

@@ -42,6 +42,9 @@ def test_reply_is_credited_to_its_source_not_its_location(samples: Path) -> None
     lying = reply.replace(b"192.168.7.105:1400", b"127.0.0.1:8080")
     assert parse_response(lying, "127.0.0.1").endpoint == Endpoint("127.0.0.1", 8080)  # type: ignore[union-attr]
     assert parse_response(lying, "127.0.0.2").endpoint == Endpoint("127.0.0.2", 1400)  # type: ignore[union-attr]
+    other_port = reply.replace(b"192.168.7.105:1400", b"192.168.7.105:8080")
+    assert parse_response(other_port, "192.168.7.105").endpoint == Endpoint(  # type: ignore[union-attr]
+        "192.168.7.105", 1400)  # on a LAN, only the Sonos port, whatever LOCATION says
 
 
 def test_non_sonos_and_malformed_datagrams() -> None:
