@@ -18,6 +18,10 @@ class ParseError(SonosInventoryError):
     """Device data that is not what a Sonos player sends. The only exception parsers raise."""
 
 
+class NotSonosError(ParseError):
+    """Well-formed, but not a Sonos player's device description (a router, a TV...)."""
+
+
 class FetchFailed(SonosInventoryError):
     """An HTTP exchange with a device failed; carries the Problem that goes into the record."""
 

@@ -15,7 +15,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from ..bounds import MAX_TOPOLOGY_MEMBERS, MAX_XML_TEXT
-from ..errors import ParseError
+from ..errors import NotSonosError, ParseError
 from ..model import DeviceDescription, Topology, VanishedDevice, ZoneMember
 
 ZONE_PLAYER_TYPE = "urn:schemas-upnp-org:device:ZonePlayer:1"
@@ -82,7 +82,7 @@ def parse_device_description(data: bytes | str) -> DeviceDescription:
     """Parse /xml/device_description.xml. Tolerates 2015 firmware (no swGen, no MACAddress)."""
     root = parse_xml(data)
     if local(root.tag) != "root":
-        raise ParseError(f"root element is <{local(root.tag)}>, not a UPnP <root>")
+        raise NotSonosError(f"root element is <{local(root.tag)}>, not a UPnP <root>")
     namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
     if namespace not in ("", UPNP_DEVICE_NS):
         raise ParseError(f"wrong namespace {namespace[:80]!r} for a UPnP device description")
@@ -92,7 +92,7 @@ def parse_device_description(data: bytes | str) -> DeviceDescription:
     device_type = _child_text(device, "deviceType")
     manufacturer = _child_text(device, "manufacturer") or ""
     if device_type != ZONE_PLAYER_TYPE and "sonos" not in manufacturer.lower():
-        raise ParseError(f"not a Sonos ZonePlayer (deviceType {device_type!r})")
+        raise NotSonosError(f"not a Sonos ZonePlayer (deviceType {device_type!r})")
     uuid = normalize_uuid(_child_text(device, "UDN"))
     if uuid is None:
         raise ParseError("no RINCON_ UDN")

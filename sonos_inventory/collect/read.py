@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ..errors import FetchFailed, ParseError
+from ..errors import FetchFailed, NotSonosError, ParseError
 from ..model import DeviceDescription, Endpoint, ErrorKind, Problem, Topology
 from . import soco_adapter
 from .parse import (
@@ -64,18 +64,15 @@ def read_description(
     try:
         description = parse_device_description(response.body)
     except ParseError as exc:
-        kind = ErrorKind.NOT_SONOS if "not a Sonos" in str(exc) or "root element" in str(
-            exc
-        ) else ErrorKind.BAD_XML
+        kind = ErrorKind.NOT_SONOS if isinstance(exc, NotSonosError) else ErrorKind.BAD_XML
         return DescriptionResult(None, Problem(kind, str(exc)), response.body, response.elapsed_s)
     return DescriptionResult(description, None, response.body, response.elapsed_s)
 
 
 def read_topology(transport: Transport, endpoint: Endpoint, deadline: float) -> TopologyResult:
     started = time.monotonic()
-    result = _read_topology(transport, endpoint, deadline)
-    return TopologyResult(result.topology, result.raw, result.problem,
-                          time.monotonic() - started)
+    return replace(_read_topology(transport, endpoint, deadline),
+                   elapsed_s=time.monotonic() - started)
 
 
 def _read_topology(transport: Transport, endpoint: Endpoint, deadline: float) -> TopologyResult:

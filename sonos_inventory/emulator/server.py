@@ -18,6 +18,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -49,6 +50,12 @@ SCPD_PATHS = {
     "/xml/ZoneGroupTopology1.xml": "ZoneGroupTopology1.xml",
     "/xml/DeviceProperties1.xml": "DeviceProperties1.xml",
 }
+
+
+@cache
+def scpd(name: str) -> bytes:
+    """A service description, read from the package once."""
+    return resources.files("sonos_inventory").joinpath(f"data/scpd/{name}").read_bytes()
 
 
 @dataclass(frozen=True)
@@ -204,9 +211,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.path == "/xml/device_description.xml":
             self._send(200, player.device_xml)
         elif self.path in SCPD_PATHS:
-            scpd = resources.files("sonos_inventory").joinpath(
-                f"data/scpd/{SCPD_PATHS[self.path]}").read_bytes()
-            self._send(200, scpd)
+            self._send(200, scpd(SCPD_PATHS[self.path]))
         else:
             self._send(404, b"")
 

@@ -6,6 +6,16 @@ from ..analyze.rules import name
 from ..model import Inventory, Player, Severity, Track
 
 
+def answered(player: Player, no: str = "no", *, reason: bool = True) -> str:
+    """Did it answer: "yes", "vanished", or "no" with the kind of failure (an enum value)."""
+    if player.reachable:
+        return "yes"
+    word = "vanished" if player.vanished else no
+    if reason and player.errors:
+        word += f" ({player.errors[0].kind.value})"
+    return word
+
+
 def _cause_players(inventory: Inventory) -> list[Player]:
     uuids = list(dict.fromkeys(
         u for f in inventory.findings if f.severity is Severity.ERROR for u in f.players))

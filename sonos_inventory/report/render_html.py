@@ -8,7 +8,7 @@ import re
 from collections import OrderedDict
 
 from ..model import Finding, Inventory, Player, Role, Severity, Track
-from .advice import next_steps, support_message
+from .advice import answered, next_steps, support_message
 from .context import ReportContext
 from .render_markdown import VERDICT_WORDS
 from .safe_text import for_terminal
@@ -115,9 +115,6 @@ def _tile(player: Player, conflict: int | None) -> str:
     if not player.reachable:
         classes.append("unread")
     track = player.track.value if player.track is not Track.UNKNOWN else "?"
-    answered = "yes" if player.reachable else ("vanished" if player.vanished else "no")
-    if not player.reachable and player.errors:
-        answered += f" ({h(player.errors[0].kind.value)})"
     rows = [("Model", player.model_number), ("Software", player.software_version),
             ("Serial", player.serial), ("IP", player.ip)]
     details = "".join(f"<dt>{k}</dt><dd>{h(v) if v else '-'}</dd>" for k, v in rows)
@@ -133,7 +130,7 @@ def _tile(player: Player, conflict: int | None) -> str:
         "</div>"
         f'<div class="role"><svg viewBox="0 0 24 24" aria-hidden="true">{ROLE_ICON[player.role]}'
         f"</svg>{ROLE_LABEL[player.role]}</div>"
-        f"<dl>{details}<dt>Answered</dt><dd>{answered}</dd></dl>{flag}</article>"
+        f"<dl>{details}<dt>Answered</dt><dd>{answered(player)}</dd></dl>{flag}</article>"
     )
 
 
@@ -220,9 +217,9 @@ def render_html(inventory: Inventory, context: ReportContext | None = None) -> s
                + "</tr></thead><tbody>")
     for p in inventory.players:
         capable = {True: "yes", False: "no", None: "unknown"}[p.s2_capable]
-        answered = "yes" if p.reachable else ("vanished" if p.vanished else "no")
         cells = [p.room, p.model_name, p.model_number, p.serial, p.software_version,
-                 p.display_version, p.track.value, capable, ROLE_LABEL[p.role], p.ip, answered,
+                 p.display_version, p.track.value, capable, ROLE_LABEL[p.role], p.ip,
+                 answered(p, reason=False),
                  p.household_id]
         out.append("<tr>" + "".join(f"<td>{h(c) if c else '-'}</td>" for c in cells) + "</tr>")
     out.append("</tbody></table>")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import Finding, Inventory, Player
-from .advice import next_steps, support_message
+from .advice import answered, next_steps, support_message
 from .context import ReportContext
 from .safe_text import for_markdown as md
 
@@ -23,13 +23,10 @@ def _capable(value: bool | None) -> str:
 
 
 def _row(player: Player, context: ReportContext) -> str:
-    answered = "yes" if player.reachable else ("vanished" if player.vanished else "**no**")
-    if not player.reachable and player.errors:
-        answered += f" ({md(player.errors[0].kind.value)})"
     cells = [
         md(player.room), md(player.model_name), md(player.model_number), md(player.serial),
         md(player.software_version), md(player.display_version), player.track.value,
-        _capable(player.s2_capable), player.role.value, md(player.ip), answered,
+        _capable(player.s2_capable), player.role.value, md(player.ip), answered(player, "**no**"),
     ]
     if context.first_seen:
         cells.append(md(context.first_seen_of(player.uuid) or "this scan"))

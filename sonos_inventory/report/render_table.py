@@ -7,6 +7,7 @@ import textwrap
 from tabulate import tabulate
 
 from ..model import Household, Inventory, Player
+from .advice import answered
 from .safe_text import for_terminal as t
 
 NOTHING_FOUND_HELP = """\
@@ -27,9 +28,6 @@ What to try next:
 
 
 def _row(player: Player) -> list[str]:
-    answered = "yes" if player.reachable else ("vanished" if player.vanished else "no")
-    if player.errors and not player.reachable:
-        answered += f" ({player.errors[0].kind})"
     return [
         t(player.room, 28),
         t(player.model_name, 28),
@@ -39,7 +37,7 @@ def _row(player: Player) -> list[str]:
         player.track.value,
         player.role.value,
         t(player.ip, 40),
-        answered,
+        answered(player),
     ]
 
 
