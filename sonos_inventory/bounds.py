@@ -79,7 +79,8 @@ MAX_PROBE_PREFIX = 22
 """--network refuses anything larger than a /22 (1024 addresses)."""
 
 MAX_HOUSEHOLD_READ_ATTEMPTS = 2
-"""A household's topology is asked of a second player only when the first one did not answer."""
+"""A household's topology is asked of a second player (one that answered its own description)
+when the first could not give it: no answer, 403 (UPnP off), 5xx, or garbage."""
 
 SONOS_PORT = 1400
 """Players serve UPnP on TCP 1400; any other port is refused except on loopback (emulator)."""

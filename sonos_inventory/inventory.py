@@ -6,6 +6,7 @@ listed as such; addresses that never said who they are become `unidentified` ent
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .analyze.products import capability
@@ -121,6 +122,7 @@ def _player(
     cap = capability(
         model_number or None, d.memory_mb if d else None, d.hardware_version if d else None,
         min_compatible or None, runs_s2=track is Track.S2,
+        runs_s1=track is Track.S1,
     )
     return Player(
         uuid=uuid,
@@ -153,44 +155,66 @@ def _player(
     )
 
 
+_Remembered = list[tuple[_HouseholdView, VanishedDevice]]
+
+
 def _index_topologies(views: list[_HouseholdView]) -> tuple[
-    dict[str, tuple[_HouseholdView, ZoneMember]], dict[str, tuple[_HouseholdView, VanishedDevice]]
+    dict[str, tuple[_HouseholdView, ZoneMember]], dict[str, _Remembered]
 ]:
+    """Current members (the first household whose topology lists a player owns it) and every
+    household's vanished entries (a product can be remembered by several)."""
     members: dict[str, tuple[_HouseholdView, ZoneMember]] = {}
-    vanished: dict[str, tuple[_HouseholdView, VanishedDevice]] = {}
+    vanished: dict[str, list[tuple[_HouseholdView, VanishedDevice]]] = {}
     for view in views:
         if view.topology:
             for member in view.topology.members:
                 members.setdefault(member.uuid, (view, member))
             for device in view.topology.vanished:
-                vanished.setdefault(device.uuid, (view, device))
+                vanished.setdefault(device.uuid, []).append((view, device))
     return members, vanished
 
 
 def build_inventory(observations: ScanObservations, tool_version: str) -> Inventory:
     views = _households(observations)
+    member_view, vanished_views = _index_topologies(views)
     by_uuid_target: dict[str, TargetObservation] = {}
     for observed in observations.targets:
         uuid = observed.uuid
-        if uuid is None or (observed.problem and observed.problem.kind is ErrorKind.DUPLICATE):
-            continue
+        if uuid is None or _kind(observed) is ErrorKind.DUPLICATE or (
+                _kind(observed) is ErrorKind.NOT_SONOS and uuid not in member_view):
+            continue  # claimed another's UUID, or is no Sonos player at all
         if uuid not in by_uuid_target or observed.description is not None:
             by_uuid_target[uuid] = observed
-    member_view, vanished_view = _index_topologies(views)
     refused = {r.uuid: r for r in observations.refused}
 
     players: list[Player] = []
-    uuids = list(dict.fromkeys([*member_view, *by_uuid_target, *vanished_view]))
+    home: dict[str, str] = {}  # uuid -> the key of the household it belongs to
+    moved_out: dict[str, list[str]] = {}  # household key -> products it remembers, now elsewhere
+    uuids = list(dict.fromkeys([*member_view, *by_uuid_target, *vanished_views]))
     for uuid in uuids:
         target = by_uuid_target.get(uuid)
         view: _HouseholdView | None
         member: ZoneMember | None
         view, member = member_view.get(uuid, (None, None))
+        hint = None
+        if target:
+            hint = next((s.household_id for s in target.sightings if s.household_id), None)
+        remembered = vanished_views.get(uuid, [])
         vanished: VanishedDevice | None = None
-        if member is None and uuid in vanished_view:
-            view, vanished = vanished_view[uuid]
-        via = set(target.via) if target else set()
         if member is not None:
+            vanished = next((d for v, d in remembered if v is view), None)
+            elsewhere = [v for v, _ in remembered if v is not view]
+        elif remembered and target is not None and target.description is not None and hint and (
+                all(v.household_id not in (None, hint) for v, _ in remembered)):
+            elsewhere = [v for v, _ in remembered]  # it answered for another household
+        else:
+            if remembered:
+                view, vanished = remembered[0]
+            elsewhere = [v for v, _ in remembered[1:]]
+        for old in elsewhere:
+            moved_out.setdefault(old.key, []).append(uuid)
+        via = set(target.via) if target else set()
+        if member is not None and member.channel_map_of is None:
             via.add(Method.TOPOLOGY)
         errors: tuple[Problem, ...] = ()
         ip = port = None
@@ -198,6 +222,15 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
             ip, port = target.endpoint.host, target.endpoint.port
             if target.problem:
                 errors = (target.problem,)
+        elif member is not None and member.channel_map_of is not None:
+            partner = view.topology.member(member.channel_map_of) if view and view.topology \
+                else None
+            named = (partner.zone_name if partner else None) or member.channel_map_of
+            gone = f" (the household lists it as vanished: {vanished.reason})" if (
+                vanished and vanished.reason) else ""
+            errors = (Problem(ErrorKind.UNREACHABLE,
+                              f"in no zone group: only the channel map of its partner in "
+                              f"{named} names it, so it is probably off the network{gone}"),)
         elif member is not None:
             located = endpoint_from_location(member.location)
             ip, port = (located.host, located.port) if located else (None, None)
@@ -211,11 +244,13 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
             seen = f", last seen {vanished.last_seen_utc}" if vanished.last_seen_utc else ""
             errors = (Problem(ErrorKind.VANISHED,
                               f"the household lists it as vanished ({reason}{seen})"),)
-        hint = None
-        if target:
-            hint = next((s.household_id for s in target.sightings if s.household_id), None)
         if view is None and hint:
             view = next((v for v in views if v.household_id == hint), None)
+        if view is None:  # the player a failed, id-less topology read was asked through
+            view = next((v for v in views if v.topology is None and v.household_id is None
+                         and v.source_uuid == uuid), None)
+        if view is not None:
+            home[uuid] = view.key
         players.append(_player(
             uuid, description=target.description if target else None, member=member,
             vanished=vanished, view=view, target=target, household_hint=hint, via=via,
@@ -225,9 +260,9 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
     unidentified = tuple(
         Unidentified(t.endpoint.host, t.endpoint.port, t.via, (t.problem,) if t.problem else ())
         for t in observations.targets
-        if _is_unidentified(t)
+        if _is_unidentified(t, member_view)
     )
-    households = _household_records(views, players)
+    households = _household_records(views, players, home, moved_out)
     scan = _scan_info(observations, households, players, unidentified)
     return Inventory(tool_version, scan, households, tuple(players), unidentified)
 
@@ -236,25 +271,38 @@ _NOT_A_PLAYER = frozenset({ErrorKind.NOT_SONOS, ErrorKind.REFUSED, ErrorKind.HTT
                            ErrorKind.BAD_XML})
 
 
-def _is_unidentified(target: TargetObservation) -> bool:
-    """An address that never said which player it is (or claimed another's UUID).
+def _kind(target: TargetObservation) -> ErrorKind | None:
+    return target.problem.kind if target.problem else None
+
+
+def _is_unidentified(target: TargetObservation,
+                     member_view: Mapping[str, object]) -> bool:
+    """An address that never said which player it is, claimed another's UUID, or is no Sonos
+    player at all (listed with kind `not-sonos`, which makes nothing incomplete).
 
     A --network probe hit that turns out not to be Sonos is not reported: the probe touches every
     device that listens on port 1400.
     """
     if target.description is not None:
         return False
-    duplicate = target.problem is not None and target.problem.kind is ErrorKind.DUPLICATE
-    if target.uuid is not None and not duplicate:
+    kind = _kind(target)
+    if target.uuid is not None and kind is not ErrorKind.DUPLICATE and not (
+            kind is ErrorKind.NOT_SONOS and target.uuid not in member_view):
         return False  # listed as a player record, unreachable, with its reason
     probe_only = set(target.via) == {Method.NETWORK}
-    return not (probe_only and target.problem is not None and target.problem.kind in _NOT_A_PLAYER)
+    return not (probe_only and kind in _NOT_A_PLAYER)
 
 
-def _household_records(views: list[_HouseholdView], players: list[Player]) -> tuple[Household, ...]:
+def is_not_sonos(entry: Unidentified) -> bool:
+    """An address that answered, but as something other than a Sonos player."""
+    return bool(entry.errors) and all(e.kind is ErrorKind.NOT_SONOS for e in entry.errors)
+
+
+def _household_records(views: list[_HouseholdView], players: list[Player], home: dict[str, str],
+                       moved_out: dict[str, list[str]]) -> tuple[Household, ...]:
     records = []
     for view in views:
-        members = [p for p in players if _belongs(p, view)]
+        members = [p for p in players if home.get(p.uuid) == view.key]
         if not members and view.topology is None:
             continue  # a failed read that no player belongs to says nothing of its own
         tracks = sorted(
@@ -267,6 +315,7 @@ def _household_records(views: list[_HouseholdView], players: list[Player]) -> tu
             players=tuple(p.uuid for p in members),
             topology_read=view.topology is not None,
             topology_problem=view.problem if view.topology is None else None,
+            moved_out=tuple(dict.fromkeys(moved_out.get(view.key, ()))),
         ))
     assigned = {uuid for h in records for uuid in h.players}
     loose = [p for p in players if p.uuid not in assigned]
@@ -277,16 +326,6 @@ def _household_records(views: list[_HouseholdView], players: list[Player]) -> tu
                                  Problem(ErrorKind.TOPOLOGY_UNAVAILABLE,
                                          "household unknown: no topology could be read")))
     return tuple(records)
-
-
-def _belongs(player: Player, view: _HouseholdView) -> bool:
-    if view.topology is not None:
-        return view.topology.member(player.uuid) is not None or any(
-            v.uuid == player.uuid for v in view.topology.vanished
-        )
-    if view.household_id is not None:
-        return player.household_id == view.household_id
-    return player.uuid == view.source_uuid
 
 
 def _scan_info(
@@ -307,8 +346,9 @@ def _scan_info(
                 f"the topology of household {household.household_id or '(unknown)'} could not be "
                 "read, so it may have members that were not found"
             )
-    if unidentified:
-        reasons.append(f"{len(unidentified)} address(es) did not answer as a Sonos player")
+    silent = [u for u in unidentified if not is_not_sonos(u)]
+    if silent:
+        reasons.append(f"{len(silent)} address(es) did not answer as a Sonos player")
     if observations.budget_exhausted:
         reasons.append("the time budget ran out")
     if observations.interrupted:

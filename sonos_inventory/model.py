@@ -144,6 +144,19 @@ class ZoneMember:
     satellite_of: str | None = None  # parent UUID when this is a <Satellite>
     channel_map_set: str | None = None
     ht_sat_chan_map_set: str | None = None
+    channel_map_of: str | None = None
+    """Set when the player is in no zone group and only another member's channel map names it
+    (the right speaker of a pair, or a surround, that is off the network): that member's UUID."""
+
+
+def parse_channel_map(value: str | None) -> dict[str, tuple[str, ...]]:
+    """`RINCON_A:LF,LF;RINCON_B:RF,RF` -> {RINCON_A: (LF, LF), RINCON_B: (RF, RF)}."""
+    mapping: dict[str, tuple[str, ...]] = {}
+    for part in (value or "").split(";")[:64]:
+        uuid, sep, channels = part.strip().partition(":")
+        if sep and uuid:
+            mapping[uuid] = tuple(c.strip().upper() for c in channels.split(",") if c.strip())
+    return mapping
 
 
 @dataclass(frozen=True)
@@ -274,6 +287,9 @@ class Household:
     players: tuple[str, ...]
     topology_read: bool
     topology_problem: Problem | None = None
+    moved_out: tuple[str, ...] = ()
+    """Products this household still lists as vanished that are current members of another
+    household (split off, or moved to S1): they belong there, not here."""
 
 
 @dataclass(frozen=True)

@@ -44,9 +44,6 @@ from .model import (
 )
 from .netpolicy import IPNetwork, Origin, check, endpoint_from_location
 
-# Problems that say "this player did not answer"; another player of the household may.
-_TRANSIENT = frozenset({ErrorKind.TIMEOUT, ErrorKind.REFUSED, ErrorKind.UNREACHABLE})
-
 
 class DiscoverySource(Protocol):
     """The seam for "discover": report sightings until done or stopped."""
@@ -397,11 +394,18 @@ class Scan:
         if household in self._household_done:
             return
         tried = self._household_tries.setdefault(household, [])
-        if tried:
-            return  # a read is under way or finished; retries go through _retry_household
-        self._start_household_read(household, endpoint)
+        if not tried:
+            self._start_household_read(household, endpoint)
+        elif self._described(endpoint):
+            self._retry_household(household)  # a player that answers: ask it if the first failed
 
     def _retry_household(self, household: str) -> None:
+        """Ask the next member that has described itself, after a read that gave nothing.
+
+        Any failure counts (no answer, 403 with UPnP off, 5xx, garbage): one player that cannot
+        answer must not leave its household unread. Only players that answered their own
+        description are asked again, so a retry is not spent on another silent one; a player
+        that answers later triggers the retry then (see _maybe_read_household)."""
         tried = self._household_tries.get(household, [])
         if household in self._household_done or len(tried) >= bounds.MAX_HOUSEHOLD_READ_ATTEMPTS:
             return
@@ -409,7 +413,7 @@ class Scan:
             return  # one is still under way
         for endpoint, target in self._targets.items():
             if endpoint not in tried and target.household_hint == household and (
-                target.result is None or target.result.description is not None
+                self._described(endpoint)
             ):
                 self._start_household_read(household, endpoint)
                 return
@@ -452,11 +456,8 @@ class Scan:
         self._reads.append(read)
         household = read.household_id
         if read.topology is None:
-            assert read.problem is not None
-            if household and read.problem.kind in _TRANSIENT:
+            if household:
                 self._retry_household(household)
-            elif household:
-                self._household_done.add(household)
         else:
             if household:
                 self._household_done.add(household)
@@ -478,6 +479,8 @@ class Scan:
             if known is not None:
                 self._targets[known].add(Method.TOPOLOGY)
                 continue
+            if member.channel_map_of is not None:
+                continue  # in no zone group, so no address: listed, never contacted
             endpoint = endpoint_from_location(member.location)
             if endpoint is None:
                 self._refused.append(RefusedMember(

@@ -23,6 +23,8 @@ from sonos_inventory.netpolicy import endpoint_from_location
 
 from .conftest import SCENARIOS
 
+DESCRIPTION = "/xml/device_description.xml"
+
 
 def observe(path: Path) -> ScanObservations:
     scenario = load_scenario(path)
@@ -31,13 +33,22 @@ def observe(path: Path) -> ScanObservations:
         devices = dict(household.devices)
         source = None
         for member in household.topology.members:
+            if member.channel_map_of is not None:
+                continue  # no address: a real scan lists it but never contacts it
             endpoint = endpoint_from_location(member.location) or Endpoint("192.0.2.1")
-            if member.uuid in devices:
+            faults = household.faults_for(member.uuid)
+            if member.uuid in devices and faults.status_for(DESCRIPTION) == 403:
+                sighting = Sighting(endpoint, Method.SSDP, member.uuid, household.household_id)
+                targets.append(TargetObservation(
+                    endpoint, (Method.SSDP, Method.TOPOLOGY), (sighting,), member.uuid, None,
+                    Problem(ErrorKind.UPNP_DISABLED, "HTTP 403: UPnP is turned off")))
+            elif member.uuid in devices:
                 sighting = Sighting(endpoint, Method.SSDP, member.uuid, household.household_id)
                 targets.append(TargetObservation(
                     endpoint, (Method.SSDP, Method.TOPOLOGY), (sighting,), member.uuid,
                     parse_device_description(devices[member.uuid])))
-                source = source or endpoint
+                if faults.status_for("GetZoneGroupState") is None:
+                    source = source or endpoint
             else:
                 targets.append(TargetObservation(
                     endpoint, (Method.TOPOLOGY,), (), member.uuid, None,

@@ -1,7 +1,8 @@
 """The product table (package data `data/products.json`): which models can run S1 and S2, and why.
 
-Every row names its source (sonos-facts.md §4). The table covers every product launched before
-S2 (May 2020); every product launched since runs S2 only, so an unknown model is not a mystery.
+Every row names its source (sonos-facts.md §4). A model missing from the table is S2-capable only
+when it shows it (it runs S2, or its minCompatibleVersion is on the S2 track); one that runs S1 is
+`None`: it may be an S1-only product the table does not know, and nothing it reports tells.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def capability(
     hardware_version: str | None,
     min_compatible_version: str | None,
     runs_s2: bool,
+    runs_s1: bool = False,
 ) -> Capability:
     """Can this player run S2? Decided from the model table, with the gen-1 Connect tie-break."""
     number = (model_number or "").strip().upper()
@@ -85,10 +87,13 @@ def capability(
             False,
         )
     if number:
+        # Not in the table, and it runs S1 (or we cannot tell what it runs): a product that is
+        # missing from the table could be an S1-only one we never heard of, so nobody can tell
+        # from what it reports whether it can run S2.
         return Capability(
-            True, None,
-            f"unknown model {number}: not in the table of products launched before S2 (May 2020), "
-            "and every product launched since runs S2 only",
+            None, None,
+            f"unknown model {number} on {'S1' if runs_s1 else 'an unknown track'}: not in the "
+            "product table, so whether it can run S2 cannot be told from what it reports",
             False,
         )
     return Capability(None, None, "model number not known", False)

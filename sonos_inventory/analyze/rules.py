@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ..model import ErrorKind, Finding, Household, Inventory, Player, Severity, Track
 from .products import product_table
-from .releases import Standing, standings
+from .releases import OBSERVATIONS, PlayerStanding, Standing, standings
 
 Rule = Callable[[Inventory], list[Finding]]
 
@@ -41,12 +41,20 @@ def describe(player: Player) -> str:
     parts.append(f"track {player.track.value} [{player.track_basis}]")
     if player.ip:
         parts.append(f"IP {player.ip}")
+    if not player.reachable and not player.vanished:
+        kind = player.errors[0].kind.value if player.errors else "no answer"
+        parts.append(f"did not answer ({kind}); its version comes from the zone group state"
+                     if player.software_version else f"did not answer ({kind})")
     return ", ".join(parts)
 
 
 def members(inventory: Inventory, household: Household) -> list[Player]:
+    """The household's players. A player whose own household id names another household is not
+    one of them, even where an older inventory listed it here (a stale vanished entry)."""
     wanted = set(household.players)
-    return [p for p in inventory.players if p.uuid in wanted]
+    return [p for p in inventory.players if p.uuid in wanted and (
+        household.household_id is None or p.household_id is None
+        or p.household_id == household.household_id)]
 
 
 def current(players: Iterable[Player]) -> list[Player]:
@@ -68,20 +76,23 @@ def mixed_generation(inventory: Inventory) -> list[Finding]:
         s2 = [p for p in players if p.track is Track.S2]
         if not s1 or not s2:
             continue
-        # The household is "already on newer software" unless S1 clearly dominates among the
-        # products that answered: players we could not read never decide who is the cause.
-        answered = [p for p in players if p.reachable] or players
-        s1_count = sum(p.track is Track.S1 for p in answered)
-        s2_count = sum(p.track is Track.S2 for p in answered)
-        cause, others, majority = (
-            (s2, s1, Track.S1) if s2_count < s1_count else (s1, s2, Track.S2))
+        # The cause is the minority among every current member whose track is known, wherever
+        # that came from (its own description, or the household's zone group state for members
+        # that could not be read): who answered never decides it, and neither does a product
+        # whose track is unknown. On a tie the S1 side is named: the conflict reported behind
+        # "Error 803" is an older-software product added to a system on newer software.
+        cause, others, majority = (s2, s1, Track.S1) if len(s2) < len(s1) else (s1, s2, Track.S2)
         minority = Track.S2 if majority is Track.S1 else Track.S1
+        unknown = sum(p.track is Track.UNKNOWN for p in players)
         names = "; ".join(name(p) for p in cause)
         detail = (
-            f"This household has {len(s2)} product(s) on S2 and {len(s1)} on S1. S1 and S2 "
-            f"products cannot work in one system, and a system holding both cannot update. The "
-            f"product(s) on {minority.value}: {names}. This software-track conflict is the "
-            "situation reported behind \"Error 803\"."
+            f"This household has {len(s2)} product(s) on S2 and {len(s1)} on S1"
+            + (f" ({unknown} more whose track is unknown are not counted)" if unknown else "")
+            + ". S1 and S2 products cannot work in one system, and a system holding both cannot "
+            f"update. The product(s) on {minority.value}, the smaller side: {names}. Each "
+            "product's track comes from what it runs (its own description, or the household's "
+            "zone group state for products that did not answer). This software-track conflict "
+            "is the situation reported behind \"Error 803\"."
         )
         advice = [STOP_RETRYING]
         if minority is Track.S1:
@@ -123,7 +134,7 @@ def mixed_generation(inventory: Inventory) -> list[Finding]:
     return findings
 
 
-def household_standings(inventory: Inventory) -> Iterator[tuple[Track, list[Standing]]]:
+def household_standings(inventory: Inventory) -> Iterator[tuple[Track, list[PlayerStanding]]]:
     """Each household's release standings, per track (see releases.py)."""
     for household in inventory.households:
         players = members(inventory, household)
@@ -134,14 +145,14 @@ def household_standings(inventory: Inventory) -> Iterator[tuple[Track, list[Stan
 def below_min_compatible(inventory: Inventory) -> list[Finding]:
     findings = []
     for _track, household in household_standings(inventory):
-        for standing in (s for s in household if s.behind):
+        for standing in (s for s in household if s.standing is Standing.BEHIND):
             p = standing.player
             findings.append(Finding(
                 rule="below-min-compatible", severity=Severity.ERROR, players=(p.uuid,),
                 title=f"{name(p)} is behind the software its household runs",
                 detail=(
-                    f"{name(p)} runs {p.software_version} while its household runs "
-                    f"{standing.household_release.software_version} "
+                    f"{name(p)} runs {p.software_version} while its household runs the release "
+                    f"of {standing.household_release.software_version} "
                     f"({name(standing.household_release)}). A product that stopped one or "
                     "more releases behind cannot play with the others until it updates."
                 ),
@@ -150,7 +161,7 @@ def below_min_compatible(inventory: Inventory) -> list[Finding]:
                     "Sonos app to update the system once. If it still stays behind, stop "
                     "retrying and contact Sonos support with this report."
                 ),
-                evidence=(describe(p), standing.reason),
+                evidence=(describe(p), standing.reason, f"observed releases: {OBSERVATIONS}"),
             ))
     return findings
 
@@ -158,22 +169,40 @@ def below_min_compatible(inventory: Inventory) -> list[Finding]:
 def version_skew(inventory: Inventory) -> list[Finding]:
     findings = []
     for track, household in household_standings(inventory):
-        skewed = [s for s in household if s.skew]
-        if skewed:
+        undecided = [s for s in household if s.standing is Standing.UNDECIDED]
+        if undecided:
             findings.append(Finding(
                 rule="version-skew", severity=Severity.WARNING,
-                players=tuple(s.player.uuid for s in skewed),
-                title=f"Products on different builds of the same release ({track.value})",
+                players=tuple(s.player.uuid for s in undecided),
+                title=f"Cannot tell whether products are one release behind ({track.value})",
                 detail=(
-                    "Some products run an older build than others on the same software branch, "
-                    "within the same release: usually an update that has not finished on every "
-                    "product."
+                    "These products run builds further from the household's release than any "
+                    "two builds seen inside one release, but closer than any two consecutive "
+                    "releases seen: the data cannot tell whether they are one release behind or "
+                    "on a model-specific build of the same release."
                 ),
                 advice=(
-                    "Let the update finish (products update one after another; keep them powered). "
-                    "If the builds still differ after a day, update the system once from the app."
+                    "Check in the Sonos app (Settings > System > About My System) whether an "
+                    "update is offered. If it is, update the system once and scan again; if "
+                    "they stay on these builds, mention them to Sonos support."
                 ),
-                evidence=tuple(f"{describe(s.player)}: {s.reason}" for s in skewed),
+                evidence=(*(f"{describe(s.player)}: {s.reason}" for s in undecided),
+                          f"observed releases: {OBSERVATIONS}"),
+            ))
+        same = [s for s in household if s.standing is Standing.SAME_RELEASE]
+        if same:
+            findings.append(Finding(
+                rule="version-skew", severity=Severity.INFO,
+                players=tuple(s.player.uuid for s in same),
+                title=f"Same model on different builds of one release ({track.value})",
+                detail=(
+                    "Some products run an older build than another product of the same model, "
+                    "within one release: usually an update still reaching products one after "
+                    "another."
+                ),
+                advice="Nothing to do. If the builds still differ after a day, update the "
+                       "system once from the app.",
+                evidence=tuple(f"{describe(s.player)}: {s.reason}" for s in same),
             ))
     return findings
 
@@ -205,9 +234,23 @@ def s1_only_product(inventory: Inventory) -> list[Finding]:
     return findings
 
 
+def moved_out(inventory: Inventory) -> list[tuple[Household, Player, Household | None]]:
+    """(old household, product, its household now) for every product a household remembers as
+    vanished while it is a current member of another one."""
+    homes = {u: h for h in inventory.households for u in h.players}
+    found = []
+    for household in inventory.households:
+        for uuid in household.moved_out:
+            player = inventory.player(uuid)
+            if player is not None:
+                found.append((household, player, homes.get(uuid)))
+    return found
+
+
 def split_households(inventory: Inventory) -> list[Finding]:
     identified = [h for h in inventory.households if h.household_id]
-    if len(identified) < 2:
+    departed = moved_out(inventory)
+    if len(identified) < 2 and not departed:
         return []
     evidence = []
     for household in identified:
@@ -215,20 +258,32 @@ def split_households(inventory: Inventory) -> list[Finding]:
         label = "/".join(t.value for t in household.tracks) or "track unknown"
         evidence.append(f"{household.household_id} ({label}): "
                         + "; ".join(name(p) for p in players))
+    for old, player, now in departed:
+        where = (now.household_id or "another household") if now else "another household"
+        evidence.append(
+            f"{name(player)} ({player.track.value}) is known to household "
+            f"{household_label(old)} (listed there as vanished), now in household {where}")
     all_tracks = {t for h in identified for t in h.tracks}
-    detail = f"{len(identified)} separate Sonos systems (households) share this network."
+    count = max(len(identified), 2)
+    detail = f"{count} separate Sonos systems (households) share this network."
     if {Track.S1, Track.S2} <= all_tracks:
         detail += (" An S1 system beside an S2 system is a supported setup: each is controlled "
                    "by its own app (Sonos S1 for the S1 system), and they cannot be grouped "
                    "together.")
+    if departed:
+        detail += (" Some products were split off from a system into another one (or moved to "
+                   "S1), which is supported; the old system still remembers them as vanished, "
+                   "and they belong to the system they are in now.")
     return [Finding(
         rule="split-households", severity=Severity.INFO,
-        players=tuple(u for h in identified for u in h.players),
-        title=f"{len(identified)} Sonos households on this network",
+        players=tuple(dict.fromkeys([*(u for h in identified for u in h.players),
+                                     *(p.uuid for _, p, _ in departed)])),
+        title=f"{count} Sonos households on this network",
         detail=detail,
         advice=("Nothing to fix if this is intended. A product in the S1 system that can run S2 "
                 "could move to the S2 system through the path Sonos support guides; an S1-only "
-                "product stays in the S1 system."),
+                "product stays in the S1 system. A product the old system still lists as "
+                "vanished can be removed from that system's list in its app."),
         evidence=tuple(evidence),
     )]
 
@@ -241,7 +296,7 @@ def unreachable_player(inventory: Inventory) -> list[Finding]:
         reason = "; ".join(f"{e.kind.value}: {e.detail}" for e in p.errors) or "no answer"
         address = f"last known address {p.ip}" if p.ip else "no known address"
         if p.vanished:
-            title = f"{name(p)} is listed as vanished by its household"
+            title = f"{name(p)} is offline (its household lists it as vanished)"
             advice = ("If the product is still in use, power it on and check its network "
                       "connection. If it is gone for good, remove it from the system in the app.")
         else:
@@ -281,10 +336,11 @@ def unknown_model(inventory: Inventory) -> list[Finding]:
         findings.append(Finding(
             rule="unknown-model", severity=Severity.INFO, players=(p.uuid,),
             title=f"Model {p.model_number} is not in this tool's product table",
-            detail=(f"{name(p)} reports model {p.model_number}. The table covers every product "
-                    "launched before S2 (May 2020); every product launched since runs S2 only, "
-                    f"so it is treated as S2-only. Its track ({p.track.value}) comes from "
-                    f"{p.track_basis}."),
+            detail=(f"{name(p)} reports model {p.model_number}, which this tool's product "
+                    f"table does not name. Its track ({p.track.value}) comes from "
+                    f"{p.track_basis}. Whether it can run S2: "
+                    + {True: "yes", False: "no", None: "not known"}[p.s2_capable]
+                    + f" ({p.s2_capable_basis})."),
             advice="Nothing to do. Please report the model number so the table can name it.",
             evidence=(describe(p), f"S2 capability: {p.s2_capable_basis}"),
         ))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Role, Topology, Track, ZoneMember
+from ..model import Role, Topology, Track, ZoneMember, parse_channel_map
 from .versions import LAST_S1_DISPLAY_MAJOR, LAST_S1_MAJOR, display_major, parse_build
 
 BRIDGE_MODELS = frozenset({"ZB100", "BR100", "BR200"})
@@ -20,12 +20,19 @@ def detect_track(
         return Track(f"S{sw_gen}"), f"swGen {sw_gen} in its device description"
     if topology_sw_gen in (1, 2):
         return Track(f"S{topology_sw_gen}"), f"SWGen {topology_sw_gen} in the zone group state"
-    build = parse_build(software_version)
-    if build is not None:
+    if software_version is not None and software_version.strip():
+        build = parse_build(software_version)
+        if build is None or build.major == 0:
+            # A version we cannot read decides nothing, and neither does a fallback behind it:
+            # whatever sent it is not telling us which track it runs.
+            return Track.UNKNOWN, (f"software version {software_version[:40]!r} is not a "
+                                   "readable build and no swGen or SWGen was given")
         if build.major > LAST_S1_MAJOR:
             return Track.S2, f"build {software_version}: major {build.major} is 58 or later (S2)"
         return Track.S1, f"build {software_version}: major {build.major} is 57 or earlier (S1)"
     major = display_major(display_version)
+    if major == 0:
+        return Track.UNKNOWN, f"display version {display_version!r} is not a readable version"
     if major is not None:
         if major > LAST_S1_DISPLAY_MAJOR:
             return Track.S2, f"display version {display_version} is 12 or later (S2)"
@@ -35,12 +42,7 @@ def detect_track(
 
 def channel_map(value: str | None) -> dict[str, tuple[str, ...]]:
     """`RINCON_A:LF,LF;RINCON_B:RF,RF` -> {RINCON_A: (LF, LF), RINCON_B: (RF, RF)}."""
-    mapping: dict[str, tuple[str, ...]] = {}
-    for part in (value or "").split(";")[:64]:
-        uuid, sep, channels = part.strip().partition(":")
-        if sep and uuid:
-            mapping[uuid] = tuple(c.strip().upper() for c in channels.split(",") if c.strip())
-    return mapping
+    return parse_channel_map(value)
 
 
 def detect_role(member: ZoneMember | None, topology: Topology | None,

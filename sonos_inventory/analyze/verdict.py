@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import Finding, Inventory, Player, Severity, Track, Verdict
-from .rules import name, run_rules
+from .rules import current, members, name, run_rules
 
 LIKELY = "likely"
 POSSIBLE = "possible"
@@ -32,19 +32,25 @@ def _players(inventory: Inventory, findings: list[Finding]) -> list[Player]:
 
 def _lonely_dual_capable_in_s1(inventory: Inventory) -> list[Player]:
     """S2-capable products in an S1 household while an S2 household exists: the usual leftover
-    of a failed attempt to add a product to the S2 system."""
-    tracks = {h.household_id: h.tracks for h in inventory.households}
-    if not any(t == (Track.S2,) for t in tracks.values()):
+    of a failed attempt to add a product to the S2 system. A product that the S2 system still
+    remembers as vanished was in it and left (split off, or moved to S1 on purpose): that is a
+    supported split, not a leftover."""
+    if not any(h.tracks == (Track.S2,) for h in inventory.households):
         return []
+    split_off = {u for h in inventory.households for u in h.moved_out}
     found = []
     for household in inventory.households:
         if household.tracks != (Track.S1,):
             continue
-        for uuid in household.players:
-            p = inventory.player(uuid)
-            if p and not p.vanished and p.s2_capable:
+        for p in current(members(inventory, household)):
+            if p.s2_capable and p.uuid not in split_off:
                 found.append(p)
     return found
+
+
+def unread_members(inventory: Inventory) -> list[Player]:
+    """Current household members that could not be read (vanished products are not current)."""
+    return [p for p in inventory.players if not p.reachable and not p.vanished]
 
 
 def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
@@ -56,24 +62,26 @@ def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
         cause = _players(inventory, mixed)
         return Verdict(LIKELY, (
             "Software-track conflict found: the situation reported behind \"Error 803\". "
-            f"A household holds products on both S1 and S2. On the minority track: {_who(cause)}. "
+            f"A household holds products on both S1 and S2. On the smaller side: {_who(cause)}. "
             "While they are mixed, the system cannot update. Do not retry the update or reset "
             "anything; contact Sonos support with this report."
         ))
     reasons = []
-    behind = _players(inventory, by_rule.get("below-min-compatible", [])
-                      + by_rule.get("version-skew", []))
+    behind = _players(inventory, by_rule.get("below-min-compatible", []))
     if behind:
-        reasons.append(f"product(s) behind their household on the same track: {_who(behind)}")
+        reasons.append(f"product(s) one or more releases behind their household: {_who(behind)}")
+    undecided = _players(inventory, [f for f in by_rule.get("version-skew", [])
+                                     if f.severity is Severity.WARNING])
+    if undecided:
+        reasons.append("product(s) that may be one release behind (the data cannot tell): "
+                       f"{_who(undecided)}")
     lonely = _lonely_dual_capable_in_s1(inventory)
     if lonely:
         reasons.append(
             "an S1 system sits beside an S2 system, and it holds product(s) that could run S2 "
             f"(the usual leftover of a failed attempt to add them to the S2 system): {_who(lonely)}"
         )
-    elif any("S1" in f.detail and "S2" in f.detail for f in by_rule.get("split-households", [])):
-        reasons.append("an S1 system sits beside an S2 system on this network")
-    unread = [p for p in inventory.players if not p.reachable and not p.vanished]
+    unread = unread_members(inventory)
     if unread:
         reasons.append(f"current product(s) that could not be read: {_who(unread)}")
     if any(not h.topology_read for h in inventory.households):
@@ -85,12 +93,17 @@ def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
         ))
     if not inventory.players:
         return Verdict(NOT_INDICATED, "No Sonos product was found, so nothing could be judged.")
+    count = sum(1 for p in inventory.players if not p.vanished)
+    households = len(inventory.households)
+    text = (f"No software-track conflict: each of the {households} household(s) runs one track, "
+            f"and its {count} current product(s) are on one release.")
+    if by_rule.get("split-households"):
+        text += (" Separate systems on one network (for example an S1 system beside an S2 "
+                 "system) are a supported setup.")
     errors = [f for f in findings if f.severity is Severity.ERROR]
-    extra = f" Other problems were found: {errors[0].title}." if errors else ""
-    return Verdict(NOT_INDICATED, (
-        f"No software-track conflict: every household's {len(inventory.players)} product(s) "
-        "are on one track and in step." + extra
-    ))
+    if errors:
+        text += f" Other problems were found: {errors[0].title}."
+    return Verdict(NOT_INDICATED, text)
 
 
 def analyze(inventory: Inventory) -> Inventory:

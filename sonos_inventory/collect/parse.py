@@ -16,9 +16,10 @@ from defusedxml import DefusedXmlException
 
 from ..bounds import MAX_TOPOLOGY_MEMBERS, MAX_XML_TEXT
 from ..errors import NotSonosError, ParseError
-from ..model import DeviceDescription, Topology, VanishedDevice, ZoneMember
+from ..model import DeviceDescription, Topology, VanishedDevice, ZoneMember, parse_channel_map
 
 ZONE_PLAYER_TYPE = "urn:schemas-upnp-org:device:ZonePlayer:1"
+_ZONE_PLAYER_RE = re.compile(r"urn:schemas-upnp-org:device:ZonePlayer:[1-9][0-9]{0,2}")
 UPNP_DEVICE_NS = "urn:schemas-upnp-org:device-1-0"
 _UUID_RE = re.compile(r"^(?:uuid:)?(RINCON_[0-9A-Za-z_.:-]{1,64})$")
 
@@ -89,10 +90,11 @@ def parse_device_description(data: bytes | str) -> DeviceDescription:
     device = next((c for c in root if local(c.tag) == "device"), None)
     if device is None:
         raise ParseError("no <device> element")
-    device_type = _child_text(device, "deviceType")
-    manufacturer = _child_text(device, "manufacturer") or ""
-    if device_type != ZONE_PLAYER_TYPE and "sonos" not in manufacturer.lower():
-        raise NotSonosError(f"not a Sonos ZonePlayer (deviceType {device_type!r})")
+    device_type = _child_text(device, "deviceType") or ""
+    if not _ZONE_PLAYER_RE.fullmatch(device_type):
+        # Sonos players are ZonePlayers; anything else that answered the Sonos search (a
+        # renderer, a bridge of another brand, a router) is not one, whatever it calls itself.
+        raise NotSonosError(f"not a Sonos ZonePlayer (deviceType {device_type[:80]!r})")
     uuid = normalize_uuid(_child_text(device, "UDN"))
     if uuid is None:
         raise ParseError("no RINCON_ UDN")
@@ -212,12 +214,19 @@ def parse_zone_group_state(data: bytes | str) -> Topology:
                     satellite = _member(child, group, member.uuid)
                     if satellite is not None:
                         members.setdefault(satellite.uuid, satellite)
+    bonded_only = _channel_map_only_members(members)
+    if len(members) + len(bonded_only) > MAX_TOPOLOGY_MEMBERS:
+        truncated = True
+    for member in bonded_only[:max(0, MAX_TOPOLOGY_MEMBERS - len(members))]:
+        members[member.uuid] = member
     vanished: dict[str, VanishedDevice] = {}
     for container in (c for c in root if local(c.tag) == "VanishedDevices"):
         for device in container:
             uuid = normalize_uuid(_attr(device, "UUID"))
-            if local(device.tag) != "Device" or uuid is None or uuid in members:
+            if local(device.tag) != "Device" or uuid is None:
                 continue
+            if uuid in members and members[uuid].channel_map_of is None:
+                continue  # a current member: the household's stale memory of it adds nothing
             sw_gen = _int(_attr(device, "SWGen"))
             vanished.setdefault(uuid, VanishedDevice(
                 uuid=uuid,
@@ -232,6 +241,31 @@ def parse_zone_group_state(data: bytes | str) -> Topology:
                 truncated = True
                 break
     return Topology(tuple(members.values()), tuple(vanished.values()), truncated)
+
+
+def _channel_map_only_members(members: dict[str, ZoneMember]) -> list[ZoneMember]:
+    """Players that only a member's channel map names: bonded to it, but in no zone group.
+
+    They are members all the same (a stereo pair's right speaker, a surround, a sub that is
+    off the network); they carry their partner's room and group, and no address."""
+    found: dict[str, ZoneMember] = {}
+    for member in members.values():
+        maps = ((member.ht_sat_chan_map_set, True), (member.channel_map_set, False))
+        for value, home_theater in maps:
+            for uuid in parse_channel_map(value):
+                uuid = normalize_uuid(uuid) or ""
+                if not uuid or uuid in members or uuid in found:
+                    continue
+                found[uuid] = ZoneMember(
+                    uuid=uuid, location=None, zone_name=member.zone_name, software_version=None,
+                    sw_gen=None, min_compatible_version=None, legacy_compatible_version=None,
+                    group_id=member.group_id, coordinator=member.coordinator, invisible=True,
+                    satellite_of=(member.satellite_of or member.uuid) if home_theater else None,
+                    channel_map_set=None if home_theater else value,
+                    ht_sat_chan_map_set=value if home_theater else None,
+                    channel_map_of=member.uuid,
+                )
+    return list(found.values())
 
 
 # ---- SOAP ----

@@ -10,6 +10,7 @@ together on 2026-07-04; 57.23-80060 is the last S1 release.
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from .synth import (
@@ -223,6 +224,166 @@ def update_in_progress() -> list[HouseholdSpecSynth]:
     ))]
 
 
+# Aug 2026: one real 30-product household ran 86.8-78270 and 96.0-78270 together (sonos-facts
+# §7); the display versions here are illustrative.
+S2_AUG_NEW, S2_AUG_OLD_HW, S2_AUG_DISPLAY = "96.0-78270", "86.8-78270", "17.9"
+
+
+def connect_gen1(mac: str, room: str, ip: str) -> PlayerSpec:
+    return PlayerSpec(mac=mac, room=room, model_number="ZP90", model_name="Sonos CONNECT",
+                      display_name="CONNECT", software_version=S1_LAST,
+                      display_version=S1_LAST_DISPLAY, hardware_version="1.16.5.5-2", sw_gen=1,
+                      memory_mb=32, ip=ip)
+
+
+def play1_on_s1(mac: str, room: str, ip: str) -> PlayerSpec:
+    return PlayerSpec(mac=mac, room=room, model_number="S12", model_name="Sonos Play:1",
+                      display_name="Play:1", software_version=S1_LAST,
+                      display_version=S1_LAST_DISPLAY, hardware_version="1.8.3.7-2.0",
+                      sw_gen=1, memory_mb=512, ip=ip)
+
+
+def split_stale_s1_only() -> list[HouseholdSpecSynth]:
+    """A first-generation Connect (S1 only) split off into its own S1 system; the S2 system it
+    left still lists it as vanished. A supported split, not a mixed household."""
+    connect = connect_gen1("000E58F00C01", "Hi-Fi", "192.168.1.121")
+    return [
+        HouseholdSpecSynth("main-s2", "Sonos_FixtureSplitStaleMainS2x01", (
+            Group((Member(one("000E58F00C02", "Kitchen", "192.168.1.122")),)),
+            Group((Member(era100("000E58F00C03", "Office", "192.168.1.123")),)),
+        ), vanished=(Vanished("000E58F00C01", "Hi-Fi", "ZP90", "192.168.1.121", sw_gen=1,
+                              reason="UNKNOWN"),)),
+        HouseholdSpecSynth("legacy-s1", "Sonos_FixtureSplitStaleLegacyS102",
+                           (Group((Member(connect),)),)),
+    ]
+
+
+def split_stale_dual() -> list[HouseholdSpecSynth]:
+    """A Play:1 (S2-capable) moved to S1 on purpose into its own system ("Downgrade Product to
+    S1"); the S2 system it left still remembers it (SWGen 2, as it was). A supported split."""
+    moved = play1_on_s1("000E58F00D01", "Cabin", "192.168.1.131")
+    return [
+        HouseholdSpecSynth("main-s2", "Sonos_FixtureSplitStaleDualS2xx01", (
+            Group((Member(one("000E58F00D02", "Kitchen", "192.168.1.132")),)),
+            Group((Member(playbar("000E58F00D03", "Living Room", "192.168.1.133")),)),
+        ), vanished=(Vanished("000E58F00D01", "Cabin", "S12", "192.168.1.131"),)),
+        HouseholdSpecSynth("cabin-s1", "Sonos_FixtureSplitStaleDualS1xx02",
+                           (Group((Member(moved),)),)),
+    ]
+
+
+_UPNP_OFF = {"status": {"/xml/device_description.xml": 403, "GetZoneGroupState": 403,
+                        "GetHouseholdID": 403, "GetZoneGroupAttributes": 403}}
+
+
+def s1_added_upnp_off() -> list[HouseholdSpecSynth]:
+    """A Play:5 gen 2 on S1 joins an S2 system whose three S2 products have UPnP turned off
+    (403): only the S1 product answers, yet the zone group state says what every member runs."""
+    s2 = [one("000E58F00E01", "Kitchen", "192.168.1.141"),
+          era100("000E58F00E02", "Office", "192.168.1.142"),
+          playbar("000E58F00E03", "Living Room", "192.168.1.143")]
+    added = play5_gen2_on_s1("000E58F00E04", "Bedroom", "192.168.1.144")
+    return [HouseholdSpecSynth(
+        "home", "Sonos_FixtureS1AddedUpnpOffxxx01",
+        tuple(Group((Member(p),)) for p in (*s2, added)),
+        faults={p.uuid: _UPNP_OFF for p in s2},
+    )]
+
+
+def topology_refused() -> list[HouseholdSpecSynth]:
+    """A healthy system whose Kitchen player refuses GetZoneGroupState (HTTP 500): the
+    household's topology must come from another member."""
+    kitchen = one("000E58F00F01", "Kitchen", "192.168.1.151")
+    return [HouseholdSpecSynth("home", "Sonos_FixtureTopologyRefusedxx01", (
+        Group((Member(kitchen),)),
+        Group((Member(era100("000E58F00F02", "Office", "192.168.1.152")),)),
+        Group((Member(play1("000E58F00F03", "Bathroom", "192.168.1.153")),)),
+    ), faults={kitchen.uuid: {"status": {"GetZoneGroupState": 500}}})]
+
+
+def _aug(mac: str, room: str, ip: str, older_hardware: bool, version: str | None = None
+         ) -> PlayerSpec:
+    player = (play1 if older_hardware else one)(mac, room, ip)
+    return replace(player, software_version=version or (
+        S2_AUG_OLD_HW if older_hardware else S2_AUG_NEW), display_version=S2_AUG_DISPLAY)
+
+
+def healthy_aug_2026() -> list[HouseholdSpecSynth]:
+    """Both S2 branches on the August 2026 release (86.8-78270 beside 96.0-78270, the same build
+    number), plus a Move on its own build of that release (96.0-79160, 890 apart)."""
+    move = PlayerSpec(mac="000E58F01005", room="Garden", model_number="S17",
+                      model_name="Sonos Move", display_name="Move", software_version="96.0-79160",
+                      display_version=S2_AUG_DISPLAY, hardware_version="1.24.1.8-2.0",
+                      ip="192.168.1.165")
+    return [HouseholdSpecSynth("home", "Sonos_FixtureHealthyAug2026xxx01", (
+        Group((Member(_aug("000E58F01001", "Bathroom", "192.168.1.161", True)),
+               Member(_aug("000E58F01002", "Kitchen", "192.168.1.162", False)))),
+        Group((Member(_aug("000E58F01003", "Den", "192.168.1.163", True)),)),
+        Group((Member(_aug("000E58F01004", "Office", "192.168.1.164", False)),)),
+        Group((Member(move),)),
+    ))]
+
+
+def lag_older_branch() -> list[HouseholdSpecSynth]:
+    """A Play:1 left on 86.7-77050 (July) while its household moved to 86.8-78270 /
+    96.0-78270 (August): one release behind on the older-hardware branch."""
+    return [HouseholdSpecSynth("home", "Sonos_FixtureLagOlderBranchxxx01", (
+        Group((Member(_aug("000E58F01101", "Bathroom", "192.168.1.171", True,
+                           version=S2_OLD_HW)),)),
+        Group((Member(_aug("000E58F01102", "Living Room", "192.168.1.172", True)),)),
+        Group((Member(_aug("000E58F01103", "Kitchen", "192.168.1.173", False)),)),
+    ))]
+
+
+def lag_newer_branch() -> list[HouseholdSpecSynth]:
+    """A One left on 95.0-77060 (July) while the older-hardware products moved to 86.8-78270
+    (August): the product on the highest major is the one behind."""
+    return [HouseholdSpecSynth("home", "Sonos_FixtureLagNewerBranchxxx01", (
+        Group((Member(_aug("000E58F01201", "Kitchen", "192.168.1.181", False,
+                           version=S2_NEW)),)),
+        Group((Member(_aug("000E58F01202", "Bathroom", "192.168.1.182", True)),)),
+        Group((Member(_aug("000E58F01203", "Den", "192.168.1.183", True)),)),
+    ))]
+
+
+def consecutive_releases() -> list[HouseholdSpecSynth]:
+    """An Era 100 on 94.1-76070, the release before the 95.0-77060 its household runs (990
+    build numbers apart, the closest two releases seen)."""
+    behind = replace(era100("000E58F01301", "Office", "192.168.1.191"),
+                     software_version="94.1-76070")
+    return [HouseholdSpecSynth("home", "Sonos_FixtureConsecutiveRelease01", (
+        Group((Member(one("000E58F01302", "Kitchen", "192.168.1.192")),)),
+        Group((Member(playbar("000E58F01303", "Living Room", "192.168.1.193")),)),
+        Group((Member(behind),)),
+    ))]
+
+
+def unknown_model_s1() -> list[HouseholdSpecSynth]:
+    """An S1 system with a product whose model number is in no table (S98): whether it can
+    run S2 is not known."""
+    mystery = PlayerSpec(mac="000E58F01401", room="Study", model_number="S98",
+                         model_name="Sonos Mystery", display_name="Mystery",
+                         software_version=S1_LAST, display_version=S1_LAST_DISPLAY,
+                         hardware_version="1.98.1.1-1.0", sw_gen=1, memory_mb=512,
+                         ip="192.168.1.201")
+    return [HouseholdSpecSynth("home", "Sonos_FixtureUnknownModelS1xxx01", (
+        Group((Member(play1_on_s1("000E58F01402", "Kitchen", "192.168.1.202")),)),
+        Group((Member(mystery),)),
+    ))]
+
+
+def stereo_partner_offline() -> list[HouseholdSpecSynth]:
+    """A stereo pair whose right speaker is off the network: only the left speaker's channel
+    map still names it (as in a real 2026 capture). It is a member that does not answer."""
+    left = one("000E58F01501", "Living Room", "192.168.1.211")
+    right = replace(one("000E58F01502", "Living Room", "192.168.1.212"), answers=False)
+    pair = f"{left.uuid}:LF,LF;{right.uuid}:RF,RF"
+    return [HouseholdSpecSynth("home", "Sonos_FixtureStereoOfflinexxxx01", (
+        Group((Member(left, channel_map_set=pair),)),
+        Group((Member(era100("000E58F01503", "Office", "192.168.1.213")),)),
+    ))]
+
+
 _XML_HEAD = ('<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
              "<deviceType>urn:schemas-upnp-org:device:ZonePlayer:1</deviceType>")
 HOSTILE_FAULTS: dict[str, object] = {
@@ -278,6 +439,16 @@ SCENARIOS = {
     "behind-one-release": behind_one_release,
     "update-in-progress": update_in_progress,
     "hostile": hostile,
+    "split-stale-s1-only": split_stale_s1_only,
+    "split-stale-dual": split_stale_dual,
+    "s1-added-upnp-off": s1_added_upnp_off,
+    "topology-refused": topology_refused,
+    "healthy-aug-2026": healthy_aug_2026,
+    "lag-older-branch": lag_older_branch,
+    "lag-newer-branch": lag_newer_branch,
+    "consecutive-releases": consecutive_releases,
+    "unknown-model-s1": unknown_model_s1,
+    "stereo-partner-offline": stereo_partner_offline,
 }
 
 

@@ -1,9 +1,21 @@
-"""The words a person needs: what to tell Sonos support, and what to do now. Pure."""
+"""The words a person needs: what to tell Sonos support, and what to do now. Pure.
+
+The advice follows the verdict: conflict advice (stop retrying, keep the state) only where a
+conflict is likely or possible; a healthy system is told that its update failure has another
+cause; a scan that could not read a member starts with bringing that member back.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..analyze.rules import name
-from ..model import Inventory, Player, Severity, Track
+from ..analyze.verdict import LIKELY, NOT_INDICATED, POSSIBLE, unread_members
+from ..model import Household, Inventory, Player, Severity, Track
+from .safe_text import for_terminal
+
+DIAGNOSTICS = ("the diagnostic number from the Sonos app (Settings > System > About My System > "
+               "Submit diagnostics)")
 
 
 def answered(player: Player, no: str = "no", *, reason: bool = True) -> str:
@@ -22,8 +34,44 @@ def _cause_players(inventory: Inventory) -> list[Player]:
     return [p for u in uuids if (p := inventory.player(u)) is not None]
 
 
+def _unread_names(inventory: Inventory, limit: int = 8) -> str:
+    unread = unread_members(inventory)
+    names = [name(p) for p in unread[:limit]]
+    if len(unread) > limit:
+        names.append(f"and {len(unread) - limit} more")
+    return "; ".join(names)
+
+
+def moved_out_lines(inventory: Inventory, household: Household) -> list[str]:
+    """"Known to household X, now in household Y" for the products X remembers as vanished."""
+    homes = {u: h for h in inventory.households for u in h.players}
+    lines = []
+    for uuid in household.moved_out:
+        player = inventory.player(uuid)
+        if player is None:
+            continue
+        now = homes.get(uuid)
+        where = (now.household_id if now else None) or "another household"
+        lines.append(f"{name(player)}: known to this household (listed as vanished), now in "
+                     f"household {where} ({player.track.value}): split off, not a member here")
+    return lines
+
+
+def incomplete_notice(inventory: Inventory) -> str | None:
+    """One sentence for the top of every report when the scan is incomplete or interrupted:
+    why, and which current products could not be read. None when the scan is complete."""
+    scan = inventory.scan
+    if scan.complete:
+        return None
+    text = "Incomplete scan: " + ("; ".join(scan.incomplete_reasons) or "not every read finished")
+    unread = _unread_names(inventory)
+    if unread:
+        text += f". Not read: {unread}"
+    return text + ". The verdict covers only what could be read."
+
+
 def support_message(inventory: Inventory) -> str:
-    """A short paragraph the user can paste into a Sonos support case."""
+    """A short paragraph the user can paste into a Sonos support case, matching the verdict."""
     households = len(inventory.households)
     players = [p for p in inventory.players if not p.vanished]
     s1 = sum(p.track is Track.S1 for p in players)
@@ -33,28 +81,62 @@ def support_message(inventory: Inventory) -> str:
         f"network made with sonos-inventory (read-only): {len(players)} product(s) in "
         f"{households} household(s), {s2} on S2 and {s1} on S1."
     )
+    if not inventory.scan.complete:
+        unread = _unread_names(inventory)
+        text += (" The scan is incomplete" + (f" (not read: {unread})" if unread else "") + ".")
+    verdict = inventory.verdict.error_803
     causes = _cause_players(inventory)
-    if causes:
+    if causes and verdict != NOT_INDICATED:
         listed = "; ".join(
             f"{name(p)}, model {p.model_number or '?'}, serial {p.serial or 'unknown'}, "
             f"software {p.software_version or '?'} ({p.track.value})" for p in causes)
         text += f" It points at: {listed}."
-    if inventory.verdict.error_803 == "likely":
+    if verdict == LIKELY:
         text += (" It finds S1 and S2 products in one household, the software-track conflict "
-                 "reported behind Error 803.")
-    text += (" I have stopped retrying the update and have not reset anything. Which steps "
-             "should I take for these exact models?")
+                 "reported behind Error 803. I have stopped retrying the update and have not "
+                 "reset anything. Which steps should I take for these exact models?")
+    elif verdict == POSSIBLE:
+        text += (" It finds no S1/S2 mix in one household, but weaker signs of a software "
+                 "conflict (see the report). I have not reset anything. What should I check "
+                 "next?")
+    else:
+        text += (" It finds no software-track conflict: every household runs one track and one "
+                 "release, so the update failure has another cause. I will add the diagnostic "
+                 "number from the Sonos app. What should I check next?")
     return text
 
 
-def next_steps(inventory: Inventory, *, has_first_seen: bool = False) -> list[str]:
-    """The steps, in order. Our own words only (Markdown allowed): no device strings."""
+def next_steps(inventory: Inventory, *, has_first_seen: bool = False,
+               quote: Callable[[str], str] = for_terminal) -> list[str]:
+    """The steps, in order, in our own words (Markdown allowed); the only device strings, the
+    names of products that could not be read, go through `quote` (the format's escaping)."""
+    verdict = inventory.verdict.error_803
     steps = []
-    if inventory.verdict.error_803 != "not-indicated":
-        when = (" The inventory shows when this tool first saw each one." if has_first_seen
-                else "")
-        steps.append("Confirm which product triggers it (named above), and when it was added "
-                     f"to the system.{when}")
+    unread = quote(_unread_names(inventory)) if unread_members(inventory) else ""
+    if unread and verdict != LIKELY:
+        steps.append(f"Bring back the product(s) that could not be read ({unread}): power them "
+                     "on, check their network connection (or turn UPnP back on in the Sonos "
+                     "app where they answered 403), then scan again. The verdict can only judge "
+                     "what it reads.")
+    if verdict == NOT_INDICATED and not unread:
+        return [
+            *steps,
+            "No software-track conflict was found: every household runs one track (S1 or S2) "
+            "and one release. Whatever stops the update has another cause (a product that is "
+            "off or on a weak connection, the network, or Sonos's update servers).",
+            f"Get {DIAGNOSTICS}: support needs it to look at the update failure itself.",
+            "Contact Sonos support (support.sonos.com) with the diagnostic number and this "
+            "report (Markdown or JSON).",
+        ]
+    if verdict == NOT_INDICATED:
+        return [
+            *steps,
+            f"If the update still fails after that, get {DIAGNOSTICS} and contact Sonos support "
+            "(support.sonos.com) with it and this report.",
+        ]
+    when = (" The inventory shows when this tool first saw each one." if has_first_seen else "")
+    steps.append("Confirm which product triggers it (named above), and when it was added to "
+                 f"the system.{when}")
     steps += [
         "Stop retrying the update: retries do not fix a software-track conflict and muddy the "
         "state support needs to see.",
@@ -62,8 +144,7 @@ def next_steps(inventory: Inventory, *, has_first_seen: bool = False) -> list[st
         "support has seen this report. Reset only in the sequence support gives for your exact "
         "models.",
         "This report is the inventory support asks for: attach it (Markdown or JSON) to your "
-        "case, with the diagnostic number from the Sonos app (Settings > System > About My "
-        "System > Submit diagnostics) if you have one.",
+        f"case, with {DIAGNOSTICS} if you have one.",
         "Contact Sonos support with it (support.sonos.com).",
         "After their fix, scan again and run `sonos-inventory diff` to confirm every product "
         "is on one track and in step.",

@@ -184,6 +184,7 @@ class Redactor:
         def household(h: Household) -> Household:
             return replace(h, household_id=self.maybe(h.household_id),
                            players=tuple(self.text(u) for u in h.players),
+                           moved_out=tuple(self.text(u) for u in h.moved_out),
                            topology_problem=problem(h.topology_problem)
                            if h.topology_problem else None)
 

@@ -8,7 +8,13 @@ import re
 from collections import OrderedDict
 
 from ..model import Finding, Inventory, Player, Role, Severity, Track
-from .advice import answered, next_steps, support_message
+from .advice import (
+    answered,
+    incomplete_notice,
+    moved_out_lines,
+    next_steps,
+    support_message,
+)
 from .context import ReportContext
 from .render_markdown import VERDICT_WORDS
 from .safe_text import for_terminal
@@ -47,6 +53,7 @@ h1 { font-size: 1.6em; margin: 0 0 4px; } h2 { margin: 28px 0 10px; } h3 { margi
 .verdict.likely { border-color: var(--alert); } .verdict.possible { border-color: #c77700; }
 .verdict.not-indicated { border-color: #2e7d32; }
 .verdict h2 { margin: 0 0 6px; font-size: 1.25em; }
+.verdict .incomplete { color: #8a4b00; }
 blockquote { margin: 0; padding: 10px 14px; background: #fff; border-left: 4px solid #999; }
 .panel { background: #fff; border: 1px solid #ddd; border-radius: 10px; padding: 16px;
   margin: 0 0 18px; }
@@ -174,7 +181,9 @@ def render_html(inventory: Inventory, context: ReportContext | None = None) -> s
     out.append("</p>")
     out.append(f'<section class="verdict {h(verdict.error_803)}" id="verdict">'
                f"<h2>Verdict: {h(VERDICT_WORDS[verdict.error_803])}</h2>"
-               f"<p>{h(verdict.summary, 4000)}</p></section>")
+               + (f'<p class="incomplete"><strong>{h(notice, 2000)}</strong></p>'
+                  if (notice := incomplete_notice(inventory)) else "")
+               + f"<p>{h(verdict.summary, 4000)}</p></section>")
     out.append("<h2>What to tell Sonos support</h2>"
                f"<blockquote>{h(support_message(inventory), 4000)}</blockquote>")
     steps = next_steps(inventory, has_first_seen=bool(context.first_seen))
@@ -200,6 +209,8 @@ def render_html(inventory: Inventory, context: ReportContext | None = None) -> s
         if household.topology_problem:
             out.append(f"<p>Member list not read: {h(household.topology_problem.detail, 500)}"
                        "</p>")
+        for line in moved_out_lines(inventory, household):
+            out.append(f'<p class="moved">{h(line, 500)}</p>')
         out.append('<div class="rooms">')
         for room, players in rooms.items():
             out.append(f'<div class="room"><h3>{h(room)}</h3><div class="tiles">'

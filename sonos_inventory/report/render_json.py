@@ -69,6 +69,7 @@ def household_dict(household: Household) -> dict[str, Any]:
         "topology_read": household.topology_read,
         "topology_error": _problem(household.topology_problem)
         if household.topology_problem else None,
+        "moved_out": list(household.moved_out),
     }
 
 
@@ -172,6 +173,7 @@ def inventory_from_dict(document: Any) -> Inventory:
             players=tuple(h["players"]), topology_read=bool(h.get("topology_read", True)),
             topology_problem=_problem_from(h["topology_error"]) if h.get("topology_error")
             else None,
+            moved_out=tuple(h.get("moved_out", ())),
         ) for h in document["households"])
     return Inventory(
         tool_version=document["tool"]["version"],

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from ..inventory import is_not_sonos
 from ..model import Finding, Inventory, Player
-from .advice import answered, next_steps, support_message
+from .advice import (
+    answered,
+    incomplete_notice,
+    moved_out_lines,
+    next_steps,
+    support_message,
+)
 from .context import ReportContext
 from .safe_text import for_markdown as md
 
@@ -64,12 +71,16 @@ def render_markdown(inventory: Inventory, context: ReportContext | None = None) 
         lines.append(f"**Note:** {md(context.note, 2000)}")
     if context.diagnostic_id or context.note:
         lines.append("")
-    lines += [f"## Verdict: {VERDICT_WORDS[inventory.verdict.error_803]}", "",
-              md(inventory.verdict.summary, 4000), ""]
+    lines += [f"## Verdict: {VERDICT_WORDS[inventory.verdict.error_803]}", ""]
+    notice = incomplete_notice(inventory)
+    if notice:
+        lines += [f"**{md(notice, 2000)}**", ""]
+    lines += [md(inventory.verdict.summary, 4000), ""]
     lines += ["## What to tell Sonos support", "", "> " + md(support_message(inventory), 4000),
               ""]
     lines += ["## What to do now", ""]
-    steps = next_steps(inventory, has_first_seen=bool(context.first_seen))
+    steps = next_steps(inventory, has_first_seen=bool(context.first_seen),
+                       quote=lambda text: md(text, 2000))
     lines += [f"{i}. {step}" for i, step in enumerate(steps, 1)]
     lines.append("")
     lines += ["## Inventory", ""]
@@ -81,6 +92,9 @@ def render_markdown(inventory: Inventory, context: ReportContext | None = None) 
         lines.append("")
         if household.topology_problem:
             lines += [f"Member list not read: {md(household.topology_problem.detail, 500)}", ""]
+        moved = moved_out_lines(inventory, household)
+        if moved:
+            lines += [f"- {md(line, 500)}" for line in moved] + [""]
         columns = COLUMNS + ((FIRST_SEEN,) if context.first_seen else ())
         lines.append("| " + " | ".join(columns) + " |")
         lines.append("|" + "---|" * len(columns))
@@ -113,5 +127,6 @@ def render_markdown(inventory: Inventory, context: ReportContext | None = None) 
                          f"{md(error.kind.value)}: {md(error.detail, 500)}")
     for entry in inventory.unidentified:
         reason = "; ".join(f"{e.kind.value}: {e.detail}" for e in entry.errors)
-        lines.append(f"  - {md(entry.ip)}:{entry.port}: {md(reason, 500)}")
+        label = "not a Sonos player, ignored: " if is_not_sonos(entry) else ""
+        lines.append(f"  - {md(entry.ip)}:{entry.port}: {label}{md(reason, 500)}")
     return "\n".join(lines) + "\n"

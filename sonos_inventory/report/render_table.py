@@ -6,8 +6,9 @@ import textwrap
 
 from tabulate import tabulate
 
+from ..inventory import is_not_sonos
 from ..model import Household, Inventory, Player
-from .advice import answered
+from .advice import answered, incomplete_notice, moved_out_lines
 from .safe_text import for_terminal as t
 
 NOTHING_FOUND_HELP = """\
@@ -53,6 +54,9 @@ def household_title(household: Household, index: int) -> str:
 
 def render_table(inventory: Inventory) -> str:
     lines: list[str] = []
+    notice = incomplete_notice(inventory)
+    if notice:  # at the top and again beside the verdict: nobody should miss it
+        lines += [textwrap.fill(t(notice, 2000), width=100), ""]
     by_uuid = {p.uuid: p for p in inventory.players}
     for index, household in enumerate(inventory.households, 1):
         lines.append(household_title(household, index))
@@ -60,6 +64,8 @@ def render_table(inventory: Inventory) -> str:
         lines.append(tabulate(rows, headers=HEADERS, tablefmt="simple"))
         if household.topology_problem:
             lines.append(f"  topology: {t(household.topology_problem.detail, 300)}")
+        for line in moved_out_lines(inventory, household):
+            lines.append(f"  {t(line, 300)}")
         lines.append("")
     unread = [p for p in inventory.players if p.errors and not p.reachable]
     if unread:
@@ -69,12 +75,18 @@ def render_table(inventory: Inventory) -> str:
             for error in player.errors:
                 lines.append(f"  {who} ({t(player.ip, 40)}): {error.kind}: {t(error.detail, 300)}")
         lines.append("")
-    if inventory.unidentified:
-        lines.append("Addresses that did not answer as a Sonos player:")
-        for entry in inventory.unidentified:
-            reason = "; ".join(f"{e.kind}: {t(e.detail, 200)}" for e in entry.errors)
-            lines.append(f"  {t(entry.ip, 40)}:{entry.port} ({reason})")
-        lines.append("")
+    for title, entries in (
+        ("Addresses that did not answer as a Sonos player:",
+         [u for u in inventory.unidentified if not is_not_sonos(u)]),
+        ("Not Sonos players (they answered the search; ignored):",
+         [u for u in inventory.unidentified if is_not_sonos(u)]),
+    ):
+        if entries:
+            lines.append(title)
+            for entry in entries:
+                reason = "; ".join(f"{e.kind}: {t(e.detail, 200)}" for e in entry.errors)
+                lines.append(f"  {t(entry.ip, 40)}:{entry.port} ({reason})")
+            lines.append("")
     if not inventory.players:
         lines.append("No Sonos player found.")
         lines.append("")
@@ -91,6 +103,8 @@ def render_table(inventory: Inventory) -> str:
         lines.append("")
     verdict = inventory.verdict
     lines.append(f"Error 803 (software-track conflict): {verdict.error_803.upper()}")
+    if notice:
+        lines.append(textwrap.fill(t(notice, 2000), width=100))
     lines.append(textwrap.fill(t(verdict.summary, 2000), width=100))
     lines.append("")
     lines.append("For the full support report (what to tell Sonos support, evidence, advice):")
