@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +19,38 @@ import click
 
 from . import __version__, app
 from .bounds import DEFAULT_SCAN_BUDGET_S
-from .deliver import OutputRequest, deliver
+from .deliver import FORMATS, OutputRequest, deliver
 from .errors import UsageError
 from .model import Inventory, ScanObservations
 from .report.context import ReportContext
 from .scan import Progress, ScanOptions
 
-FORMATS = ("table", "markdown", "json", "html")
+MAX_LABEL = 200
 
 
 def request_from(fmt: str, output: Path | None, bundle: Path | None, redact: bool,
-                 redact_rooms: bool, redact_map: Path | None) -> OutputRequest:
+                 redact_rooms: bool, redact_map: Path | None, csv_bom: bool = False
+                 ) -> OutputRequest:
     if redact_map is not None and not (redact or redact_rooms):
         raise click.UsageError("--redact-map only makes sense with --redact or --redact-rooms")
     if bundle is not None and bundle.suffix.lower() != ".zip":
         raise click.UsageError(f"--bundle {bundle}: the bundle is a zip file; name it *.zip")
-    return OutputRequest(fmt, output, bundle, redact, redact_rooms, redact_map)
+    if csv_bom and fmt != "csv":
+        raise click.UsageError("--csv-bom only makes sense with --format csv")
+    return OutputRequest(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom)
+
+
+def clean_label(label: str | None) -> str | None:
+    """--label: one line of printable text, at most MAX_LABEL characters."""
+    if label is None:
+        return None
+    text = " ".join(label.split())
+    if not text:
+        return None
+    if len(text) > MAX_LABEL or any(not c.isprintable() for c in text):
+        raise click.UsageError(f"--label: give one line of printable text, at most {MAX_LABEL} "
+                               "characters")
+    return text
 
 
 def progress_printer() -> Callable[[Progress], None] | None:
@@ -58,11 +75,26 @@ def clear_progress() -> None:
         click.echo("\r" + " " * 70 + "\r", err=True, nl=False)
 
 
+def emit(text: str, fmt: str) -> None:
+    """The report on stdout. CSV goes out as bytes, so its CRLF line ends stay CRLF on every
+    system (a text stream on Windows would turn them into CR CR LF)."""
+    if fmt == "csv":
+        click.echo(text.encode("utf-8"), nl=False)
+    else:
+        click.echo(text, nl=False)
+
+
 def warn(message: str) -> None:
     click.echo(f"note: {message}", err=True)
 
 
 def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--label", metavar="TEXT",
+                        help="A name for this system (customer, site): stored in the inventory, "
+                             "the bundle and the history, printed at the top of reports.")(func)
+    func = click.option("--csv-bom", is_flag=True,
+                        help="With --format csv: start with a UTF-8 byte-order mark, so Excel "
+                             "reads accented and non-Latin names correctly.")(func)
     func = click.option("--redact-map", type=click.Path(dir_okay=False, path_type=Path),
                         help="Write the pseudonym -> real value mapping to FILE (never into the "
                              "bundle).")(func)
@@ -88,7 +120,7 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
                         show_default=True,
                         help="table for the terminal, markdown for the support report, html "
-                             "for a visual page, json for scripts.")(func)
+                             "for a visual page, json for scripts, csv for spreadsheets.")(func)
     return func
 
 
@@ -104,7 +136,7 @@ def finish(inventory: Inventory, request: OutputRequest, notes: tuple[str, ...],
         click.echo(NOTHING_FOUND_HELP, err=True)
     delivered = deliver(inventory, request, context, observations=observations, raw=raw,
                         options=options)
-    click.echo(delivered.stdout, nl=False)
+    emit(delivered.stdout, request.fmt)
     for path in delivered.written:
         click.echo(f"Wrote {path}", err=True)
     return app.exit_code(inventory)
@@ -145,7 +177,8 @@ def cli() -> None:
 def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tuple[str, ...],
          timeout: float, no_ssdp: bool, no_mdns: bool, no_history: bool, fmt: str,
          output: Path | None, note: str | None, diagnostic_id: str | None, bundle: Path | None,
-         redact: bool, redact_rooms: bool, redact_map: Path | None) -> None:
+         redact: bool, redact_rooms: bool, redact_map: Path | None, csv_bom: bool,
+         label: str | None) -> None:
     """Discover and inventory the Sonos products on this network."""
     from .discovery.hosts import host_sightings
     from .discovery.probe import parse_networks
@@ -164,8 +197,10 @@ def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tup
         )
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map)
+    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom)
+    label = clean_label(label)
     inventory, observations = app.run_scan(options, on_progress=progress_printer())
+    inventory = replace(inventory, label=label)
     manifest_options = {"command": "scan", "interface_addrs": list(interface_addrs),
                         "hosts": list(hosts), "networks": list(networks), "timeout": timeout,
                         "ssdp": not no_ssdp, "mdns": not no_mdns, "redact": redact or
@@ -259,17 +294,19 @@ def _load(path: Path) -> Any:
 @output_options
 def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
          diagnostic_id: str | None, bundle: Path | None, redact: bool, redact_rooms: bool,
-         redact_map: Path | None) -> None:
+         redact_map: Path | None, csv_bom: bool, label: str | None) -> None:
     """Start an emulated household on loopback and scan it exactly as `scan` would."""
     from .emulator.server import Emulator
 
-    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map)
+    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom)
+    label = clean_label(label)
     with scenario_dir(scenario) as path:
         loaded = _load(path)
         click.echo(f"Starting the emulated household {scenario!r} on loopback...", err=True)
         with Emulator(loaded, mdns=True):
             options = ScanOptions(interface_addrs=("127.0.0.1",))
             inventory, observations = app.run_scan(options, on_progress=progress_printer())
+    inventory = replace(inventory, label=label)
     context = ReportContext(note, diagnostic_id)  # the demo never writes the scan history
     manifest_options = {"command": "demo", "scenario": scenario, "redact": redact or redact_rooms,
                         "redact_rooms": redact_rooms}
@@ -346,17 +383,67 @@ def load_input(path: Path) -> tuple[Inventory, dict[str, bytes]]:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                metavar="FILE")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE...")
 @output_options
-def analyze(file: Path, fmt: str, output: Path | None, note: str | None,
+def analyze(files: tuple[Path, ...], fmt: str, output: Path | None, note: str | None,
             diagnostic_id: str | None, bundle: Path | None, redact: bool, redact_rooms: bool,
-            redact_map: Path | None) -> None:
-    """Re-run the diagnosis on a saved inventory JSON or bundle, offline."""
-    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map)
+            redact_map: Path | None, csv_bom: bool, label: str | None) -> None:
+    """Re-run the diagnosis on saved inventory JSON files or bundles, offline.
+
+    With several files, one fleet view: a summary per site (its label, else its file name) and
+    every product with a `site` column. The exit code is the worst of the sites.
+    """
+    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom)
+    label = clean_label(label)
+    if len(files) > 1:
+        if bundle is not None:
+            raise click.UsageError("--bundle takes one input; give one FILE, or leave out "
+                                   "--bundle for a fleet view")
+        if label is not None:
+            raise click.UsageError("--label names one system; with several files each site "
+                                   "keeps its own label (else its file name)")
+        sys.exit(finish_fleet(list(files), request))
+    [file] = files
     inventory, raw = load_input(file)
+    if label is not None:
+        inventory = replace(inventory, label=label)
     sys.exit(finish(inventory, request, (), ReportContext(note, diagnostic_id), raw=raw,
                     options={"command": "analyze", "input": str(file)}))
+
+
+def finish_fleet(files: list[Path], request: OutputRequest) -> int:
+    """Several inventories: one fleet view to stdout or --output; the worst site's exit code."""
+    from .analyze.verdict import analyze as run_analysis
+    from .fileio import write_text_atomically
+    from .report.fleet import Site, render_fleet, site_names, worst_exit
+    from .report.redact import Redactor
+
+    inventories = [load_input(path)[0] for path in files]
+    redactor = Redactor(rooms=request.redact_rooms) if (
+        request.redact or request.redact_rooms) else None
+    if redactor is not None:
+        for inventory in inventories:
+            redactor.learn(inventory, None)
+        inventories = [run_analysis(redactor.inventory(i)) for i in inventories]
+    names = site_names([i.label for i in inventories], [p.name for p in files])
+    sites = [Site(name, str(path), inventory, app.exit_code(inventory))
+             for name, path, inventory in zip(names, files, inventories, strict=True)]
+    text = render_fleet(sites, request.fmt, bom=request.csv_bom)
+    if redactor is not None:
+        text = redactor.text(text)
+    if request.output is not None:
+        write_text_atomically(request.output, text)
+        click.echo(f"Wrote {request.output}", err=True)
+    else:
+        emit(text, request.fmt)
+    if redactor is not None and request.redact_map is not None:
+        import json
+
+        write_text_atomically(request.redact_map,
+                              json.dumps(redactor.mapping(), indent=2, ensure_ascii=False))
+        click.echo(f"Wrote {request.redact_map}", err=True)
+    return worst_exit([site.exit_code for site in sites])
 
 
 @cli.command()
@@ -364,17 +451,25 @@ def analyze(file: Path, fmt: str, output: Path | None, note: str | None,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("after", required=False,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def diff(before: Path | None, after: Path | None) -> None:
+@click.option("--format", "-f", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="text for people, json for scripts "
+              "(schema: sonos_inventory/data/diff.schema.json).")
+@click.option("--force", is_flag=True,
+              help="Compare even when the two inventories are of different systems.")
+def diff(before: Path | None, after: Path | None, fmt: str, force: bool) -> None:
     """Compare two inventories: what changed, and whether every product is now aligned.
 
     \b
-    diff BEFORE AFTER   compare two saved inventory JSON files
+    diff BEFORE AFTER   compare two saved inventory JSON files (or bundles)
     diff BEFORE         compare BEFORE with the latest saved scan
     diff                compare the last two saved scans
-    Exit 0 when every household is on one track and in step, 1 when not.
+    Exit 0 when every household is on one track and in step, 1 when not, 2 when the two are
+    different systems (they share no household and no product; --force compares anyway).
     """
+    import json
+
     from . import history
-    from .diff import diff_inventories, render_diff
+    from .diff import compare_systems, diff_dict, diff_inventories, render_diff
 
     saved = history.scans()
     if after is None:
@@ -388,35 +483,73 @@ def diff(before: Path | None, after: Path | None) -> None:
             before = saved[-2]
     assert before is not None
     click.echo(f"Comparing {before} -> {after}", err=True)
-    result = diff_inventories(load_inventory(before), load_inventory(after))
-    click.echo(render_diff(result), nl=False)
+    old, new = load_inventory(before), load_inventory(after)
+    if not compare_systems(old, new).same and not force:
+        click.echo(f"error: {before} and {after} are different systems (they share no "
+                   "household and no product), so there is nothing to compare. Use --force "
+                   "to compare them anyway.", err=True)
+        sys.exit(app.EXIT_USAGE)
+    result = diff_inventories(old, new, forced=force)
+    if fmt == "json":
+        click.echo(json.dumps(diff_dict(result, str(before), str(after)), indent=2,
+                              ensure_ascii=False))
+    else:
+        click.echo(render_diff(result), nl=False)
     sys.exit(0 if result.aligned else 1)
 
 
 @cli.command(name="history")
-@click.option("--clear", is_flag=True, help="Delete every saved scan.")
-def history_command(clear: bool) -> None:
+@click.option("--clear", is_flag=True, help="Delete every saved scan (asks first on a terminal).")
+@click.option("--yes", "-y", is_flag=True, help="With --clear: do not ask.")
+@click.option("--label", "label_filter", metavar="TEXT",
+              help="Only scans whose label contains TEXT (case-insensitive).")
+@click.option("--format", "-f", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="text for people, json for scripts "
+              "(schema: sonos_inventory/data/history.schema.json).")
+def history_command(clear: bool, yes: bool, label_filter: str | None, fmt: str) -> None:
     """List the scans saved on this computer (they hold serial numbers, unredacted)."""
-    from . import history
+    import json
 
+    from . import history
+    from .report.safe_text import for_terminal as t
+
+    directory = history.history_dir()
     if clear:
+        saved = history.scans()
+        if not yes:
+            if not sys.stdin.isatty():
+                raise click.UsageError("history --clear deletes the saved scans support may ask "
+                                       "for; add --yes to confirm")
+            click.confirm(f"Delete {len(saved)} saved scan(s) in {directory}? They are the "
+                          "'before' state support may ask for", abort=True, err=True)
         count = history.clear()
-        click.echo(f"Deleted {count} saved scan(s) from {history.history_dir()}.", err=True)
+        click.echo(f"Deleted {count} saved scan(s) from {directory}.", err=True)
         return
-    saved = history.scans()
-    if not saved:
-        click.echo(f"No saved scans in {history.history_dir()}.", err=True)
-        return
-    for path in saved:
+    entries = []
+    for path in history.scans():
         try:
-            document = history.load(path)
-            players = len(document["players"])
-            verdict = document["verdict"]["error_803"]
-            when = document["scan"]["finished_at"]
-        except (OSError, ValueError, KeyError, TypeError):
-            click.echo(f"{path}  (unreadable)")
+            entry = history.describe(path, history.load(path))
+        except (OSError, ValueError, RecursionError) as exc:
+            entry = history.describe(path, None)
+            entry["problem"] = t(f"unreadable: {exc}", 200)
+        if label_filter and label_filter.casefold() not in (entry["label"] or "").casefold():
             continue
-        click.echo(f"{when}  {players:3d} products  error 803: {verdict:13s}  {path}")
+        entries.append(entry)
+    if fmt == "json":
+        click.echo(json.dumps({"schema_version": 1, "directory": str(directory),
+                               "scans": entries}, indent=2, ensure_ascii=False))
+        return
+    if not entries:
+        which = f" labelled {label_filter!r}" if label_filter else ""
+        click.echo(f"No saved scans{which} in {t(directory, 300)}.", err=True)
+        return
+    for entry in entries:
+        if not entry["readable"]:
+            click.echo(f"{t(entry['path'], 300)}  ({entry['problem']})")
+            continue
+        label = f"  [{t(entry['label'], 60)}]" if entry["label"] else ""
+        click.echo(f"{t(entry['finished_at'], 40)}  {entry['products']:3d} products  error 803: "
+                   f"{entry['verdict'] or '?':13s}{label}  {t(entry['path'], 300)}")
 
 
 def main() -> None:

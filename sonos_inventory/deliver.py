@@ -23,9 +23,19 @@ class OutputRequest:
     redact: bool = False
     redact_rooms: bool = False
     redact_map: Path | None = None
+    csv_bom: bool = False
 
 
-def render(inventory: Inventory, fmt: str, context: ReportContext) -> str:
+FORMATS = ("table", "markdown", "json", "html", "csv")
+
+
+def render(inventory: Inventory, fmt: str, context: ReportContext, *,
+           csv_bom: bool = False) -> str:
+    """The inventory in one of FORMATS; anything else is a bug, not a table."""
+    if fmt == "csv":
+        from .report.render_csv import render_csv
+
+        return render_csv(inventory, context, bom=csv_bom)
     if fmt == "json":
         from .report.render_json import render_json
 
@@ -38,9 +48,11 @@ def render(inventory: Inventory, fmt: str, context: ReportContext) -> str:
         from .report.render_html import render_html
 
         return render_html(inventory, context)
-    from .report.render_table import render_table
+    if fmt == "table":
+        from .report.render_table import render_table
 
-    return render_table(inventory)
+        return render_table(inventory)
+    raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,7 @@ def deliver(
             tuple((redactor.text(u), when) for u, when in context.first_seen))
 
     def rendered(fmt: str) -> str:
-        text = render(inventory, fmt, context)
+        text = render(inventory, fmt, context, csv_bom=request.csv_bom)
         return redactor.text(text) if redactor else text  # the safety net over every output
 
     written: list[Path] = []

@@ -22,15 +22,43 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Systems:
+    """Whether two inventories are of the same system, and which households came and went."""
+
+    same: bool
+    shared: tuple[str, ...]
+    new: tuple[str, ...]
+    gone: tuple[str, ...]
+
+
+def _current_ids(inventory: Inventory) -> set[str]:
+    return {p.uuid for p in inventory.players if not p.vanished}
+
+
+def compare_systems(before: Inventory, after: Inventory) -> Systems:
+    """Same system when they share a household id, else (a household set up again gets a new
+    id) when they share a current product. Pure."""
+    old = [h.household_id for h in before.households if h.household_id]
+    new = [h.household_id for h in after.households if h.household_id]
+    shared = tuple(h for h in new if h in old)
+    same = bool(shared) or bool(_current_ids(before) & _current_ids(after))
+    return Systems(same, shared, tuple(h for h in new if h not in old),
+                   tuple(h for h in old if h not in new))
+
+
+@dataclass(frozen=True)
 class InventoryDiff:
     added: tuple[Change, ...]
     removed: tuple[Change, ...]
     changed: tuple[Change, ...]
     aligned: bool
     alignment: tuple[str, ...]  # one line per household (and per remaining problem)
+    systems: Systems = Systems(True, (), (), ())
+    forced: bool = False
 
 
-def diff_inventories(before: Inventory, after: Inventory) -> InventoryDiff:
+def diff_inventories(before: Inventory, after: Inventory, *, forced: bool = False
+                     ) -> InventoryDiff:
     after = analyze(after)
     old = {p.uuid: p for p in before.players if not p.vanished}
     new = {p.uuid: p for p in after.players if not p.vanished}
@@ -67,11 +95,43 @@ def diff_inventories(before: Inventory, after: Inventory) -> InventoryDiff:
         lines += [f"  - {f.title}" for f in ours]
     aligned = all(len(h.tracks) <= 1 for h in after.households) and not problems and bool(
         after.players)
-    return InventoryDiff(added, removed, tuple(changed), aligned, tuple(lines))
+    return InventoryDiff(added, removed, tuple(changed), aligned, tuple(lines),
+                         compare_systems(before, after), forced)
+
+
+def diff_dict(result: InventoryDiff, before: str, after: str) -> dict[str, object]:
+    """The JSON of `diff --format json` (schema: data/diff.schema.json)."""
+    def changes(items: tuple[Change, ...]) -> list[dict[str, str]]:
+        return [{"uuid": c.uuid, "product": c.label, "what": c.what} for c in items]
+
+    return {
+        "schema_version": 1,
+        "before": before,
+        "after": after,
+        "same_system": result.systems.same,
+        "forced": result.forced,
+        "shared_households": list(result.systems.shared),
+        "new_households": list(result.systems.new),
+        "gone_households": list(result.systems.gone),
+        "added": changes(result.added),
+        "removed": changes(result.removed),
+        "changed": changes(result.changed),
+        "aligned": result.aligned,
+        "alignment": list(result.alignment),
+    }
 
 
 def render_diff(result: InventoryDiff) -> str:
     lines = []
+    if not result.systems.same:
+        lines += ["DIFFERENT SYSTEMS: the two inventories share no household and no product; "
+                  "compared anyway (--force).", ""]
+    for title, ids in (("New household(s)", result.systems.new),
+                       ("Household(s) gone", result.systems.gone)):
+        if ids and result.systems.same:
+            lines.append(f"{title}: {t(', '.join(ids), 300)}")
+    if result.systems.same and (result.systems.new or result.systems.gone):
+        lines.append("")
     for title, changes in (("Added", result.added), ("Removed", result.removed),
                            ("Changed", result.changed)):
         if changes:

@@ -72,3 +72,32 @@ def clear(directory: Path | None = None) -> int:
         path.unlink()
         removed += 1
     return removed
+
+
+def describe(path: Path, document: Any) -> dict[str, Any]:
+    """One entry of `history --format json` (data/history.schema.json) from a loaded scan; an
+    unreadable document gives an entry with `readable: false`. Pure."""
+    def get(*keys: str) -> Any:
+        value = document
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    players = get("players")
+    households = get("households")
+    label, verdict, when = get("label"), get("verdict", "error_803"), get("scan", "finished_at")
+    complete = get("scan", "complete")
+    readable = isinstance(players, list) and isinstance(households, list)
+    return {
+        "path": str(path),
+        "finished_at": when if isinstance(when, str) else None,
+        "label": label if isinstance(label, str) else None,
+        "products": len(players) if isinstance(players, list) else None,
+        "households": [h.get("household_id") if isinstance(h.get("household_id"), str)
+                       else None for h in households if isinstance(h, dict)]
+        if isinstance(households, list) else [],
+        "verdict": verdict if verdict in ("likely", "possible", "not-indicated") else None,
+        "complete": complete if isinstance(complete, bool) else None,
+        "readable": readable,
+        "problem": None if readable else "not a saved scan",
+    }

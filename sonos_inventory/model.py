@@ -18,12 +18,16 @@ class StrEnum(str, Enum):
 
 
 class Track(StrEnum):
+    """The software track a product runs: S1 (legacy, builds up to 57) or S2 (58 and later)."""
+
     S1 = "S1"
     S2 = "S2"
     UNKNOWN = "unknown"
 
 
 class Role(StrEnum):
+    """What a product does in its room: a player, or a bonded part of another player's room."""
+
     PLAYER = "player"
     STEREO_PARTNER = "stereo-partner"
     SATELLITE = "satellite"
@@ -61,6 +65,8 @@ class ErrorKind(StrEnum):
 
 
 class Severity(StrEnum):
+    """How much a finding matters: error (a conflict), warning, info."""
+
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -253,6 +259,8 @@ class ScanObservations:
 
 @dataclass(frozen=True)
 class Player:
+    """One Sonos product: what it reported, its track and S2 capability, and whether it answered."""
+
     uuid: str
     ip: str | None
     port: int | None
@@ -282,6 +290,8 @@ class Player:
 
 @dataclass(frozen=True)
 class Household:
+    """One Sonos system (household): its id, tracks and member players."""
+
     household_id: str | None
     tracks: tuple[Track, ...]
     players: tuple[str, ...]
@@ -314,6 +324,8 @@ class ScanInfo:
 
 @dataclass(frozen=True)
 class Finding:
+    """One result of a rule: which products, why (evidence) and what to do (advice)."""
+
     rule: str
     severity: Severity
     players: tuple[str, ...]
@@ -325,12 +337,16 @@ class Finding:
 
 @dataclass(frozen=True)
 class Verdict:
+    """Is the software-track conflict behind 'Error 803' likely, possible or not indicated?"""
+
     error_803: str  # "likely" | "possible" | "not-indicated"
     summary: str
 
 
 @dataclass(frozen=True)
 class Inventory:
+    """Everything one scan (or saved file) knows: households, players, findings, verdict."""
+
     tool_version: str
     scan: ScanInfo
     households: tuple[Household, ...]
@@ -338,6 +354,8 @@ class Inventory:
     unidentified: tuple[Unidentified, ...] = ()
     findings: tuple[Finding, ...] = ()
     verdict: Verdict = field(default_factory=lambda: Verdict("not-indicated", ""))
+    label: str | None = None
+    """The name a person gave this system (customer, site): `--label`."""
 
     def player(self, uuid: str) -> Player | None:
         return next((p for p in self.players if p.uuid == uuid), None)

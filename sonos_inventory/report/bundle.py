@@ -25,6 +25,7 @@ def manifest(inventory: Inventory, observations: ScanObservations | None,
     """What was asked, how long each probe took, its timeout, and what failed (as sos report)."""
     document: dict[str, Any] = {
         "tool": {"name": "sonos-inventory", "version": inventory.tool_version},
+        "label": inventory.label,
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace(
             "+00:00", "Z"),
         "options": options,

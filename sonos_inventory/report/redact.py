@@ -199,6 +199,10 @@ class Redactor:
                                             tuple(problem(e) for e in u.errors))
                                for u in inventory.unidentified),
             findings=(),
+            # A label is the user's own name for the system: kept, unless room names (the
+            # other names people choose) are redacted too.
+            label=None if inventory.label is None else (
+                "Redacted site" if self.redact_rooms else self.text(inventory.label)),
         )
 
     def mapping(self) -> dict[str, dict[str, str]]:

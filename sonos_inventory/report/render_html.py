@@ -171,7 +171,8 @@ def render_html(inventory: Inventory, context: ReportContext | None = None) -> s
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            "<title>Sonos system inventory</title>",
            f"<style>{CSS}</style></head><body>",
-           "<h1>Sonos system inventory</h1>",
+           "<h1>Sonos system inventory"
+           + (f": {h(inventory.label, 200)}" if inventory.label else "") + "</h1>",
            f'<p class="meta">Made by sonos-inventory {h(inventory.tool_version)} on '
            f"{h(inventory.scan.finished_at)}. Read-only: nothing was changed on any product."]
     if context.diagnostic_id:

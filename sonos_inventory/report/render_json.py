@@ -105,6 +105,7 @@ def inventory_dict(inventory: Inventory, context: ReportContext | None = None) -
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": inventory.tool_version},
+        "label": inventory.label,
         "scan": {
             "started_at": scan.started_at,
             "finished_at": scan.finished_at,
@@ -175,7 +176,9 @@ def inventory_from_dict(document: Any) -> Inventory:
             else None,
             moved_out=tuple(h.get("moved_out", ())),
         ) for h in document["households"])
+    label = document.get("label")
     return Inventory(
+        label=label if isinstance(label, str) and label.strip() else None,
         tool_version=document["tool"]["version"],
         scan=ScanInfo(
             started_at=scan["started_at"], finished_at=scan["finished_at"],

@@ -65,6 +65,8 @@ def render_markdown(inventory: Inventory, context: ReportContext | None = None) 
     lines.append(f"Made by sonos-inventory {md(inventory.tool_version)} on {md(scan.finished_at)}"
                  " (read-only: nothing was changed on any product).")
     lines.append("")
+    if inventory.label:
+        lines += [f"**System:** {md(inventory.label, 200)}", ""]
     if context.diagnostic_id:
         lines.append(f"**Sonos diagnostic id:** {md(context.diagnostic_id, 80)}  ")
     if context.note:

@@ -54,6 +54,8 @@ def household_title(household: Household, index: int) -> str:
 
 def render_table(inventory: Inventory) -> str:
     lines: list[str] = []
+    if inventory.label:
+        lines += [f"System: {t(inventory.label, 200)}", ""]
     notice = incomplete_notice(inventory)
     if notice:  # at the top and again beside the verdict: nobody should miss it
         lines += [textwrap.fill(t(notice, 2000), width=100), ""]

@@ -80,7 +80,8 @@ def test_diff_before_and_after_the_fix(tmp_path: Path) -> None:
 
 def test_diff_reports_added_and_removed_products(tmp_path: Path) -> None:
     code, out, _ = run("diff", str(saved(tmp_path, "a.json", "healthy-s2")),
-                       str(saved(tmp_path, "b.json", "offline-member")))
+                       str(saved(tmp_path, "b.json", "offline-member")), "--force")
+    assert out.startswith("DIFFERENT SYSTEMS")
     assert "Added:" in out and "Removed:" in out
     assert code == 0  # offline-member is on one track and in step
 
@@ -100,7 +101,7 @@ def test_history_first_seen_diff_and_clear(emulate: Start, isolated_history: Pat
     assert code == 0 and len(out.strip().splitlines()) == 2
     code, out, _ = run("diff")
     assert code == 0 and "No products added, removed or changed." in out
-    code, _, err = run("history", "--clear")
+    code, _, err = run("history", "--clear", "--yes")
     assert code == 0 and "Deleted 2" in err
     assert not list(isolated_history.glob("scan-*.json"))
 

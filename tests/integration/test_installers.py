@@ -1,0 +1,242 @@
+"""For installers and scripts (issue 13): CSV, a fleet of systems, labels, diff that knows
+systems apart, machine output of diff and history, and the Python API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+import sonos_inventory
+from sonos_inventory.cli import cli
+from sonos_inventory.emulator.server import Emulator
+from sonos_inventory.report.render_csv import FORMULA_STARTS, cell, render_csv
+from sonos_inventory.report.render_json import render_json
+
+from ..helpers import inventory_of
+
+Start = Callable[..., Emulator]
+DATA = Path(sonos_inventory.__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def isolated_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("SONOS_INVENTORY_HOME", str(tmp_path / "home"))
+    yield tmp_path / "home" / "history"
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+    # stdout_bytes: Result.stdout turns CRLF into LF, and CSV line ends are part of the contract
+    return result.exit_code, result.stdout_bytes.decode("utf-8"), result.stderr
+
+
+def saved(tmp_path: Path, name: str, scenario: str, label: str | None = None) -> Path:
+    path = tmp_path / name
+    inventory = inventory_of(scenario)
+    path.write_text(render_json(replace(inventory, label=label)))
+    return path
+
+
+def parse_csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+# ---- CSV ----
+
+
+def test_csv_parses_back_with_one_row_per_product(tmp_path: Path) -> None:
+    code, out, _ = run("analyze", str(saved(tmp_path, "a.json", "split-s1-s2")), "-f", "csv")
+    assert code == 0
+    assert "\r\n" in out and not out.startswith("\ufeff")
+    table = parse_csv(out)
+    inventory = inventory_of("split-s1-s2")
+    assert len(table) == len(inventory.players)
+    assert list(table[0])[:9] == ["household_id", "room", "model_name", "model_number", "serial",
+                                  "software_version", "display_version", "track", "s2_capable"]
+    garage = next(r for r in table if r["room"] == "Garage")
+    assert garage["model_number"] == "ZP90" and garage["track"] == "S1"
+    assert garage["s2_capable"] == "false" and garage["reachable"] == "true"
+    assert garage["findings"].split(";") == ["s1-only-product", "split-households"]
+    code, out, _ = run("analyze", str(saved(tmp_path, "b.json", "healthy-s2")), "-f", "csv",
+                       "--csv-bom")
+    assert out.startswith("\ufeff") and parse_csv(out[1:])[0]["household_id"]
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS)
+def test_formula_cells_are_neutralised(start: str) -> None:
+    inventory = inventory_of("healthy-s2")
+    evil = f"{start}HYPERLINK(\"http://x\",\"y\")"
+    players = (replace(inventory.players[0], room=evil), *inventory.players[1:])
+    table = parse_csv(render_csv(replace(inventory, players=players)))
+    room = table[0]["room"]
+    assert not room.startswith(FORMULA_STARTS) and "HYPERLINK" in room
+    assert cell("-12") == "'-12" and cell("12") == "12" and cell(None) == ""
+
+
+def test_csv_cells_carry_no_control_characters() -> None:
+    inventory = inventory_of("healthy-s2")
+    players = (replace(inventory.players[0], room="Kitchen\x1b[2J\r\nDen"),
+               *inventory.players[1:])
+    text = render_csv(replace(inventory, players=players))
+    assert "\x1b" not in text and parse_csv(text)[0]["room"].startswith("Kitchen")
+
+
+# ---- fleet ----
+
+
+def test_a_fleet_of_three_bundles(tmp_path: Path) -> None:
+    bundles = []
+    for name, scenario, label in (("one", "healthy-s2", "Smith house"),
+                                  ("two", "error-803", None), ("three", "offline-member", "Shop")):
+        bundle = tmp_path / f"{name}.zip"
+        code, _, _ = run("analyze", str(saved(tmp_path, f"{name}.json", scenario, label)),
+                         "--bundle", str(bundle), "-o", str(tmp_path / f"{name}.md"))
+        bundles.append(bundle)
+    code, out, _ = run("analyze", *map(str, bundles), "-f", "csv")
+    assert code == 1  # the worst site: a conflict
+    table = parse_csv(out)
+    assert next(iter(table[0])) == "site"
+    assert {r["site"] for r in table} == {"Smith house", "two.zip", "Shop"}
+    assert sum(r["site"] == "two.zip" for r in table) == 4
+    code, out, _ = run("analyze", *map(str, bundles), "-f", "markdown")
+    assert code == 1 and "## Summary" in out and "| Smith house | 4 | 4 | 0 |" in out
+    code, out, _ = run("analyze", *map(str, bundles[::2]), "-f", "html")
+    assert code == 3 and "<table>" in out and "Shop" in out  # incomplete is worse than clean
+    code, out, _ = run("analyze", *map(str, bundles), "-f", "json")
+    sites = json.loads(out)["sites"]
+    assert [s["verdict"] for s in sites] == ["not-indicated", "likely", "possible"]
+    code, _, err = run("analyze", *map(str, bundles), "--bundle", str(tmp_path / "x.zip"))
+    assert code == 2 and "--bundle takes one input" in err
+
+
+# ---- labels ----
+
+
+def test_labels_through_scan_history_and_reports(emulate: Start, tmp_path: Path) -> None:
+    emulate("healthy-s2")
+    args = ["scan", "--interface-addr", "127.0.0.1", "--no-mdns"]
+    code, out, _ = run(*args, "--label", "Smith house", "-f", "json")
+    assert code == 0 and json.loads(out)["label"] == "Smith house"
+    code, out, _ = run(*args, "--label", "Jones flat")
+    assert out.startswith("System: Jones flat")
+    code, out, _ = run("history")
+    assert "[Smith house]" in out and "[Jones flat]" in out
+    code, out, _ = run("history", "--label", "smith", "-f", "json")
+    document = json.loads(out)
+    jsonschema.validate(document, json.loads((DATA / "history.schema.json").read_text()))
+    assert [s["label"] for s in document["scans"]] == ["Smith house"]
+    latest = Path(document["scans"][0]["path"])
+    code, out, _ = run("analyze", str(latest), "-f", "markdown")
+    assert "**System:** Smith house" in out
+    code, out, _ = run("analyze", str(latest), "-f", "markdown", "--label", "Renamed")
+    assert "**System:** Renamed" in out
+    bundle = tmp_path / "b.zip"
+    run("analyze", str(latest), "--bundle", str(bundle), "-o", str(tmp_path / "r.txt"))
+    import zipfile
+
+    with zipfile.ZipFile(bundle) as archive:
+        assert json.loads(archive.read("manifest.json"))["label"] == "Smith house"
+    _, out, _ = run("analyze", str(latest), "-f", "json", "--redact")
+    assert json.loads(out)["label"] == "Smith house"  # labels survive --redact...
+    _, out, _ = run("analyze", str(latest), "-f", "json", "--redact-rooms")
+    assert "Smith" not in out  # ...but not --redact-rooms
+    code, _, err = run("analyze", str(latest), "--label", "a\x1bb")
+    assert code == 2 and "printable" in err
+
+
+def test_history_clear_asks_first(emulate: Start, isolated_history: Path) -> None:
+    emulate("healthy-s2")
+    run("scan", "--interface-addr", "127.0.0.1", "--no-mdns")
+    code, _, err = run("history", "--clear")  # no terminal: refuses without --yes
+    assert code == 2 and "--yes" in err
+    assert len(list(isolated_history.glob("scan-*.json"))) == 1
+    code, _, err = run("history", "--clear", "--yes")
+    assert code == 0 and not list(isolated_history.glob("scan-*.json"))
+
+
+# ---- diff ----
+
+
+def test_diff_of_two_different_systems_refuses_unless_forced(tmp_path: Path) -> None:
+    one = saved(tmp_path, "one.json", "healthy-s2")
+    other = saved(tmp_path, "other.json", "error-803")
+    code, out, err = run("diff", str(one), str(other))
+    assert code == 2 and "different systems" in err and not out
+    code, out, _ = run("diff", str(one), str(other), "--force")
+    assert code == 1 and out.startswith("DIFFERENT SYSTEMS")
+    code, out, _ = run("diff", str(one), str(other), "--force", "-f", "json")
+    document = json.loads(out)
+    jsonschema.validate(document, json.loads((DATA / "diff.schema.json").read_text()))
+    assert document["same_system"] is False and document["forced"] is True
+
+
+def test_diff_names_new_and_gone_households(tmp_path: Path) -> None:
+    before = saved(tmp_path, "before.json", "split-s1-s2")
+    document = json.loads(before.read_text())
+    document["households"] = document["households"][1:]  # the S1 system was retired
+    legacy = {p["uuid"] for p in json.loads(before.read_text())["players"]
+              if p["track"] == "S1"}
+    document["players"] = [p for p in document["players"] if p["uuid"] not in legacy]
+    after = tmp_path / "after.json"
+    after.write_text(json.dumps(document))
+    code, out, _ = run("diff", str(before), str(after), "-f", "json")
+    result = json.loads(out)
+    assert result["same_system"] and result["gone_households"] == [
+        "Sonos_FixtureSplitLegacyS1xxxxx01"]
+    assert len(result["removed"]) == 2 and code == 0
+    _, text, _ = run("diff", str(before), str(after))
+    assert "Household(s) gone: Sonos_FixtureSplitLegacyS1xxxxx01" in text
+
+
+# ---- Python API ----
+
+
+def test_the_exported_names_are_the_documented_ones() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Python API"):]
+    section = section[:section.index("\n## ", 5)]
+    for name in sonos_inventory.__all__:
+        assert f"`{name}" in section, name
+    assert callable(sonos_inventory.scan) and sonos_inventory.scan.__doc__
+    for name in sonos_inventory.__all__:
+        if name != "__version__":
+            assert getattr(sonos_inventory, name).__doc__, name
+
+
+def test_the_api_scans_the_emulator(emulate: Start, isolated_history: Path,
+                                    caplog: pytest.LogCaptureFixture,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    emulate("error-803")
+    caplog.set_level(logging.DEBUG, logger="sonos_inventory")
+    inventory = sonos_inventory.scan(interface_addrs=["127.0.0.1"], mdns=False, timeout=15,
+                                     label="Lab")
+    assert isinstance(inventory, sonos_inventory.Inventory) and inventory.label == "Lab"
+    on_s1 = [p.room for p in inventory.players if p.track is sonos_inventory.Track.S1]
+    assert on_s1 == ["Bedroom"]
+    assert inventory.verdict.error_803 == "likely"
+    document = sonos_inventory.to_json(inventory)
+    assert document["label"] == "Lab" and len(document["players"]) == 4
+    assert capsys.readouterr() == ("", "")  # it never prints
+    assert not isolated_history.exists()  # and never writes history
+    assert any(r.name.startswith("sonos_inventory") for r in caplog.records)
+    with pytest.raises(sonos_inventory.UsageError):
+        sonos_inventory.scan(hosts=["not-an-address"])
+
+
+def test_the_api_loads_and_analyses(tmp_path: Path) -> None:
+    path = saved(tmp_path, "a.json", "behind-one-release")
+    inventory = sonos_inventory.load(path)
+    assert [f.rule for f in inventory.findings] == ["below-min-compatible"]
+    assert sonos_inventory.analyze(inventory).verdict == inventory.verdict
+    (tmp_path / "bad.json").write_text("[" * 100000)
+    with pytest.raises(sonos_inventory.UsageError):
+        sonos_inventory.load(tmp_path / "bad.json")
