@@ -25,9 +25,10 @@ class NotSonosError(ParseError):
 class FetchFailed(SonosInventoryError):
     """An HTTP exchange with a device failed; carries the Problem that goes into the record."""
 
-    def __init__(self, kind: ErrorKind, detail: str) -> None:
+    def __init__(self, kind: ErrorKind, detail: str, *, http_status: int | None = None,
+                 truncated: bool = False) -> None:
         super().__init__(f"{kind}: {detail}")
-        self.problem = Problem(kind, detail)
+        self.problem = Problem(kind, detail, http_status, truncated)
 
 
 class ReadOnlyViolation(SonosInventoryError):

@@ -94,6 +94,8 @@ class Problem:
 
     kind: ErrorKind
     detail: str
+    http_status: int | None = None  # the HTTP status a device answered with, when that failed
+    truncated: bool = False  # the body ended before the length the device had announced
 
 
 @dataclass(frozen=True)

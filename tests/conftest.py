@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,11 @@ def _destination_allowed(address: Any) -> bool:
     return ip.is_loopback or ip.is_multicast
 
 
+VIOLATIONS: list[str] = []
+"""Non-loopback destinations a test tried to reach. The guard raises in the thread that tried,
+but the scan turns a failed read into data, so the test is failed here as well."""
+
+
 @pytest.fixture(autouse=True, scope="session")
 def loopback_only() -> Iterator[None]:
     originals = {name: getattr(socket.socket, name) for name in ("connect", "connect_ex", "sendto")}
@@ -50,6 +57,7 @@ def loopback_only() -> Iterator[None]:
         def checked(self: socket.socket, *args: Any) -> Any:
             address = args[-1] if name == "sendto" else args[0]
             if not _destination_allowed(address):
+                VIOLATIONS.append(repr(address))
                 raise AssertionError(f"a test tried to reach {address!r}: loopback only")
             return original(self, *args)
 
@@ -60,6 +68,52 @@ def loopback_only() -> Iterator[None]:
     yield
     for name, original in originals.items():
         setattr(socket.socket, name, original)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_network_violation() -> Iterator[None]:
+    VIOLATIONS.clear()
+    yield
+    if VIOLATIONS:
+        found = ", ".join(dict.fromkeys(VIOLATIONS))
+        VIOLATIONS.clear()
+        pytest.fail(f"the test tried to reach {found}: loopback only")
+
+
+@pytest.fixture(autouse=True)
+def own_data_folder(tmp_path_factory: pytest.TempPathFactory,
+                    monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data folder (history, config): nothing lands in the real home."""
+    home = tmp_path_factory.mktemp("data-home")
+    monkeypatch.setenv("SONOS_INVENTORY_HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    return home
+
+
+LONG_LIVED_THREADS = ("http-watchdog",)
+"""Threads that live for the whole process by design (one watchdog for every transport)."""
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind() -> Iterator[None]:
+    """A test must not leave threads running: each would keep sockets or timers alive into the
+    next test. Threads get a short grace period to finish their last step."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + THREAD_GRACE_S
+    while True:
+        left = [t for t in threading.enumerate() if t not in before and t.is_alive()
+                and not t.name.startswith(LONG_LIVED_THREADS)]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    if left:
+        pytest.fail("threads left running after the test: "
+                    + ", ".join(sorted(t.name for t in left)))
+
+
+THREAD_GRACE_S = 5.0
 
 
 @pytest.fixture

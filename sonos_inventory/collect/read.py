@@ -42,12 +42,13 @@ def _status_problem(response: HttpResponse, what: str) -> Problem | None:
     if response.status == 200:
         return None
     if response.status == 403:
-        return Problem(ErrorKind.UPNP_DISABLED, UPNP_DISABLED_ADVICE)
+        return Problem(ErrorKind.UPNP_DISABLED, UPNP_DISABLED_ADVICE, http_status=403)
     if response.status == 500:
         fault = parse_upnp_error(response.body)
         if fault:
-            return Problem(ErrorKind.UPNP_FAULT, f"{what}: UPnP error {fault}")
-    return Problem(ErrorKind.HTTP_STATUS, f"{what}: HTTP {response.status}")
+            return Problem(ErrorKind.UPNP_FAULT, f"{what}: UPnP error {fault}", http_status=500)
+    return Problem(ErrorKind.HTTP_STATUS, f"{what}: HTTP {response.status}",
+                   http_status=response.status)
 
 
 def read_description(

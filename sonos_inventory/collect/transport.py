@@ -249,5 +249,6 @@ class HttpTransport:
         if time.monotonic() >= deadline:  # the watchdog closed the socket: not a real end
             raise FetchFailed(ErrorKind.TIMEOUT, "body still arriving at the deadline")
         if declared and declared.strip().isdigit() and size < int(declared):
-            raise FetchFailed(ErrorKind.BAD_XML, f"body cut off after {size} of {declared} bytes")
+            raise FetchFailed(ErrorKind.BAD_XML, f"body cut off after {size} of {declared} bytes",
+                              truncated=True)
         return b"".join(chunks)

@@ -9,7 +9,6 @@ Returns {relative path: bytes}; the bundle writer puts it under raw/.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
@@ -38,10 +37,9 @@ def _fault_for(problem: Problem, raw: bytes | None) -> dict[str, Any] | None:
     if kind is ErrorKind.UPNP_DISABLED:
         return {"status": {DESCRIPTION: 403}}
     if kind in (ErrorKind.HTTP_STATUS, ErrorKind.UPNP_FAULT):
-        code = re.search(r"HTTP (\d{3})", problem.detail)
-        return {"status": {DESCRIPTION: int(code.group(1)) if code else 500}}
+        return {"status": {DESCRIPTION: problem.http_status or 500}}
     if kind in (ErrorKind.BAD_XML, ErrorKind.NOT_SONOS):
-        if "cut off" in problem.detail:
+        if problem.truncated:
             return {"truncate": True}
         body = (raw or b"").decode("utf-8", "replace")
         return {"body": {DESCRIPTION: body}}
@@ -119,8 +117,8 @@ def raw_scenario(inventory: Inventory, observations: ScanObservations) -> dict[s
         else:
             zgs = _synthetic_zone_group_state(members)
             problem = _failed_read(household, observations.household_reads)
-            code = re.search(r"HTTP (\d{3})", problem.detail) if problem else None
-            faults["*"] = {"status": {"GetZoneGroupState": int(code.group(1)) if code else 501}}
+            status = problem.http_status if problem else None
+            faults["*"] = {"status": {"GetZoneGroupState": status or 501}}
         files[f"{folder}/zone_group_state.xml"] = zgs.encode("utf-8")
         if household.household_id:
             files[f"{folder}/household_id"] = (household.household_id + "\n").encode("utf-8")
