@@ -128,10 +128,10 @@ class _Handler(BaseHTTPRequestHandler):
               content_type: str = 'text/xml; charset="utf-8"') -> None:
         faults = self.server.player.faults
         emulator = self.server.emulator
-        if faults.latency_ms or emulator.latency_ms:
-            if emulator.stopping.wait((faults.latency_ms + emulator.latency_ms) / 1000):
-                self.close_connection = True
-                return  # stopped while waiting: no handler thread outlives the emulator
+        delay = (faults.latency_ms + emulator.latency_ms) / 1000
+        if delay and emulator.stopping.wait(delay):
+            self.close_connection = True
+            return  # stopped while waiting: no handler thread outlives the emulator
         if faults.reset:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                        struct.pack("ii", 1, 0))
