@@ -78,6 +78,13 @@ PROBE_CONCURRENCY = 256
 MAX_PROBE_PREFIX = 22
 """--network refuses anything larger than a /22 (1024 addresses)."""
 
+SOURCE_STOP_WAIT_S = 1.0
+"""How long a finished scan waits for its discovery threads to notice the stop (they poll)."""
+
+MAX_SIGHTINGS_PER_TARGET = 8
+"""How many discovery sightings of one address are kept for the record (a chatty or hostile
+responder repeats itself; the first few say all there is)."""
+
 MAX_HOUSEHOLD_READ_ATTEMPTS = 2
 """A household's topology is asked of a second player (one that answered its own description)
 when the first could not give it: no answer, 403 (UPnP off), 5xx, or garbage."""

@@ -1,107 +1,53 @@
 """The scan: the imperative shell that runs discovery and collection and records what happened.
 
-Discovery sources run in their own threads and report Sightings; reads run on a bounded pool. Both
-post events to one queue and only the main loop below touches the scan's state, so there are no
-locks around decisions. A player is read as soon as it is found (collection overlaps discovery);
-each household's topology is read once, through one of its players, and adds its other members.
-The result is a frozen ScanObservations; turning it into an inventory is pure (inventory.py).
+Discovery sources (discovery/sources.py) run in their own threads and report Sightings; reads run
+on a bounded pool. Both post events to one queue; the main loop below hands each event to the
+planner (planner.py, every decision and no I/O) and carries out the reads it asks for, under the
+scan's deadline. A player is read as soon as it is found (collection overlaps discovery); each
+household's topology is read through one of its players and adds its other members. The result
+is a frozen ScanObservations; turning it into an inventory is pure (inventory.py).
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import queue
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Protocol
 
 from . import bounds
-from .collect.read import (
-    DescriptionResult,
-    TopologyResult,
-    read_description,
-    read_household_id,
-    read_topology,
-)
+from .collect.read import TopologyResult, read_description, read_household_id, read_topology
 from .collect.transport import HttpTransport, Transport
-from .discovery import mdns, probe, ssdp
 from .discovery.interfaces import default_discovery_interfaces, list_interfaces
-from .model import (
-    Endpoint,
-    ErrorKind,
-    HouseholdRead,
-    Method,
-    Probe,
-    Problem,
-    RefusedMember,
-    ScanObservations,
-    Sighting,
-    TargetObservation,
+from .discovery.sources import (
+    DiscoverySource,
+    HostSource,
+    MdnsSource,
+    ProbeSource,
+    SsdpSource,
+    build_sources,
 )
-from .netpolicy import IPNetwork, Origin, check, endpoint_from_location
+from .model import Endpoint, HouseholdRead, Method, Probe, ScanObservations, Sighting
+from .netpolicy import IPNetwork
+from .planner import Action, Planner, ReadDescription, ReadHousehold
 
-
-class DiscoverySource(Protocol):
-    """The seam for "discover": report sightings until done or stopped."""
-
-    @property
-    def method(self) -> Method: ...
-
-    def run(
-        self,
-        on_sighting: Callable[[Sighting], None],
-        stop: threading.Event,
-        on_problem: Callable[[str], None],
-    ) -> None: ...
-
-
-@dataclass(frozen=True)
-class SsdpSource:
-    interfaces: tuple[str, ...]
-    window_s: float = bounds.SSDP_WINDOW_S
-    method: Method = Method.SSDP
-
-    def run(self, on_sighting: Callable[[Sighting], None], stop: threading.Event,
-            on_problem: Callable[[str], None]) -> None:
-        ssdp.search(self.interfaces, on_sighting, window_s=self.window_s, mx=bounds.SSDP_MX_S,
-                    sends=bounds.SSDP_RESENDS, stop=stop, on_problem=on_problem)
-
-
-@dataclass(frozen=True)
-class MdnsSource:
-    interfaces: tuple[str, ...]
-    window_s: float = bounds.MDNS_WINDOW_S
-    method: Method = Method.MDNS
-
-    def run(self, on_sighting: Callable[[Sighting], None], stop: threading.Event,
-            on_problem: Callable[[str], None]) -> None:
-        mdns.browse(self.interfaces, on_sighting, window_s=self.window_s, stop=stop,
-                    on_problem=on_problem)
-
-
-@dataclass(frozen=True)
-class ProbeSource:
-    networks: tuple[ipaddress.IPv4Network, ...]
-    method: Method = Method.NETWORK
-
-    def run(self, on_sighting: Callable[[Sighting], None], stop: threading.Event,
-            on_problem: Callable[[str], None]) -> None:
-        probe.probe(self.networks, on_sighting, stop=stop)
-
-
-@dataclass(frozen=True)
-class HostSource:
-    sightings: tuple[Sighting, ...]
-    method: Method = Method.HOST
-
-    def run(self, on_sighting: Callable[[Sighting], None], stop: threading.Event,
-            on_problem: Callable[[str], None]) -> None:
-        for sighting in self.sightings:
-            on_sighting(sighting)
+__all__ = [
+    "DiscoverySource",
+    "HostSource",
+    "MdnsSource",
+    "ProbeSource",
+    "Progress",
+    "Scan",
+    "ScanOptions",
+    "SsdpSource",
+    "build_sources",
+    "utc_now",
+]
 
 
 @dataclass(frozen=True)
@@ -124,34 +70,6 @@ class Progress:
     households: int
 
 
-@dataclass
-class _Target:
-    endpoint: Endpoint
-    via: list[Method] = field(default_factory=list)
-    sightings: list[Sighting] = field(default_factory=list)
-    expected_uuid: str | None = None
-    result: DescriptionResult | None = None
-    problem: Problem | None = None
-
-    def add(self, method: Method, sighting: Sighting | None = None) -> None:
-        if method not in self.via:
-            self.via.append(method)
-        if sighting is not None and len(self.sightings) < 8:
-            self.sightings.append(sighting)
-        if sighting is not None and sighting.uuid and not self.expected_uuid:
-            self.expected_uuid = sighting.uuid
-
-    @property
-    def household_hint(self) -> str | None:
-        return next((s.household_id for s in self.sightings if s.household_id), None)
-
-    @property
-    def uuid(self) -> str | None:
-        if self.result and self.result.description:
-            return self.result.description.uuid
-        return self.expected_uuid
-
-
 @dataclass(frozen=True)
 class _HouseholdOutcome:
     probes: tuple[Probe, ...]
@@ -160,19 +78,6 @@ class _HouseholdOutcome:
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def build_sources(options: ScanOptions, interfaces: tuple[str, ...]) -> list[DiscoverySource]:
-    sources: list[DiscoverySource] = []
-    if options.hosts:
-        sources.append(HostSource(options.hosts))
-    if options.use_ssdp and interfaces:
-        sources.append(SsdpSource(interfaces, options.ssdp_window_s))
-    if options.use_mdns and interfaces:
-        sources.append(MdnsSource(interfaces, options.mdns_window_s))
-    if options.networks:
-        sources.append(ProbeSource(options.networks))
-    return sources
 
 
 class Scan:
@@ -197,29 +102,16 @@ class Scan:
                 i.address for i in default_discovery_interfaces(all_interfaces)
             )
         self.interfaces = interfaces
-        self.local_networks = (
-            local_networks if local_networks is not None
-            else tuple(i.network for i in all_interfaces)
-        )
+        local_networks = (local_networks if local_networks is not None
+                          else tuple(i.network for i in all_interfaces))
         self.sources = sources if sources is not None else build_sources(options, interfaces)
         self.on_progress = on_progress or (lambda _p: None)
         self.log = on_log or (lambda _m: None)
+        self.planner = Planner(local_networks)
         self._events: queue.Queue[tuple[str, object, object]] = queue.Queue()
         self._stop = threading.Event()
-        self._targets: dict[Endpoint, _Target] = {}
-        self._uuid_endpoint: dict[str, Endpoint] = {}
         self._pending = 0
-        self._reads: list[HouseholdRead] = []
-        self._household_tries: dict[str, list[Endpoint]] = {}
-        self._household_done: set[str] = set()
-        self._covered: set[str] = set()
-        self._reads_in_flight = 0
-        self._deferred: list[Endpoint] = []
-        self._refused: list[RefusedMember] = []
-        self._notes: list[str] = []
-        self._counts = {True: 0, False: 0}  # targets from topology / from discovery
-        self._probes: list[Probe] = []
-        self._cap_noted = {True: False, False: False}
+        self.deadline = time.monotonic() + options.budget_s
 
     # ---- running ----
 
@@ -227,7 +119,7 @@ class Scan:
         started_at = utc_now()
         self.deadline = time.monotonic() + self.options.budget_s
         if not self.sources:
-            self._notes.append("no discovery method was enabled and no --host or --network given")
+            self.planner.note("no discovery method was enabled and no --host or --network given")
         pool = ThreadPoolExecutor(max_workers=self.options.max_workers,
                                   thread_name_prefix="read")
         self._pool = pool
@@ -261,13 +153,15 @@ class Scan:
                 self.on_progress(self._progress())
         except KeyboardInterrupt:
             interrupted = True  # keep what was found; the caller decides what to write
-            self._notes.append("the scan was interrupted (Ctrl-C); the result is partial")
+            self.planner.note("the scan was interrupted (Ctrl-C); the result is partial")
             self.transport.abort()  # blocked reads return now, so the process exits promptly
         finally:
             self._stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
+            for thread in threads:  # sources stop within a poll interval once told to
+                thread.join(timeout=bounds.SOURCE_STOP_WAIT_S)
         if budget_exhausted:
-            self._notes.append(
+            self.planner.note(
                 f"the scan's time budget ({self.options.budget_s:g} s) ran out before every read "
                 "finished; raise it with --timeout"
             )
@@ -284,17 +178,12 @@ class Scan:
         finally:
             self._events.put(("done", source.method, None))
 
-    def _submit(self, kind: str, endpoint: Endpoint, work: Callable[[], object]) -> None:
-        self._pending += 1
-        future: Future[object] = self._pool.submit(work)
-        future.add_done_callback(lambda f: self._events.put((kind, endpoint, f)))
-
     def _handle(self, kind: str, a: object, b: object) -> None:
         if kind == "sighting":
             assert isinstance(a, Sighting)
-            self._on_sighting(a)
+            self._carry_out(self.planner.sighting(a))
         elif kind == "note":
-            self._notes.append(str(a))
+            self.planner.note(str(a))
             self.log(str(a))
         elif kind in ("description", "household"):
             self._pending -= 1
@@ -304,234 +193,67 @@ class Scan:
             except Exception as exc:  # a bug in a read: keep the scan, record it
                 result = exc
             if kind == "description":
-                self._on_description(a, result)
+                self._carry_out(self.planner.description_read(a, result))
+            elif isinstance(result, _HouseholdOutcome):
+                self._carry_out(self.planner.household_read(a, result.read, result.probes))
             else:
-                self._on_household(a, result)
+                self._carry_out(self.planner.household_read(a, result))
 
-    # ---- decisions ----
+    # ---- carrying out the planner's actions ----
 
-    def _on_sighting(self, sighting: Sighting) -> None:
-        origin = Origin.USER if sighting.method in (Method.HOST, Method.NETWORK) else (
-            Origin.RESPONDER
-        )
-        decision = check(sighting.endpoint, origin, local_networks=self.local_networks)
-        if not decision.allowed:
-            self._notes.append(f"{sighting.method}: not contacting {sighting.endpoint}: "
-                               f"{decision.reason}")
-            return
-        target = self._ensure_target(sighting.endpoint, sighting.method, sighting)
-        if target is None:
-            return
-        household = sighting.household_id
-        if household and target.uuid not in self._covered:
-            self._maybe_read_household(household, sighting.endpoint)
+    def _carry_out(self, actions: list[Action]) -> None:
+        for action in actions:
+            if isinstance(action, ReadDescription):
+                self._submit("description", action.endpoint,
+                             functools.partial(read_description, self.transport,
+                                               action.endpoint, self.deadline))
+            else:
+                self._submit("household", action.endpoint,
+                             functools.partial(self._read_household, action))
 
-    def _ensure_target(
-        self, endpoint: Endpoint, method: Method, sighting: Sighting | None = None,
-        expected_uuid: str | None = None,
-    ) -> _Target | None:
-        target = self._targets.get(endpoint)
-        if target is None:
-            from_topology = method is Method.TOPOLOGY
-            if self._counts[from_topology] >= bounds.MAX_PLAYERS:
-                if not self._cap_noted[from_topology]:
-                    what = "topology members" if from_topology else "discovered devices"
-                    self._notes.append(f"more than {bounds.MAX_PLAYERS} {what}: the rest were "
-                                       "not read")
-                    self._cap_noted[from_topology] = True
-                return None
-            self._counts[from_topology] += 1
-            target = self._targets[endpoint] = _Target(endpoint, expected_uuid=expected_uuid)
-            self._submit("description", endpoint,
-                         lambda: read_description(self.transport, endpoint, self.deadline))
-        target.add(method, sighting)
-        if target.uuid and target.uuid not in self._uuid_endpoint:
-            self._uuid_endpoint[target.uuid] = endpoint
-        return target
+    def _submit(self, kind: str, endpoint: Endpoint, work: Callable[[], object]) -> None:
+        self._pending += 1
+        future: Future[object] = self._pool.submit(work)
+        future.add_done_callback(lambda f: self._events.put((kind, endpoint, f)))
 
-    def _on_description(self, endpoint: Endpoint, result: object) -> None:
-        target = self._targets[endpoint]
-        if not isinstance(result, DescriptionResult):
-            target.problem = Problem(ErrorKind.INTERNAL, f"read failed: {result!r}")
-            return
-        target.result = result
-        self._probes.append(Probe(endpoint, "device description", result.elapsed_s,
-                                  result.problem))
-        description = result.description
-        if description is None:
-            target.problem = result.problem
-            household = target.household_hint
-            if household:  # its household may still be read through another player
-                self._retry_household(household)
-            return
-        owner = self._uuid_endpoint.setdefault(description.uuid, endpoint)
-        if owner != endpoint and self._described(owner):
-            target.problem = Problem(
-                ErrorKind.DUPLICATE,
-                f"claims {description.uuid}, which {owner} already answered for",
-            )
-            return
-        self._uuid_endpoint[description.uuid] = endpoint
-        self._consider_topology(endpoint)
-
-    def _described(self, endpoint: Endpoint) -> bool:
-        target = self._targets.get(endpoint)
-        return bool(target and target.result and target.result.description)
-
-    def _consider_topology(self, endpoint: Endpoint) -> None:
-        target = self._targets[endpoint]
-        if target.uuid in self._covered:
-            return
-        household = target.household_hint
-        if household:
-            self._maybe_read_household(household, endpoint)
-        elif self._reads_in_flight:
-            self._deferred.append(endpoint)  # a read under way may cover it
-        else:
-            self._start_household_read(None, endpoint)
-
-    def _maybe_read_household(self, household: str, endpoint: Endpoint) -> None:
-        if household in self._household_done:
-            return
-        tried = self._household_tries.setdefault(household, [])
-        if not tried:
-            self._start_household_read(household, endpoint)
-        elif self._described(endpoint):
-            self._retry_household(household)  # a player that answers: ask it if the first failed
-
-    def _retry_household(self, household: str) -> None:
-        """Ask the next member that has described itself, after a read that gave nothing.
-
-        Any failure counts (no answer, 403 with UPnP off, 5xx, garbage): one player that cannot
-        answer must not leave its household unread. Only players that answered their own
-        description are asked again, so a retry is not spent on another silent one; a player
-        that answers later triggers the retry then (see _maybe_read_household)."""
-        tried = self._household_tries.get(household, [])
-        if household in self._household_done or len(tried) >= bounds.MAX_HOUSEHOLD_READ_ATTEMPTS:
-            return
-        if len(tried) > len([r for r in self._reads if r.household_id == household]):
-            return  # one is still under way
-        for endpoint, target in self._targets.items():
-            if endpoint not in tried and target.household_hint == household and (
-                self._described(endpoint)
-            ):
-                self._start_household_read(household, endpoint)
-                return
-
-    def _start_household_read(self, household: str | None, endpoint: Endpoint) -> None:
-        if household:
-            self._household_tries.setdefault(household, []).append(endpoint)
-        self._reads_in_flight += 1
-        source_uuid = self._targets[endpoint].uuid
-
-        def work() -> _HouseholdOutcome:
-            topology: TopologyResult = read_topology(self.transport, endpoint, self.deadline)
-            probes = [Probe(endpoint, "GetZoneGroupState", topology.elapsed_s, topology.problem)]
-            household_id, problem = household, topology.problem
-            if household_id is None and topology.topology is not None:
-                started = time.monotonic()
-                household_id, id_problem = read_household_id(
-                    self.transport, endpoint, self.deadline
-                )
-                probes.append(Probe(endpoint, "GetHouseholdID", time.monotonic() - started,
-                                    id_problem))
-                if id_problem:
-                    self.log(f"{endpoint}: household id not read: {id_problem.detail}")
-            return _HouseholdOutcome(tuple(probes), HouseholdRead(
-                source=endpoint, source_uuid=source_uuid, household_id=household_id,
-                topology=topology.topology, problem=problem,
-                raw_zone_group_state=topology.raw,
-            ))
-
-        self._submit("household", endpoint, work)
-
-    def _on_household(self, endpoint: Endpoint, result: object) -> None:
-        self._reads_in_flight -= 1
-        if not isinstance(result, _HouseholdOutcome):
-            result = _HouseholdOutcome((), HouseholdRead(
-                endpoint, None, None, None, Problem(ErrorKind.INTERNAL, f"{result!r}")
-            ))
-        self._probes.extend(result.probes)
-        read = result.read
-        self._reads.append(read)
-        household = read.household_id
-        if read.topology is None:
-            if household:
-                self._retry_household(household)
-        else:
-            if household:
-                self._household_done.add(household)
-            self._expand(endpoint, read)
-        deferred, self._deferred = self._deferred, []
-        for waiting in deferred:
-            self._consider_topology(waiting)
-
-    def _expand(self, reporter: Endpoint, read: HouseholdRead) -> None:
-        """Add every current member of a topology that we have not met yet."""
-        assert read.topology is not None
-        if read.topology.truncated:
-            self._notes.append(
-                f"the zone group state from {reporter} lists more than "
-                f"{bounds.MAX_TOPOLOGY_MEMBERS} members; only the first were taken")
-        for member in read.topology.members:
-            self._covered.add(member.uuid)
-            known = self._uuid_endpoint.get(member.uuid)
-            if known is not None:
-                self._targets[known].add(Method.TOPOLOGY)
-                continue
-            if member.channel_map_of is not None:
-                continue  # in no zone group, so no address: listed, never contacted
-            endpoint = endpoint_from_location(member.location)
-            if endpoint is None:
-                self._refused.append(RefusedMember(
-                    member.uuid, member.location,
-                    "its Location is not an http URL with an IP address",
-                ))
-                continue
-            decision = check(endpoint, Origin.TOPOLOGY, reporter=reporter,
-                             local_networks=self.local_networks)
-            if not decision.allowed:
-                self._refused.append(RefusedMember(member.uuid, endpoint.host, decision.reason))
-                continue
-            self._ensure_target(endpoint, Method.TOPOLOGY, expected_uuid=member.uuid)
+    def _read_household(self, action: ReadHousehold) -> _HouseholdOutcome:
+        endpoint = action.endpoint
+        topology: TopologyResult = read_topology(self.transport, endpoint, self.deadline)
+        probes = [Probe(endpoint, "GetZoneGroupState", topology.elapsed_s, topology.problem)]
+        household_id, problem = action.household_id, topology.problem
+        if household_id is None and topology.topology is not None:
+            started = time.monotonic()
+            household_id, id_problem = read_household_id(self.transport, endpoint,
+                                                         self.deadline)
+            probes.append(Probe(endpoint, "GetHouseholdID", time.monotonic() - started,
+                                id_problem))
+            if id_problem:
+                self.log(f"{endpoint}: household id not read: {id_problem.detail}")
+        return _HouseholdOutcome(tuple(probes), HouseholdRead(
+            source=endpoint, source_uuid=action.source_uuid, household_id=household_id,
+            topology=topology.topology, problem=problem, raw_zone_group_state=topology.raw,
+        ))
 
     # ---- results ----
 
     def _progress(self) -> Progress:
-        read = sum(1 for t in self._targets.values() if t.result is not None)
-        households = len({r.household_id for r in self._reads if r.topology is not None})
-        return Progress(found=len(self._targets), read=read, households=households)
+        found, read, households = self.planner.counts()
+        return Progress(found=found, read=read, households=households)
 
     def _observations(self, started_at: str, budget_exhausted: bool) -> ScanObservations:
-        targets = []
-        for target in self._targets.values():
-            result = target.result
-            problem = target.problem
-            if result is None and problem is None:
-                problem = Problem(ErrorKind.TIMEOUT, "no answer within the scan's time budget")
-            description = result.description if result and not target.problem else None
-            targets.append(TargetObservation(
-                endpoint=target.endpoint,
-                via=tuple(target.via),
-                sightings=tuple(target.sightings),
-                expected_uuid=target.expected_uuid,
-                description=description,
-                problem=problem if description is None else None,
-                raw_description=result.raw if result else None,
-                elapsed_s=result.elapsed_s if result else None,
-            ))
+        planner = self.planner
         methods = tuple(dict.fromkeys(
-            [s.method for s in self.sources] + ([Method.TOPOLOGY] if self._reads else [])
+            [s.method for s in self.sources] + ([Method.TOPOLOGY] if planner.reads else [])
         ))
         return ScanObservations(
             started_at=started_at,
             finished_at=utc_now(),
             methods=methods,
             interfaces=self.interfaces,
-            targets=tuple(targets),
-            household_reads=tuple(self._reads),
-            refused=tuple(self._refused),
+            targets=planner.observed_targets(),
+            household_reads=tuple(planner.reads),
+            refused=tuple(planner.refused),
             budget_exhausted=budget_exhausted,
-            notes=tuple(dict.fromkeys(self._notes)),
-            probes=tuple(self._probes),
+            notes=tuple(dict.fromkeys(planner.notes)),
+            probes=tuple(planner.probes),
         )

@@ -1,0 +1,92 @@
+"""The discovery sources: each reports Sightings until it is done or stopped.
+
+`DiscoverySource` is the seam for "discover": tests stand in with `HostSource` (a fixed list of
+sightings) or a source of their own, with no socket.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from .. import bounds
+from ..model import Method, Sighting
+from . import mdns, probe, ssdp
+
+if TYPE_CHECKING:
+    from ..scan import ScanOptions
+
+
+class DiscoverySource(Protocol):
+    """The seam for "discover": report sightings until done or stopped."""
+
+    @property
+    def method(self) -> Method: ...
+
+    def run(
+        self,
+        on_sighting: Callable[[Sighting], None],
+        stop: threading.Event,
+        on_problem: Callable[[str], None],
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class SsdpSource:
+    interfaces: tuple[str, ...]
+    window_s: float = bounds.SSDP_WINDOW_S
+    method: Method = Method.SSDP
+
+    def run(self, on_sighting: Callable[[Sighting], None], stop: threading.Event,
+            on_problem: Callable[[str], None]) -> None:
+        ssdp.search(self.interfaces, on_sighting, window_s=self.window_s, mx=bounds.SSDP_MX_S,
+                    sends=bounds.SSDP_RESENDS, stop=stop, on_problem=on_problem)
+
+
+@dataclass(frozen=True)
+class MdnsSource:
+    interfaces: tuple[str, ...]
+    window_s: float = bounds.MDNS_WINDOW_S
+    method: Method = Method.MDNS
+
+    def run(self, on_sighting: Callable[[Sighting], None], stop: threading.Event,
+            on_problem: Callable[[str], None]) -> None:
+        mdns.browse(self.interfaces, on_sighting, window_s=self.window_s, stop=stop,
+                    on_problem=on_problem)
+
+
+@dataclass(frozen=True)
+class ProbeSource:
+    networks: tuple[ipaddress.IPv4Network, ...]
+    method: Method = Method.NETWORK
+
+    def run(self, on_sighting: Callable[[Sighting], None], stop: threading.Event,
+            on_problem: Callable[[str], None]) -> None:
+        probe.probe(self.networks, on_sighting, stop=stop)
+
+
+@dataclass(frozen=True)
+class HostSource:
+    sightings: tuple[Sighting, ...]
+    method: Method = Method.HOST
+
+    def run(self, on_sighting: Callable[[Sighting], None], stop: threading.Event,
+            on_problem: Callable[[str], None]) -> None:
+        for sighting in self.sightings:
+            on_sighting(sighting)
+
+
+def build_sources(options: ScanOptions, interfaces: tuple[str, ...]) -> list[DiscoverySource]:
+    sources: list[DiscoverySource] = []
+    if options.hosts:
+        sources.append(HostSource(options.hosts))
+    if options.use_ssdp and interfaces:
+        sources.append(SsdpSource(interfaces, options.ssdp_window_s))
+    if options.use_mdns and interfaces:
+        sources.append(MdnsSource(interfaces, options.mdns_window_s))
+    if options.networks:
+        sources.append(ProbeSource(options.networks))
+    return sources

@@ -1,0 +1,298 @@
+"""The scan's decisions, with no threads, no sockets and no clock: events in, actions out.
+
+Which address to read, when to read a household's topology and through which player, when to
+ask another member after a failure, which topology members may be contacted, when the caps stop
+the scan from growing, and what a duplicate UUID means. `scan.Scan` feeds it what discovery saw
+and what each read returned, and carries out the actions it returns (on its pool, under its
+deadline). Everything here is unit-tested directly (tests/unit/test_planner.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import bounds
+from .collect.read import DescriptionResult
+from .model import (
+    Endpoint,
+    ErrorKind,
+    HouseholdRead,
+    Method,
+    Probe,
+    Problem,
+    RefusedMember,
+    Sighting,
+    TargetObservation,
+)
+from .netpolicy import IPNetwork, Origin, check, endpoint_from_location
+
+
+@dataclass(frozen=True)
+class ReadDescription:
+    """Action: read the device description at `endpoint`."""
+
+    endpoint: Endpoint
+
+
+@dataclass(frozen=True)
+class ReadHousehold:
+    """Action: read a household's topology through `endpoint` (and its id when not known)."""
+
+    endpoint: Endpoint
+    household_id: str | None
+    source_uuid: str | None
+
+
+Action = ReadDescription | ReadHousehold
+
+
+@dataclass
+class Target:
+    """What is known of one address so far (mutable: the planner's own bookkeeping)."""
+
+    endpoint: Endpoint
+    via: list[Method] = field(default_factory=list)
+    sightings: list[Sighting] = field(default_factory=list)
+    expected_uuid: str | None = None
+    result: DescriptionResult | None = None
+    problem: Problem | None = None
+
+    def add(self, method: Method, sighting: Sighting | None = None) -> None:
+        if method not in self.via:
+            self.via.append(method)
+        if sighting is not None and len(self.sightings) < bounds.MAX_SIGHTINGS_PER_TARGET:
+            self.sightings.append(sighting)
+        if sighting is not None and sighting.uuid and not self.expected_uuid:
+            self.expected_uuid = sighting.uuid
+
+    @property
+    def household_hint(self) -> str | None:
+        return next((s.household_id for s in self.sightings if s.household_id), None)
+
+    @property
+    def uuid(self) -> str | None:
+        if self.result and self.result.description:
+            return self.result.description.uuid
+        return self.expected_uuid
+
+    @property
+    def described(self) -> bool:
+        return bool(self.result and self.result.description and not self.problem)
+
+    def observation(self) -> TargetObservation:
+        result, problem = self.result, self.problem
+        if result is None and problem is None:
+            problem = Problem(ErrorKind.TIMEOUT, "no answer within the scan's time budget")
+        description = result.description if result and not self.problem else None
+        return TargetObservation(
+            endpoint=self.endpoint, via=tuple(self.via), sightings=tuple(self.sightings),
+            expected_uuid=self.expected_uuid, description=description,
+            problem=problem if description is None else None,
+            raw_description=result.raw if result else None,
+            elapsed_s=result.elapsed_s if result else None,
+        )
+
+
+class Planner:
+    """The decisions of one scan. Call the event methods; carry out the actions they return."""
+
+    def __init__(self, local_networks: tuple[IPNetwork, ...]) -> None:
+        self.local_networks = local_networks
+        self.targets: dict[Endpoint, Target] = {}
+        self.reads: list[HouseholdRead] = []
+        self.refused: list[RefusedMember] = []
+        self.notes: list[str] = []
+        self.probes: list[Probe] = []
+        self._uuid_endpoint: dict[str, Endpoint] = {}
+        self._household_tries: dict[str, list[Endpoint]] = {}
+        self._household_done: set[str] = set()
+        self._covered: set[str] = set()
+        self._reads_in_flight = 0
+        self._deferred: list[Endpoint] = []
+        self._counts = {True: 0, False: 0}  # targets from the topology / from discovery
+        self._cap_noted = {True: False, False: False}
+
+    # ---- events ----
+
+    def sighting(self, sighting: Sighting) -> list[Action]:
+        """Discovery saw a device."""
+        origin = Origin.USER if sighting.method in (Method.HOST, Method.NETWORK) else (
+            Origin.RESPONDER)
+        decision = check(sighting.endpoint, origin, local_networks=self.local_networks)
+        if not decision.allowed:
+            self.notes.append(f"{sighting.method}: not contacting {sighting.endpoint}: "
+                              f"{decision.reason}")
+            return []
+        actions: list[Action] = []
+        target = self._ensure_target(sighting.endpoint, sighting.method, actions, sighting)
+        if target is not None and sighting.household_id and target.uuid not in self._covered:
+            self._maybe_read_household(sighting.household_id, sighting.endpoint, actions)
+        return actions
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def description_read(self, endpoint: Endpoint, result: DescriptionResult | BaseException
+                         ) -> list[Action]:
+        """A description read finished (or the read itself failed with an exception)."""
+        target = self.targets[endpoint]
+        if not isinstance(result, DescriptionResult):
+            target.problem = Problem(ErrorKind.INTERNAL, f"read failed: {result!r}")
+            return []
+        target.result = result
+        self.probes.append(Probe(endpoint, "device description", result.elapsed_s,
+                                 result.problem))
+        actions: list[Action] = []
+        description = result.description
+        if description is None:
+            target.problem = result.problem
+            if target.household_hint:  # its household may still be read through another player
+                self._retry_household(target.household_hint, actions)
+            return actions
+        owner = self._uuid_endpoint.setdefault(description.uuid, endpoint)
+        if owner != endpoint and self._described(owner):
+            target.problem = Problem(
+                ErrorKind.DUPLICATE,
+                f"claims {description.uuid}, which {owner} already answered for",
+            )
+            return actions
+        self._uuid_endpoint[description.uuid] = endpoint
+        self._consider_topology(endpoint, actions)
+        return actions
+
+    def household_read(self, endpoint: Endpoint, read: HouseholdRead | BaseException,
+                       probes: tuple[Probe, ...] = ()) -> list[Action]:
+        """A topology read finished (or the read itself failed with an exception)."""
+        self._reads_in_flight -= 1
+        if not isinstance(read, HouseholdRead):
+            read = HouseholdRead(endpoint, None, None, None,
+                                 Problem(ErrorKind.INTERNAL, f"{read!r}"))
+        self.probes.extend(probes)
+        self.reads.append(read)
+        actions: list[Action] = []
+        household = read.household_id
+        if read.topology is None:
+            if household:
+                self._retry_household(household, actions)
+        else:
+            if household:
+                self._household_done.add(household)
+            self._expand(endpoint, read, actions)
+        deferred, self._deferred = self._deferred, []
+        for waiting in deferred:
+            self._consider_topology(waiting, actions)
+        return actions
+
+    # ---- decisions ----
+
+    def _ensure_target(self, endpoint: Endpoint, method: Method, actions: list[Action],
+                       sighting: Sighting | None = None, expected_uuid: str | None = None,
+                       ) -> Target | None:
+        target = self.targets.get(endpoint)
+        if target is None:
+            from_topology = method is Method.TOPOLOGY
+            if self._counts[from_topology] >= bounds.MAX_PLAYERS:
+                if not self._cap_noted[from_topology]:
+                    what = "topology members" if from_topology else "discovered devices"
+                    self.notes.append(f"more than {bounds.MAX_PLAYERS} {what}: the rest were "
+                                      "not read")
+                    self._cap_noted[from_topology] = True
+                return None
+            self._counts[from_topology] += 1
+            target = self.targets[endpoint] = Target(endpoint, expected_uuid=expected_uuid)
+            actions.append(ReadDescription(endpoint))
+        target.add(method, sighting)
+        if target.uuid and target.uuid not in self._uuid_endpoint:
+            self._uuid_endpoint[target.uuid] = endpoint
+        return target
+
+    def _described(self, endpoint: Endpoint) -> bool:
+        target = self.targets.get(endpoint)
+        return bool(target and target.result and target.result.description)
+
+    def _consider_topology(self, endpoint: Endpoint, actions: list[Action]) -> None:
+        target = self.targets[endpoint]
+        if target.uuid in self._covered:
+            return
+        household = target.household_hint
+        if household:
+            self._maybe_read_household(household, endpoint, actions)
+        elif self._reads_in_flight:
+            self._deferred.append(endpoint)  # a read under way may cover it
+        else:
+            self._start_household_read(None, endpoint, actions)
+
+    def _maybe_read_household(self, household: str, endpoint: Endpoint,
+                              actions: list[Action]) -> None:
+        if household in self._household_done:
+            return
+        tried = self._household_tries.setdefault(household, [])
+        if not tried:
+            self._start_household_read(household, endpoint, actions)
+        elif self._described(endpoint):
+            self._retry_household(household, actions)  # one that answers: ask it if needed
+
+    def _retry_household(self, household: str, actions: list[Action]) -> None:
+        """Ask the next member that has described itself, after a read that gave nothing.
+
+        Any failure counts (no answer, 403 with UPnP off, 5xx, garbage): one player that cannot
+        answer must not leave its household unread. Only players that answered their own
+        description are asked again, so a retry is not spent on another silent one; a player
+        that answers later triggers the retry then (see _maybe_read_household)."""
+        tried = self._household_tries.get(household, [])
+        if household in self._household_done or len(tried) >= bounds.MAX_HOUSEHOLD_READ_ATTEMPTS:
+            return
+        if len(tried) > len([r for r in self.reads if r.household_id == household]):
+            return  # one is still under way
+        for endpoint, target in self.targets.items():
+            if (endpoint not in tried and target.household_hint == household
+                    and self._described(endpoint)):
+                self._start_household_read(household, endpoint, actions)
+                return
+
+    def _start_household_read(self, household: str | None, endpoint: Endpoint,
+                              actions: list[Action]) -> None:
+        if household:
+            self._household_tries.setdefault(household, []).append(endpoint)
+        self._reads_in_flight += 1
+        actions.append(ReadHousehold(endpoint, household, self.targets[endpoint].uuid))
+
+    def _expand(self, reporter: Endpoint, read: HouseholdRead, actions: list[Action]) -> None:
+        """Add every current member of a topology that we have not met yet."""
+        assert read.topology is not None
+        if read.topology.truncated:
+            self.notes.append(
+                f"the zone group state from {reporter} lists more than "
+                f"{bounds.MAX_TOPOLOGY_MEMBERS} members; only the first were taken")
+        for member in read.topology.members:
+            self._covered.add(member.uuid)
+            known = self._uuid_endpoint.get(member.uuid)
+            if known is not None:
+                self.targets[known].add(Method.TOPOLOGY)
+                continue
+            if member.channel_map_of is not None:
+                continue  # in no zone group, so no address: listed, never contacted
+            endpoint = endpoint_from_location(member.location)
+            if endpoint is None:
+                self.refused.append(RefusedMember(
+                    member.uuid, member.location,
+                    "its Location is not an http URL with an IP address",
+                ))
+                continue
+            decision = check(endpoint, Origin.TOPOLOGY, reporter=reporter,
+                             local_networks=self.local_networks)
+            if not decision.allowed:
+                self.refused.append(RefusedMember(member.uuid, endpoint.host, decision.reason))
+                continue
+            self._ensure_target(endpoint, Method.TOPOLOGY, actions, expected_uuid=member.uuid)
+
+    # ---- results ----
+
+    def counts(self) -> tuple[int, int, int]:
+        """(found, read, households read) for progress displays."""
+        read = sum(1 for t in self.targets.values() if t.result is not None)
+        households = len({r.household_id for r in self.reads if r.topology is not None})
+        return len(self.targets), read, households
+
+    def observed_targets(self) -> tuple[TargetObservation, ...]:
+        return tuple(t.observation() for t in self.targets.values())
