@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from . import __version__, app
+from . import __version__, app, console
 from .bounds import DEFAULT_SCAN_BUDGET_S
 from .deliver import OutputRequest, deliver
 from .errors import UsageError
@@ -28,12 +28,64 @@ FORMATS = ("table", "markdown", "json", "html")
 
 
 def request_from(fmt: str, output: Path | None, bundle: Path | None, redact: bool,
-                 redact_rooms: bool, redact_map: Path | None) -> OutputRequest:
+                 redact_rooms: bool, redact_map: Path | None,
+                 hint: tuple[str, ...] | None = None) -> OutputRequest:
     if redact_map is not None and not (redact or redact_rooms):
         raise click.UsageError("--redact-map only makes sense with --redact or --redact-rooms")
     if bundle is not None and bundle.suffix.lower() != ".zip":
         raise click.UsageError(f"--bundle {bundle}: the bundle is a zip file; name it *.zip")
-    return OutputRequest(fmt, output, bundle, redact, redact_rooms, redact_map)
+    return OutputRequest(fmt, output, bundle, redact, redact_rooms, redact_map,
+                         width=console.terminal_width(), hint=hint)
+
+
+def scan_hint() -> tuple[str, ...] | None:
+    """The table's closing hint with the command as this program was started (None: the
+    default, for an installed `sonos-inventory` on PATH)."""
+    program = console.program_name()
+    if program == console.NAME:
+        return None
+    return ("For the full support report (what to tell Sonos support, evidence, advice):",
+            f"  {program} scan --format markdown --output sonos-report.md")
+
+
+def demo_hint(scenario: str) -> tuple[str, ...]:
+    """Commands that work where the demo ran: more of the demo, never a scan of the network."""
+    program = console.program_name()
+    chosen = "" if scenario == "error-803" else f" --scenario {scenario}"
+    return ("Next, in this demo: the support report as a web page, or as Markdown:",
+            f"  {program} demo{chosen} --open",
+            f"  {program} demo{chosen} --format markdown --output sonos-report.md",
+            f"Other built-in households: {program} demo --help")
+
+
+def open_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--open", "open_html", is_flag=True,
+                        help="Also open the HTML report in your browser (written next to "
+                             "--output, or to a temporary file).")(func)
+
+
+def open_report(inventory: Inventory, request: OutputRequest, context: ReportContext,
+                observations: ScanObservations | None) -> None:
+    """--open: the HTML report (the --output file itself when it is HTML) in the browser."""
+    import dataclasses
+    import os
+
+    if request.fmt == "html" and request.output is not None:
+        path = request.output
+    else:
+        if request.output is not None:
+            path = request.output.with_suffix(".html")
+        else:
+            fd, name = tempfile.mkstemp(prefix="sonos-report-", suffix=".html")
+            os.close(fd)
+            path = Path(name)
+        html = dataclasses.replace(request, fmt="html", output=path, bundle=None,
+                                   redact_map=None)
+        deliver(inventory, html, context, observations=observations)
+    if console.open_in_browser(path):
+        click.echo(f"Opened {path} in your browser.", err=True)
+    else:
+        click.echo(f"Open {path} in your browser (none could be started here).", err=True)
 
 
 def progress_printer() -> Callable[[Progress], None] | None:
@@ -94,7 +146,8 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def finish(inventory: Inventory, request: OutputRequest, notes: tuple[str, ...],
            context: ReportContext, *, observations: ScanObservations | None = None,
-           raw: dict[str, bytes] | None = None, options: dict[str, Any] | None = None) -> int:
+           raw: dict[str, bytes] | None = None, options: dict[str, Any] | None = None,
+           open_html: bool = False) -> int:
     clear_progress()
     for note in notes:
         warn(note)
@@ -107,12 +160,52 @@ def finish(inventory: Inventory, request: OutputRequest, notes: tuple[str, ...],
     click.echo(delivered.stdout, nl=False)
     for path in delivered.written:
         click.echo(f"Wrote {path}", err=True)
+    if open_html:
+        open_report(inventory, request, context, observations)
     return app.exit_code(inventory)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class EpilogCommand(click.Command):
+    """A command whose help ends with a list built when help is shown (not at import)."""
+
+    def __init__(self, *args: Any,
+                 epilog_of: Callable[[], tuple[str, list[tuple[str, str]]]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.epilog_of = epilog_of
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        heading, rows = self.epilog_of()
+        with formatter.section(heading):
+            formatter.write_dl(rows, col_max=46)
+
+
+def scenario_list() -> tuple[str, list[tuple[str, str]]]:
+    from .emulator.scenarios import DEFAULT_SCENARIO, SCENARIOS, describe
+
+    return "Built-in scenarios", [
+        (name, describe(name) + (" (default)" if name == DEFAULT_SCENARIO else ""))
+        for name in SCENARIOS]
+
+
+def scan_examples() -> tuple[str, list[tuple[str, str]]]:
+    return "Examples", [
+        ("sonos-inventory scan", "search and show the table"),
+        ("sonos-inventory scan --open", "also open the report in your browser"),
+        ("sonos-inventory scan --bundle case.zip", "one zip to attach to a support case"),
+        ("sonos-inventory scan -f markdown -o report.md", "the support report as Markdown"),
+        ("sonos-inventory scan --host 192.168.1.20", "when the search finds nothing"),
+        ("sonos-inventory scan --network 192.168.1.0/24", "probe a network (VLANs, mesh)"),
+        ("sonos-inventory scan -f json -o sonos.json", "for scripts"),
+        ("sonos-inventory guide", "the same, step by step"),
+    ]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             invoke_without_command=True)
 @click.version_option(__version__, prog_name="sonos-inventory")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Find every Sonos product on your network, read its model, serial and software version,
     and explain S1/S2 conflicts (the situation reported behind "Error 803").
 
@@ -121,10 +214,31 @@ def cli() -> None:
     \b
     Exit codes: 0 complete, no conflict; 1 conflict found; 2 usage or input error;
                 3 no conflict found but the scan is incomplete (or found nothing).
+
+    Started with no command in a terminal (a double-click), it runs the guided scan.
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        ctx.invoke(guide)
+        return
+    click.echo(ctx.get_help(), err=True)  # no terminal: help, as without the guided scan
+    ctx.exit(2)
 
 
 @cli.command()
+def guide() -> None:
+    """The guided scan, step by step (what a double-click runs): search, show, save the report
+    in your Documents folder and open it. Reads its answers line by line from standard input."""
+    from .guide import Guide, Terminal
+
+    def history(inventory: Inventory, context: ReportContext) -> ReportContext:
+        return with_history(inventory, context, save=bool(inventory.players))
+
+    sys.exit(Guide(Terminal.standard(), save_history=history).run())
+
+
+@cli.command(cls=EpilogCommand, epilog_of=scan_examples)
 @click.option("--interface-addr", "interface_addrs", multiple=True, metavar="IP",
               help="Search from this local IPv4 address only (repeatable). Default: every "
                    "interface that is up, except loopback.")
@@ -142,10 +256,11 @@ def cli() -> None:
 @click.option("--no-history", is_flag=True,
               help="Do not save this scan in the local history (used by diff and 'first seen').")
 @output_options
+@open_option
 def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tuple[str, ...],
          timeout: float, no_ssdp: bool, no_mdns: bool, no_history: bool, fmt: str,
          output: Path | None, note: str | None, diagnostic_id: str | None, bundle: Path | None,
-         redact: bool, redact_rooms: bool, redact_map: Path | None) -> None:
+         redact: bool, redact_rooms: bool, redact_map: Path | None, open_html: bool) -> None:
     """Discover and inventory the Sonos products on this network."""
     from .discovery.hosts import host_sightings
     from .discovery.probe import parse_networks
@@ -164,7 +279,7 @@ def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tup
         )
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map)
+    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, scan_hint())
     inventory, observations = app.run_scan(options, on_progress=progress_printer())
     manifest_options = {"command": "scan", "interface_addrs": list(interface_addrs),
                         "hosts": list(hosts), "networks": list(networks), "timeout": timeout,
@@ -176,7 +291,7 @@ def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tup
     context = with_history(inventory, ReportContext(note, diagnostic_id),
                            save=not no_history and bool(inventory.players))
     sys.exit(finish(inventory, request, observations.notes, context, observations=observations,
-                    options=manifest_options))
+                    options=manifest_options, open_html=open_html))
 
 
 def finish_interrupted(inventory: Inventory, request: OutputRequest, context: ReportContext,
@@ -252,18 +367,21 @@ def _load(path: Path) -> Any:
         raise click.UsageError(str(exc)) from None
 
 
-@cli.command()
+@cli.command(cls=EpilogCommand, epilog_of=scenario_list)
 @click.option("--scenario", default="error-803", show_default=True, metavar="NAME_OR_DIR",
-              help="A built-in scenario (error-803, healthy-s2, split-s1-s2, home-theater, "
-                   "offline-member) or a scenario directory.")
+              help="A built-in scenario (listed below), a scenario directory or a bundle.")
 @output_options
+@open_option
 def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
          diagnostic_id: str | None, bundle: Path | None, redact: bool, redact_rooms: bool,
-         redact_map: Path | None) -> None:
-    """Start an emulated household on loopback and scan it exactly as `scan` would."""
+         redact_map: Path | None, open_html: bool) -> None:
+    """Start an emulated household on loopback and scan it exactly as `scan` would.
+
+    Nothing leaves this computer, and no scan history is written."""
     from .emulator.server import Emulator
 
-    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map)
+    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map,
+                           demo_hint(scenario))
     with scenario_dir(scenario) as path:
         loaded = _load(path)
         click.echo(f"Starting the emulated household {scenario!r} on loopback...", err=True)
@@ -276,10 +394,10 @@ def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
     if observations.interrupted:
         sys.exit(finish_interrupted(inventory, request, context, observations, manifest_options))
     sys.exit(finish(inventory, request, observations.notes, context, observations=observations,
-                    options=manifest_options))
+                    options=manifest_options, open_html=open_html))
 
 
-@cli.command()
+@cli.command(cls=EpilogCommand, epilog_of=scenario_list)
 @click.argument("scenario", metavar="SCENARIO_DIR")
 @click.option("--latency-ms", type=click.IntRange(0, 60000), default=0,
               help="Added to every HTTP response.")
@@ -289,7 +407,8 @@ def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
 @click.option("--no-mdns", is_flag=True, help="Do not advertise over mDNS.")
 def emulate(scenario: str, latency_ms: int, request_log: Path | None, no_ssdp: bool,
             no_mdns: bool) -> None:
-    """Serve a scenario directory (or built-in scenario) on loopback until Ctrl-C."""
+    """Serve a scenario directory, a bundle or a built-in scenario (below) on loopback until
+    Ctrl-C."""
     import signal
 
     from .emulator.server import Emulator, open_request_log
@@ -349,14 +468,15 @@ def load_input(path: Path) -> tuple[Inventory, dict[str, bytes]]:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                 metavar="FILE")
 @output_options
+@open_option
 def analyze(file: Path, fmt: str, output: Path | None, note: str | None,
             diagnostic_id: str | None, bundle: Path | None, redact: bool, redact_rooms: bool,
-            redact_map: Path | None) -> None:
+            redact_map: Path | None, open_html: bool) -> None:
     """Re-run the diagnosis on a saved inventory JSON or bundle, offline."""
-    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map)
+    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, scan_hint())
     inventory, raw = load_input(file)
     sys.exit(finish(inventory, request, (), ReportContext(note, diagnostic_id), raw=raw,
-                    options={"command": "analyze", "input": str(file)}))
+                    options={"command": "analyze", "input": str(file)}, open_html=open_html))
 
 
 @cli.command()
@@ -420,6 +540,7 @@ def history_command(clear: bool) -> None:
 
 
 def main() -> None:
+    console.force_utf8(sys.stdout, sys.stderr)
     try:
         cli.main(prog_name="sonos-inventory", standalone_mode=True)
     except KeyboardInterrupt:

@@ -23,9 +23,12 @@ class OutputRequest:
     redact: bool = False
     redact_rooms: bool = False
     redact_map: Path | None = None
+    width: int | None = None  # fit the table to a terminal this wide (None: full layout)
+    hint: tuple[str, ...] | None = None  # the table's closing lines (None: the scan hint)
 
 
-def render(inventory: Inventory, fmt: str, context: ReportContext) -> str:
+def render(inventory: Inventory, fmt: str, context: ReportContext,
+           request: OutputRequest | None = None) -> str:
     if fmt == "json":
         from .report.render_json import render_json
 
@@ -38,9 +41,11 @@ def render(inventory: Inventory, fmt: str, context: ReportContext) -> str:
         from .report.render_html import render_html
 
         return render_html(inventory, context)
-    from .report.render_table import render_table
+    from .report.render_table import DEFAULT_HINT, render_table
 
-    return render_table(inventory)
+    request = request or OutputRequest()
+    return render_table(inventory, width=None if request.output else request.width,
+                        hint=DEFAULT_HINT if request.hint is None else request.hint)
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ def deliver(
             tuple((redactor.text(u), when) for u, when in context.first_seen))
 
     def rendered(fmt: str) -> str:
-        text = render(inventory, fmt, context)
+        text = render(inventory, fmt, context, request)
         return redactor.text(text) if redactor else text  # the safety net over every output
 
     written: list[Path] = []

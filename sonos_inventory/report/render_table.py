@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
-
 from tabulate import tabulate
 
 from ..model import Household, Inventory, Player
 from .advice import answered
 from .safe_text import for_terminal as t
+from .table_fit import fit_columns, wrap
 
 NOTHING_FOUND_HELP = """\
 No Sonos player answered. This usually means one of these:
@@ -51,15 +50,30 @@ def household_title(household: Household, index: int) -> str:
     return f"Household {index}: {ident} ({tracks}, {len(household.players)} products{topology})"
 
 
-def render_table(inventory: Inventory) -> str:
+DEFAULT_HINT = ("For the full support report (what to tell Sonos support, evidence, advice):",
+                "  sonos-inventory scan --format markdown --output sonos-report.md")
+
+
+def render_table(inventory: Inventory, *, width: int | None = None,
+                 hint: tuple[str, ...] = DEFAULT_HINT) -> str:
+    """The terminal view. `width` fits it to a terminal: columns shortened or dropped (said
+    under the table), prose wrapped at word boundaries; None keeps the full layout (pipes)."""
     lines: list[str] = []
+
+    def say(text: str, indent: str = "") -> None:
+        lines.extend(wrap(text, width, indent))
+
     by_uuid = {p.uuid: p for p in inventory.players}
     for index, household in enumerate(inventory.households, 1):
-        lines.append(household_title(household, index))
+        say(household_title(household, index), "  ")
         rows = [_row(by_uuid[u]) for u in household.players if u in by_uuid]
-        lines.append(tabulate(rows, headers=HEADERS, tablefmt="simple"))
+        fitted = fit_columns(HEADERS, rows, width)
+        lines.append(tabulate(fitted.rows, headers=fitted.headers, tablefmt="simple"))
+        if fitted.dropped:
+            say(f"(Not shown at this width: {', '.join(fitted.dropped)}. Widen the window, "
+                "or see the full report.)", " ")
         if household.topology_problem:
-            lines.append(f"  topology: {t(household.topology_problem.detail, 300)}")
+            say(f"  topology: {t(household.topology_problem.detail, 300)}", "    ")
         lines.append("")
     unread = [p for p in inventory.players if p.errors and not p.reachable]
     if unread:
@@ -67,32 +81,33 @@ def render_table(inventory: Inventory) -> str:
         for player in unread:
             who = t(player.room or player.uuid, 40)
             for error in player.errors:
-                lines.append(f"  {who} ({t(player.ip, 40)}): {error.kind}: {t(error.detail, 300)}")
+                say(f"  {who} ({t(player.ip, 40)}): {error.kind}: {t(error.detail, 300)}",
+                    "    ")
         lines.append("")
     if inventory.unidentified:
         lines.append("Addresses that did not answer as a Sonos player:")
         for entry in inventory.unidentified:
             reason = "; ".join(f"{e.kind}: {t(e.detail, 200)}" for e in entry.errors)
-            lines.append(f"  {t(entry.ip, 40)}:{entry.port} ({reason})")
+            say(f"  {t(entry.ip, 40)}:{entry.port} ({reason})", "    ")
         lines.append("")
     if not inventory.players:
         lines.append("No Sonos player found.")
         lines.append("")
     scan = inventory.scan
     status = "complete" if scan.complete else "INCOMPLETE: " + "; ".join(scan.incomplete_reasons)
-    lines.append(f"Scan {status}. {len(inventory.players)} products in "
-                 f"{len(inventory.households)} household(s); methods: "
-                 f"{', '.join(m.value for m in scan.methods) or 'none'}.")
+    say(f"Scan {status}. {len(inventory.players)} products in "
+        f"{len(inventory.households)} household(s); methods: "
+        f"{', '.join(m.value for m in scan.methods) or 'none'}.")
     lines.append("")
     if inventory.findings:
         lines.append("Findings:")
         for finding in inventory.findings:
-            lines.append(f"  [{finding.severity.value}] {finding.rule}: {t(finding.title, 200)}")
+            say(f"  [{finding.severity.value}] {finding.rule}: {t(finding.title, 200)}", "    ")
         lines.append("")
     verdict = inventory.verdict
-    lines.append(f"Error 803 (software-track conflict): {verdict.error_803.upper()}")
-    lines.append(textwrap.fill(t(verdict.summary, 2000), width=100))
+    say(f"Error 803 (software-track conflict): {verdict.error_803.upper()}")
+    lines.extend(wrap(t(verdict.summary, 2000), width or 100))
     lines.append("")
-    lines.append("For the full support report (what to tell Sonos support, evidence, advice):")
-    lines.append("  sonos-inventory scan --format markdown --output sonos-report.md")
+    for line in hint:
+        say(line, "    ")
     return "\n".join(lines) + "\n"
