@@ -17,14 +17,15 @@ It only reads. It changes nothing on your speakers: no update, no restart, no se
 Keep this computer on the same network (Wi-Fi) as your Sonos products."""
 
 START_PROMPT = "Press Enter to start (or type q and Enter to quit): "
-IP_PROMPT = ("IP address of one Sonos product (Enter: search again, q: quit): ")
+IP_PROMPT = "IP address: "
 DIAGNOSTIC_PROMPT = "Diagnostic number (Enter to skip): "
 CLOSE_PROMPT = "Press Enter to close this window."
 
 WHERE_IS_THE_IP = """\
-You can also type the IP address of any one Sonos product; the others are found from it.
+Type the IP address of any one Sonos product instead; the others are found from it.
 Where to find it: in the Sonos app, open Settings > System > About My System; it is the
-number like 192.168.1.23 listed with each product (menu names vary between app versions)."""
+number like 192.168.1.23 listed with each product (menu names vary between app versions).
+Press Enter alone to search again, or type q to quit."""
 
 DIAGNOSTIC_HELP = """\
 If Sonos support asked you for a diagnostic number, type it here: in the Sonos app, open
