@@ -10,6 +10,7 @@ private namespace of `make test` (scripts/in-netns), never on a machine's real n
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
@@ -19,14 +20,13 @@ import signal
 import struct
 import subprocess
 import sys
+import termios
 import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import fcntl
 import pytest
-import termios
 
 from sonos_inventory.emulator.server import Emulator
 
@@ -74,9 +74,9 @@ class PtySession:
             if index >= 0:
                 self.seen = index + len(needle)
                 return plain
-            if time.monotonic() > deadline or not self._read(deadline):
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    raise AssertionError(f"{needle!r} not shown; the screen so far:\n{plain}")
+            finished = not self._read(deadline) and self.proc.poll() is not None
+            if finished or time.monotonic() > deadline:
+                raise AssertionError(f"{needle!r} not shown; the screen so far:\n{plain}")
 
     def send(self, line: str) -> None:
         os.write(self.master, line.encode() + b"\r")  # the Enter key

@@ -16,8 +16,8 @@ from sonos_inventory.model import Inventory, Method, ScanObservations
 from sonos_inventory.report.context import ReportContext
 from sonos_inventory.scan import Progress, ScanOptions
 
-from ..helpers import inventory_of, observe
 from ..conftest import SCENARIOS
+from ..helpers import inventory_of, observe
 
 NOTHING = ScanObservations("2026-11-25T10:00:00Z", "2026-11-25T10:00:01Z", (Method.SSDP,),
                            (), (), ())
