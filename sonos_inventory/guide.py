@@ -171,8 +171,7 @@ class Guide:
         term.write("Searching...")
         inventory, observations = self.scanner(options, progress)
         term.write("\r" + " " * 40 + "\r")
-        for note in observations.notes:
-            term.say(term.style(f"(detail: {note})", dim=True))
+        # The scan's notes speak of command-line options; they go into the bundle's manifest.
         return inventory, observations
 
     def host_options(self, answer: str) -> ScanOptions | None:
