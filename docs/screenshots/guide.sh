@@ -6,15 +6,15 @@
 # blocks multicast, and the player's address is typed). Needs tmux and Pillow (pip install pillow).
 set -eu
 [ "${SONOS_INVENTORY_IN_NETNS:-}" = 1 ] || { echo "run me with scripts/in-netns" >&2; exit 1; }
-here=$(mktemp -d)
-trap 'tmux -L guide-shot kill-server 2>/dev/null || true; kill "$emulator" 2>/dev/null || true; rm -rf "$here"' EXIT
-bin=.venv/bin/sonos-inventory
 # The Documents folder as a person has it, on a tmpfs in a private mount namespace (nothing is
 # written to the real /home); elsewhere a temporary folder.
-documents=$here/Documents
 if [ -z "${GUIDE_SHOT_MOUNTED:-}" ] && unshare --mount true 2>/dev/null; then
   exec unshare --mount sh -c 'mount -t tmpfs tmpfs /home && GUIDE_SHOT_MOUNTED=1 exec "$0"' "$0"
 fi
+here=$(mktemp -d)
+trap 'tmux -L guide-shot kill-server 2>/dev/null || true; kill "$emulator" 2>/dev/null || true; rm -rf "$here"' EXIT
+bin=.venv/bin/sonos-inventory
+documents=$here/Documents
 if [ -n "${GUIDE_SHOT_MOUNTED:-}" ] && mountpoint -q /home; then documents=/home/you/Documents; fi
 : > "$here/players"
 $bin emulate error-803 --no-ssdp --no-mdns > "$here/players" 2>/dev/null &
