@@ -184,3 +184,21 @@ def test_no_browser_on_a_linux_console_without_a_display(monkeypatch: pytest.Mon
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(sys, "platform", "linux")
     assert console.open_in_browser(tmp_path / "r.html") is False
+
+
+def test_shell_completion_as_documented(tmp_path: Path) -> None:
+    def complete(words: str, cword: int) -> list[str]:
+        env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(cword),
+               "_SONOS_INVENTORY_COMPLETE": "bash_complete"}
+        result = subprocess.run([sys.executable, "-c", "from sonos_inventory.cli import main; "
+                                 "main()"], env=env, capture_output=True, text=True,
+                                timeout=60, check=False, cwd=tmp_path)
+        return result.stdout.split()
+
+    assert "plain,scan" in complete("sonos-inventory sc", 1)
+    assert "plain,guide" in complete("sonos-inventory gu", 1)
+    assert "plain,markdown" in complete("sonos-inventory scan --format ", 3)
+    env = {**os.environ, "_SONOS_INVENTORY_COMPLETE": "bash_source"}
+    script = subprocess.run([sys.executable, "-c", "from sonos_inventory.cli import main; main()"],
+                            env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert "_sonos_inventory_completion()" in script.stdout
