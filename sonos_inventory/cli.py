@@ -235,7 +235,17 @@ def guide() -> None:
     def history(inventory: Inventory, context: ReportContext) -> ReportContext:
         return with_history(inventory, context, save=bool(inventory.players))
 
-    sys.exit(Guide(Terminal.standard(), save_history=history).run())
+    terminal = Terminal.standard()
+    try:
+        code = Guide(terminal, save_history=history).run()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # a double-clicked window must not vanish on an unexpected error
+        terminal.say(f"\nSomething went wrong: {type(exc).__name__}: {exc}\nPlease report it "
+                     "(with this text) to the sonos-inventory project.")
+        terminal.ask("Press Enter to close this window.")
+        code = app.EXIT_USAGE
+    sys.exit(code)
 
 
 @cli.command(cls=EpilogCommand, epilog_of=scan_examples)

@@ -53,9 +53,26 @@ def colour_enabled(stream: TextIO | None = None) -> bool:
         return False
     stream = stream or sys.stdout
     try:
-        return stream.isatty()
+        if not stream.isatty():
+            return False
     except (ValueError, OSError):
         return False
+    return _windows_ansi() if sys.platform == "win32" else True
+
+
+def _windows_ansi() -> bool:
+    """Turn on ANSI colour in a Windows console (off by default in the classic console that a
+    double-click opens); False when it cannot be, so no escape codes are printed as text."""
+    if sys.platform == "win32":
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.GetStdHandle(-11)  # STD_OUTPUT_HANDLE
+        mode = ctypes.c_uint32()
+        if not kernel32.GetConsoleMode(handle, ctypes.byref(mode)):
+            return False
+        return bool(kernel32.SetConsoleMode(handle, mode.value | 0x0004))  # VT processing
+    return False
 
 
 def program_name() -> str:

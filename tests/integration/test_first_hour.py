@@ -202,3 +202,17 @@ def test_shell_completion_as_documented(tmp_path: Path) -> None:
     script = subprocess.run([sys.executable, "-c", "from sonos_inventory.cli import main; main()"],
                             env=env, capture_output=True, text=True, timeout=60, check=False)
     assert "_sonos_inventory_completion()" in script.stdout
+
+
+def test_an_unexpected_error_in_the_guide_waits_before_closing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sonos_inventory import guide
+
+    def broken(_self: object) -> int:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(guide.Guide, "run", broken)
+    result = CliRunner().invoke(cli, ["guide"], input="\n", catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "Something went wrong: RuntimeError: disk on fire" in result.stdout
+    assert result.stdout.rstrip().endswith("Press Enter to close this window.")
