@@ -33,12 +33,19 @@ def test_every_line_fits_and_one_line_per_product(name: str, width: int) -> None
     text = render_table(inventory, width=width)
     for line in text.splitlines():
         assert display_width(line) <= width or " " not in line.strip(), line
-    readable = [p for p in inventory.players if p.serial and p.reachable]
-    serial_lines = [line for line in text.splitlines() if SERIAL.search(line)
-                    and not line.startswith(("  ", "Software", "serial"))]
-    table_rows = [line for line in serial_lines if any(line.startswith(t.room or "?")
-                                                       for t in readable)]
-    assert len(table_rows) >= len(readable)
+    lines = text.splitlines()
+    rows = []
+    for index, line in enumerate(lines):
+        if line.startswith("----"):  # a table's rule: its rows follow until a non-row line
+            for row in lines[index + 1:]:
+                if not row or row.startswith(("(", "  ")):
+                    break
+                rows.append(row)
+    products = sum(len(h.players) for h in inventory.households)
+    assert len(rows) == products  # one line per product, none wrapped
+    for player in inventory.players:
+        if player.serial and player.reachable:
+            assert sum(player.serial in row for row in rows) == 1
 
 
 def test_without_width_the_full_layout_is_kept() -> None:
