@@ -9,7 +9,6 @@ import io
 import os
 import shutil
 import sys
-import webbrowser
 from pathlib import Path
 from typing import TextIO
 
@@ -113,6 +112,8 @@ def open_in_browser(path: Path) -> bool:
     console without a display there is no graphical browser: a text-mode one would take over
     the terminal, so nothing is started and the caller prints the path instead.
     """
+    import webbrowser  # only when a report is opened: it costs start-up time
+
     if os.environ.get(ENV_NO_BROWSER) == "1":
         return False
     if (sys.platform.startswith("linux") and not os.environ.get("BROWSER")
