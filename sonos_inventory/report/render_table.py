@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from tabulate import tabulate
 
 from ..model import Household, Inventory, Player
 from .advice import answered
 from .safe_text import for_terminal as t
-from .table_fit import fit_columns, wrap
+from .table_fit import fit_columns, fit_prose
 
 NOTHING_FOUND_HELP = """\
 No Sonos player answered. This usually means one of these:
@@ -56,24 +58,20 @@ DEFAULT_HINT = ("For the full support report (what to tell Sonos support, eviden
 
 def render_table(inventory: Inventory, *, width: int | None = None,
                  hint: tuple[str, ...] = DEFAULT_HINT) -> str:
-    """The terminal view. `width` fits it to a terminal: columns shortened or dropped (said
-    under the table), prose wrapped at word boundaries; None keeps the full layout (pipes)."""
+    """The terminal view. `width` fits it to a terminal: columns shortened or dropped (named
+    under the table), prose wrapped between words; None keeps the full layout (pipes)."""
     lines: list[str] = []
-
-    def say(text: str, indent: str = "") -> None:
-        lines.extend(wrap(text, width, indent))
-
     by_uuid = {p.uuid: p for p in inventory.players}
     for index, household in enumerate(inventory.households, 1):
-        say(household_title(household, index), "  ")
+        lines.append(household_title(household, index))
         rows = [_row(by_uuid[u]) for u in household.players if u in by_uuid]
         fitted = fit_columns(HEADERS, rows, width)
         lines.append(tabulate(fitted.rows, headers=fitted.headers, tablefmt="simple"))
         if fitted.dropped:
-            say(f"(Not shown at this width: {', '.join(fitted.dropped)}. Widen the window, "
-                "or see the full report.)", " ")
+            lines.append(f"(Not shown at this width: {', '.join(fitted.dropped)}. Widen the "
+                         "window, or see the full report.)")
         if household.topology_problem:
-            say(f"  topology: {t(household.topology_problem.detail, 300)}", "    ")
+            lines.append(f"  topology: {t(household.topology_problem.detail, 300)}")
         lines.append("")
     unread = [p for p in inventory.players if p.errors and not p.reachable]
     if unread:
@@ -81,33 +79,32 @@ def render_table(inventory: Inventory, *, width: int | None = None,
         for player in unread:
             who = t(player.room or player.uuid, 40)
             for error in player.errors:
-                say(f"  {who} ({t(player.ip, 40)}): {error.kind}: {t(error.detail, 300)}",
-                    "    ")
+                lines.append(f"  {who} ({t(player.ip, 40)}): {error.kind}: {t(error.detail, 300)}")
         lines.append("")
     if inventory.unidentified:
         lines.append("Addresses that did not answer as a Sonos player:")
         for entry in inventory.unidentified:
             reason = "; ".join(f"{e.kind}: {t(e.detail, 200)}" for e in entry.errors)
-            say(f"  {t(entry.ip, 40)}:{entry.port} ({reason})", "    ")
+            lines.append(f"  {t(entry.ip, 40)}:{entry.port} ({reason})")
         lines.append("")
     if not inventory.players:
         lines.append("No Sonos player found.")
         lines.append("")
     scan = inventory.scan
     status = "complete" if scan.complete else "INCOMPLETE: " + "; ".join(scan.incomplete_reasons)
-    say(f"Scan {status}. {len(inventory.players)} products in "
-        f"{len(inventory.households)} household(s); methods: "
-        f"{', '.join(m.value for m in scan.methods) or 'none'}.")
+    lines.append(f"Scan {status}. {len(inventory.players)} products in "
+                 f"{len(inventory.households)} household(s); methods: "
+                 f"{', '.join(m.value for m in scan.methods) or 'none'}.")
     lines.append("")
     if inventory.findings:
         lines.append("Findings:")
         for finding in inventory.findings:
-            say(f"  [{finding.severity.value}] {finding.rule}: {t(finding.title, 200)}", "    ")
+            lines.append(f"  [{finding.severity.value}] {finding.rule}: {t(finding.title, 200)}")
         lines.append("")
     verdict = inventory.verdict
-    say(f"Error 803 (software-track conflict): {verdict.error_803.upper()}")
-    lines.extend(wrap(t(verdict.summary, 2000), width or 100))
+    lines.append(f"Error 803 (software-track conflict): {verdict.error_803.upper()}")
+    summary = t(verdict.summary, 2000)  # with a width, fit_prose wraps it by display cells
+    lines.append(summary if width else textwrap.fill(summary, width=100))
     lines.append("")
-    for line in hint:
-        say(line, "    ")
-    return "\n".join(lines) + "\n"
+    lines.extend(hint)
+    return fit_prose("\n".join(lines), width) + "\n"

@@ -135,3 +135,16 @@ def wrap(text: str, width: int | None, indent: str = "") -> list[str]:
             line = indent + word
     lines.append(line)
     return lines
+
+
+def fit_prose(text: str, width: int | None) -> str:
+    """Every line longer than `width` wrapped between words, its continuation indented two
+    more than the line (so a list item stays one item). Lines that fit, tables included, are
+    left as they are. None: unchanged."""
+    if width is None:
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        lead = len(line) - len(line.lstrip(" "))
+        out.extend(wrap(line, width, " " * (lead + 2) if lead else ""))
+    return "\n".join(out)
