@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from . import __version__, app
+from . import __version__, app, console
 from .bounds import DEFAULT_SCAN_BUDGET_S
 from .deliver import FORMATS, OutputRequest, deliver
 from .errors import UsageError
@@ -29,15 +29,16 @@ MAX_LABEL = 200
 
 
 def request_from(fmt: str, output: Path | None, bundle: Path | None, redact: bool,
-                 redact_rooms: bool, redact_map: Path | None, csv_bom: bool = False
-                 ) -> OutputRequest:
+                 redact_rooms: bool, redact_map: Path | None, csv_bom: bool = False,
+                 hint: tuple[str, ...] | None = None) -> OutputRequest:
     if redact_map is not None and not (redact or redact_rooms):
         raise click.UsageError("--redact-map only makes sense with --redact or --redact-rooms")
     if bundle is not None and bundle.suffix.lower() != ".zip":
         raise click.UsageError(f"--bundle {bundle}: the bundle is a zip file; name it *.zip")
     if csv_bom and fmt != "csv":
         raise click.UsageError("--csv-bom only makes sense with --format csv")
-    return OutputRequest(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom)
+    return OutputRequest(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom,
+                         width=console.terminal_width(), hint=hint)
 
 
 def clean_label(label: str | None) -> str | None:
@@ -51,6 +52,56 @@ def clean_label(label: str | None) -> str | None:
         raise click.UsageError(f"--label: give one line of printable text, at most {MAX_LABEL} "
                                "characters")
     return text
+
+
+def scan_hint() -> tuple[str, ...] | None:
+    """The table's closing hint with the command as this program was started (None: the
+    default, for an installed `sonos-inventory` on PATH)."""
+    program = console.program_name()
+    if program == console.NAME:
+        return None
+    return ("For the full support report (what to tell Sonos support, evidence, advice):",
+            f"  {program} scan --format markdown --output sonos-report.md")
+
+
+def demo_hint(scenario: str) -> tuple[str, ...]:
+    """Commands that work where the demo ran: more of the demo, never a scan of the network."""
+    program = console.program_name()
+    chosen = "" if scenario == "error-803" else f" --scenario {scenario}"
+    return ("Next, in this demo: the support report as a web page, or as Markdown:",
+            f"  {program} demo{chosen} --open",
+            f"  {program} demo{chosen} --format markdown --output sonos-report.md",
+            f"Other built-in households: {program} demo --help")
+
+
+def open_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--open", "open_html", is_flag=True,
+                        help="Also open the HTML report in your browser (written next to "
+                             "--output, or to a temporary file).")(func)
+
+
+def open_report(inventory: Inventory, request: OutputRequest, context: ReportContext,
+                observations: ScanObservations | None) -> None:
+    """--open: the HTML report (the --output file itself when it is HTML) in the browser."""
+    import dataclasses
+    import os
+
+    if request.fmt == "html" and request.output is not None:
+        path = request.output
+    else:
+        if request.output is not None:
+            path = request.output.with_suffix(".html")
+        else:
+            fd, name = tempfile.mkstemp(prefix="sonos-report-", suffix=".html")
+            os.close(fd)
+            path = Path(name)
+        html = dataclasses.replace(request, fmt="html", output=path, bundle=None,
+                                   redact_map=None)
+        deliver(inventory, html, context, observations=observations)
+    if console.open_in_browser(path):
+        click.echo(f"Opened {path} in your browser.", err=True)
+    else:
+        click.echo(f"Open {path} in your browser (none could be started here).", err=True)
 
 
 def progress_printer() -> Callable[[Progress], None] | None:
@@ -126,7 +177,8 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def finish(inventory: Inventory, request: OutputRequest, notes: tuple[str, ...],
            context: ReportContext, *, observations: ScanObservations | None = None,
-           raw: dict[str, bytes] | None = None, options: dict[str, Any] | None = None) -> int:
+           raw: dict[str, bytes] | None = None, options: dict[str, Any] | None = None,
+           open_html: bool = False) -> int:
     clear_progress()
     for note in notes:
         warn(note)
@@ -139,12 +191,52 @@ def finish(inventory: Inventory, request: OutputRequest, notes: tuple[str, ...],
     emit(delivered.stdout, request.fmt)
     for path in delivered.written:
         click.echo(f"Wrote {path}", err=True)
+    if open_html:
+        open_report(inventory, request, context, observations)
     return app.exit_code(inventory)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class EpilogCommand(click.Command):
+    """A command whose help ends with a list built when help is shown (not at import)."""
+
+    def __init__(self, *args: Any,
+                 epilog_of: Callable[[], tuple[str, list[tuple[str, str]]]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.epilog_of = epilog_of
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        heading, rows = self.epilog_of()
+        with formatter.section(heading):
+            formatter.write_dl(rows, col_max=46)
+
+
+def scenario_list() -> tuple[str, list[tuple[str, str]]]:
+    from .emulator.scenarios import DEFAULT_SCENARIO, SCENARIOS, describe
+
+    return "Built-in scenarios", [
+        (name, describe(name) + (" (default)" if name == DEFAULT_SCENARIO else ""))
+        for name in SCENARIOS]
+
+
+def scan_examples() -> tuple[str, list[tuple[str, str]]]:
+    return "Examples", [
+        ("sonos-inventory scan", "search and show the table"),
+        ("sonos-inventory scan --open", "also open the report in your browser"),
+        ("sonos-inventory scan --bundle case.zip", "one zip to attach to a support case"),
+        ("sonos-inventory scan -f markdown -o report.md", "the support report as Markdown"),
+        ("sonos-inventory scan --host 192.168.1.20", "when the search finds nothing"),
+        ("sonos-inventory scan --network 192.168.1.0/24", "probe a network (VLANs, mesh)"),
+        ("sonos-inventory scan -f json -o sonos.json", "for scripts"),
+        ("sonos-inventory guide", "the same, step by step"),
+    ]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             invoke_without_command=True)
 @click.version_option(__version__, prog_name="sonos-inventory")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Find every Sonos product on your network, read its model, serial and software version,
     and explain S1/S2 conflicts (the situation reported behind "Error 803").
 
@@ -153,10 +245,41 @@ def cli() -> None:
     \b
     Exit codes: 0 complete, no conflict; 1 conflict found; 2 usage or input error;
                 3 no conflict found but the scan is incomplete (or found nothing).
+
+    Started with no command in a terminal (a double-click), it runs the guided scan.
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        ctx.invoke(guide)
+        return
+    click.echo(ctx.get_help(), err=True)  # no terminal: help, as without the guided scan
+    ctx.exit(2)
 
 
 @cli.command()
+def guide() -> None:
+    """The guided scan, step by step (what a double-click runs): search, show, save the report
+    in your Documents folder and open it. Reads its answers line by line from standard input."""
+    from .guide import Guide, Terminal
+
+    def history(inventory: Inventory, context: ReportContext) -> ReportContext:
+        return with_history(inventory, context, save=bool(inventory.players))
+
+    terminal = Terminal.standard()
+    try:
+        code = Guide(terminal, save_history=history).run()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # a double-clicked window must not vanish on an unexpected error
+        terminal.say(f"\nSomething went wrong: {type(exc).__name__}: {exc}\nPlease report it "
+                     "(with this text) to the sonos-inventory project.")
+        terminal.ask("Press Enter to close this window.")
+        code = app.EXIT_USAGE
+    sys.exit(code)
+
+
+@cli.command(cls=EpilogCommand, epilog_of=scan_examples)
 @click.option("--interface-addr", "interface_addrs", multiple=True, metavar="IP",
               help="Search from this local IPv4 address only (repeatable). Default: every "
                    "interface that is up, except loopback.")
@@ -174,11 +297,12 @@ def cli() -> None:
 @click.option("--no-history", is_flag=True,
               help="Do not save this scan in the local history (used by diff and 'first seen').")
 @output_options
+@open_option
 def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tuple[str, ...],
          timeout: float, no_ssdp: bool, no_mdns: bool, no_history: bool, fmt: str,
          output: Path | None, note: str | None, diagnostic_id: str | None, bundle: Path | None,
          redact: bool, redact_rooms: bool, redact_map: Path | None, csv_bom: bool,
-         label: str | None) -> None:
+         label: str | None, open_html: bool) -> None:
     """Discover and inventory the Sonos products on this network."""
     from .discovery.hosts import host_sightings
     from .discovery.probe import parse_networks
@@ -197,7 +321,8 @@ def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tup
         )
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom)
+    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom,
+                           scan_hint())
     label = clean_label(label)
     inventory, observations = app.run_scan(options, on_progress=progress_printer())
     inventory = replace(inventory, label=label)
@@ -211,7 +336,7 @@ def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tup
     context = with_history(inventory, ReportContext(note, diagnostic_id),
                            save=not no_history and bool(inventory.players))
     sys.exit(finish(inventory, request, observations.notes, context, observations=observations,
-                    options=manifest_options))
+                    options=manifest_options, open_html=open_html))
 
 
 def finish_interrupted(inventory: Inventory, request: OutputRequest, context: ReportContext,
@@ -287,18 +412,21 @@ def _load(path: Path) -> Any:
         raise click.UsageError(str(exc)) from None
 
 
-@cli.command()
+@cli.command(cls=EpilogCommand, epilog_of=scenario_list)
 @click.option("--scenario", default="error-803", show_default=True, metavar="NAME_OR_DIR",
-              help="A built-in scenario (error-803, healthy-s2, split-s1-s2, home-theater, "
-                   "offline-member) or a scenario directory.")
+              help="A built-in scenario (listed below), a scenario directory or a bundle.")
 @output_options
+@open_option
 def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
          diagnostic_id: str | None, bundle: Path | None, redact: bool, redact_rooms: bool,
-         redact_map: Path | None, csv_bom: bool, label: str | None) -> None:
-    """Start an emulated household on loopback and scan it exactly as `scan` would."""
+         redact_map: Path | None, csv_bom: bool, label: str | None, open_html: bool) -> None:
+    """Start an emulated household on loopback and scan it exactly as `scan` would.
+
+    Nothing leaves this computer, and no scan history is written."""
     from .emulator.server import Emulator
 
-    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom)
+    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom,
+                           demo_hint(scenario))
     label = clean_label(label)
     with scenario_dir(scenario) as path:
         loaded = _load(path)
@@ -313,10 +441,10 @@ def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
     if observations.interrupted:
         sys.exit(finish_interrupted(inventory, request, context, observations, manifest_options))
     sys.exit(finish(inventory, request, observations.notes, context, observations=observations,
-                    options=manifest_options))
+                    options=manifest_options, open_html=open_html))
 
 
-@cli.command()
+@cli.command(cls=EpilogCommand, epilog_of=scenario_list)
 @click.argument("scenario", metavar="SCENARIO_DIR")
 @click.option("--latency-ms", type=click.IntRange(0, 60000), default=0,
               help="Added to every HTTP response.")
@@ -326,7 +454,8 @@ def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
 @click.option("--no-mdns", is_flag=True, help="Do not advertise over mDNS.")
 def emulate(scenario: str, latency_ms: int, request_log: Path | None, no_ssdp: bool,
             no_mdns: bool) -> None:
-    """Serve a scenario directory (or built-in scenario) on loopback until Ctrl-C."""
+    """Serve a scenario directory, a bundle or a built-in scenario (below) on loopback until
+    Ctrl-C."""
     import signal
 
     from .emulator.server import Emulator, open_request_log
@@ -386,15 +515,17 @@ def load_input(path: Path) -> tuple[Inventory, dict[str, bytes]]:
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE...")
 @output_options
+@open_option
 def analyze(files: tuple[Path, ...], fmt: str, output: Path | None, note: str | None,
             diagnostic_id: str | None, bundle: Path | None, redact: bool, redact_rooms: bool,
-            redact_map: Path | None, csv_bom: bool, label: str | None) -> None:
+            redact_map: Path | None, csv_bom: bool, label: str | None, open_html: bool) -> None:
     """Re-run the diagnosis on saved inventory JSON files or bundles, offline.
 
     With several files, one fleet view: a summary per site (its label, else its file name) and
     every product with a `site` column. The exit code is the worst of the sites.
     """
-    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom)
+    request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom,
+                           scan_hint())
     label = clean_label(label)
     if len(files) > 1:
         if bundle is not None:
@@ -403,13 +534,16 @@ def analyze(files: tuple[Path, ...], fmt: str, output: Path | None, note: str | 
         if label is not None:
             raise click.UsageError("--label names one system; with several files each site "
                                    "keeps its own label (else its file name)")
+        if open_html:
+            raise click.UsageError("--open takes one input; write the fleet view with "
+                                   "--format html --output FILE and open that")
         sys.exit(finish_fleet(list(files), request))
     [file] = files
     inventory, raw = load_input(file)
     if label is not None:
         inventory = replace(inventory, label=label)
     sys.exit(finish(inventory, request, (), ReportContext(note, diagnostic_id), raw=raw,
-                    options={"command": "analyze", "input": str(file)}))
+                    options={"command": "analyze", "input": str(file)}, open_html=open_html))
 
 
 def finish_fleet(files: list[Path], request: OutputRequest) -> int:
@@ -553,6 +687,7 @@ def history_command(clear: bool, yes: bool, label_filter: str | None, fmt: str) 
 
 
 def main() -> None:
+    console.force_utf8(sys.stdout, sys.stderr)
     try:
         cli.main(prog_name="sonos-inventory", standalone_mode=True)
     except KeyboardInterrupt:

@@ -24,18 +24,21 @@ class OutputRequest:
     redact_rooms: bool = False
     redact_map: Path | None = None
     csv_bom: bool = False
+    width: int | None = None  # fit the table to a terminal this wide (None: full layout)
+    hint: tuple[str, ...] | None = None  # the table's closing lines (None: the scan hint)
 
 
 FORMATS = ("table", "markdown", "json", "html", "csv")
 
 
-def render(inventory: Inventory, fmt: str, context: ReportContext, *,
-           csv_bom: bool = False) -> str:
+def render(inventory: Inventory, fmt: str, context: ReportContext,
+           request: OutputRequest | None = None) -> str:
     """The inventory in one of FORMATS; anything else is a bug, not a table."""
+    request = request or OutputRequest()
     if fmt == "csv":
         from .report.render_csv import render_csv
 
-        return render_csv(inventory, context, bom=csv_bom)
+        return render_csv(inventory, context, bom=request.csv_bom)
     if fmt == "json":
         from .report.render_json import render_json
 
@@ -49,9 +52,10 @@ def render(inventory: Inventory, fmt: str, context: ReportContext, *,
 
         return render_html(inventory, context)
     if fmt == "table":
-        from .report.render_table import render_table
+        from .report.render_table import DEFAULT_HINT, render_table
 
-        return render_table(inventory)
+        return render_table(inventory, width=None if request.output else request.width,
+                            hint=DEFAULT_HINT if request.hint is None else request.hint)
     raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -91,7 +95,7 @@ def deliver(
             tuple((redactor.text(u), when) for u, when in context.first_seen))
 
     def rendered(fmt: str) -> str:
-        text = render(inventory, fmt, context, csv_bom=request.csv_bom)
+        text = render(inventory, fmt, context, request)
         return redactor.text(text) if redactor else text  # the safety net over every output
 
     written: list[Path] = []

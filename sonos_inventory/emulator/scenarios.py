@@ -75,6 +75,7 @@ def error_803() -> list[HouseholdSpecSynth]:
 
 
 def healthy_s2() -> list[HouseholdSpecSynth]:
+    """A healthy S2 system, both 2026 S2 branches side by side, no conflict."""
     return [HouseholdSpecSynth("home", "Sonos_FixtureHealthyS2xxxxxxxxx01", (
         Group((Member(playbar("000E58F00201", "Living Room", "192.168.1.31")),)),
         Group((Member(play1("000E58F00202", "Bathroom", "192.168.1.32")),
@@ -84,6 +85,7 @@ def healthy_s2() -> list[HouseholdSpecSynth]:
 
 
 def split_s1_s2() -> list[HouseholdSpecSynth]:
+    """An S1 system (with a first-generation Connect) beside an S2 system (supported)."""
     connect = PlayerSpec(mac="000E58F00301", room="Garage", model_number="ZP90",
                          model_name="Sonos CONNECT", display_name="CONNECT",
                          software_version=S1_LAST, display_version=S1_LAST_DISPLAY,
@@ -104,6 +106,7 @@ def split_s1_s2() -> list[HouseholdSpecSynth]:
 
 
 def home_theater() -> list[HouseholdSpecSynth]:
+    """An Arc with surrounds and a Sub, and a stereo pair (products the app does not list)."""
     arc = PlayerSpec(mac="000E58F00401", room="TV Room", model_number="S19",
                      model_name="Sonos Arc", display_name="Arc", software_version=S2_NEW,
                      display_version=S2_NEW_DISPLAY, hardware_version="1.19.1.5-1.1",
@@ -141,6 +144,7 @@ def home_theater() -> list[HouseholdSpecSynth]:
 
 
 def offline_member() -> list[HouseholdSpecSynth]:
+    """One member of the household does not answer, so the scan is incomplete (exit 3)."""
     silent = one("000E58F00503", "Patio", "192.168.1.63", answers=False)
     return [HouseholdSpecSynth("home", "Sonos_FixtureOfflineMemberxxxx01", (
         Group((Member(one("000E58F00501", "Kitchen", "192.168.1.61")),)),
@@ -414,7 +418,7 @@ HOSTILE_FAULTS: dict[str, object] = {
 
 
 def hostile() -> list[HouseholdSpecSynth]:
-    """Four good players beside one player for each hostile behaviour (see HOSTILE_FAULTS)."""
+    """Four good players beside one player for each hostile behaviour (HOSTILE_FAULTS)."""
     good = healthy_s2()[0]
     bad_players = []
     faults: dict[str, object] = {}
@@ -453,6 +457,12 @@ SCENARIOS = {
 
 
 DEFAULT_SCENARIO = "error-803"
+
+
+def describe(name: str) -> str:
+    """One line about a built-in scenario: the first sentence of its function's docstring."""
+    doc = " ".join((SCENARIOS[name].__doc__ or "").split())
+    return doc.split(". ", 1)[0].rstrip(".")
 
 
 def write_scenario(name: str, target: Path) -> Path:

@@ -10,6 +10,7 @@ from ..inventory import is_not_sonos
 from ..model import Household, Inventory, Player
 from .advice import answered, incomplete_notice, moved_out_lines
 from .safe_text import for_terminal as t
+from .table_fit import fit_columns, fit_prose
 
 NOTHING_FOUND_HELP = """\
 No Sonos player answered. This usually means one of these:
@@ -52,18 +53,29 @@ def household_title(household: Household, index: int) -> str:
     return f"Household {index}: {ident} ({tracks}, {len(household.players)} products{topology})"
 
 
-def render_table(inventory: Inventory) -> str:
+DEFAULT_HINT = ("For the full support report (what to tell Sonos support, evidence, advice):",
+                "  sonos-inventory scan --format markdown --output sonos-report.md")
+
+
+def render_table(inventory: Inventory, *, width: int | None = None,
+                 hint: tuple[str, ...] = DEFAULT_HINT) -> str:
+    """The terminal view. `width` fits it to a terminal: columns shortened or dropped (named
+    under the table), prose wrapped between words; None keeps the full layout (pipes)."""
     lines: list[str] = []
     if inventory.label:
         lines += [f"System: {t(inventory.label, 200)}", ""]
     notice = incomplete_notice(inventory)
     if notice:  # at the top and again beside the verdict: nobody should miss it
-        lines += [textwrap.fill(t(notice, 2000), width=100), ""]
+        lines += [t(notice, 2000) if width else textwrap.fill(t(notice, 2000), width=100), ""]
     by_uuid = {p.uuid: p for p in inventory.players}
     for index, household in enumerate(inventory.households, 1):
         lines.append(household_title(household, index))
         rows = [_row(by_uuid[u]) for u in household.players if u in by_uuid]
-        lines.append(tabulate(rows, headers=HEADERS, tablefmt="simple"))
+        fitted = fit_columns(HEADERS, rows, width)
+        lines.append(tabulate(fitted.rows, headers=fitted.headers, tablefmt="simple"))
+        if fitted.dropped:
+            lines.append(f"(Not shown at this width: {', '.join(fitted.dropped)}. Widen the "
+                         "window, or see the full report.)")
         if household.topology_problem:
             lines.append(f"  topology: {t(household.topology_problem.detail, 300)}")
         for line in moved_out_lines(inventory, household):
@@ -106,9 +118,9 @@ def render_table(inventory: Inventory) -> str:
     verdict = inventory.verdict
     lines.append(f"Error 803 (software-track conflict): {verdict.error_803.upper()}")
     if notice:
-        lines.append(textwrap.fill(t(notice, 2000), width=100))
-    lines.append(textwrap.fill(t(verdict.summary, 2000), width=100))
+        lines.append(t(notice, 2000) if width else textwrap.fill(t(notice, 2000), width=100))
+    summary = t(verdict.summary, 2000)  # with a width, fit_prose wraps it by display cells
+    lines.append(summary if width else textwrap.fill(summary, width=100))
     lines.append("")
-    lines.append("For the full support report (what to tell Sonos support, evidence, advice):")
-    lines.append("  sonos-inventory scan --format markdown --output sonos-report.md")
-    return "\n".join(lines) + "\n"
+    lines.extend(hint)
+    return fit_prose("\n".join(lines), width) + "\n"

@@ -1,0 +1,125 @@
+"""The edges a person meets: the console's encoding and width, colour, the browser and the
+Documents folder. Every choice here can be overridden by an environment variable, so tests and
+scripts never touch the real home folder or start a real browser.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import TextIO
+
+ENV_DOCUMENTS = "SONOS_INVENTORY_DOCUMENTS"  # where the guided scan saves its folder
+ENV_NO_BROWSER = "SONOS_INVENTORY_NO_BROWSER"  # set to 1: never start a browser
+NAME = "sonos-inventory"
+
+
+def force_utf8(*streams: TextIO) -> None:
+    """UTF-8 with replacement on the given streams, whatever the console's code page.
+
+    A Windows console redirected to a file or pipe gets the ANSI code page (cp1252, ...) by
+    default, and a Japanese room name then raises UnicodeEncodeError mid-report.
+    """
+    for stream in streams:
+        if isinstance(stream, io.TextIOWrapper):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):  # already written to / detached: leave it
+                continue
+
+
+def terminal_width(stream: TextIO | None = None) -> int | None:
+    """The width to fit the table to: COLUMNS when set, else the terminal's, else None
+    (piped output keeps the full layout)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    stream = stream or sys.stdout
+    try:
+        if stream.isatty():
+            return shutil.get_terminal_size().columns
+    except (ValueError, OSError):
+        return None
+    return None
+
+
+def colour_enabled(stream: TextIO | None = None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    try:
+        if not stream.isatty():
+            return False
+    except (ValueError, OSError):
+        return False
+    return _windows_ansi() if sys.platform == "win32" else True
+
+
+def _windows_ansi() -> bool:
+    """Turn on ANSI colour in a Windows console (off by default in the classic console that a
+    double-click opens); False when it cannot be, so no escape codes are printed as text."""
+    if sys.platform == "win32":
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.GetStdHandle(-11)  # STD_OUTPUT_HANDLE
+        mode = ctypes.c_uint32()
+        if not kernel32.GetConsoleMode(handle, ctypes.byref(mode)):
+            return False
+        return bool(kernel32.SetConsoleMode(handle, mode.value | 0x0004))  # VT processing
+    return False
+
+
+def program_name() -> str:
+    """How to run this program again from the same place: `sonos-inventory` when that is on
+    PATH and is this program, else the path it was started by (e.g. .venv/bin/sonos-inventory
+    after `make demo`, ./sonos-inventory for the downloaded file)."""
+    if not getattr(sys, "frozen", False) and Path(sys.argv[0]).name in ("__main__.py", "-m"):
+        return f"{Path(sys.executable).name} -m sonos_inventory"
+    started = Path(sys.executable if getattr(sys, "frozen", False) else sys.argv[0])
+    on_path = shutil.which(NAME)
+    try:
+        if on_path and Path(on_path).resolve() == started.resolve():
+            return NAME
+    except OSError:
+        pass
+    text = str(started)
+    if not started.is_absolute() and os.sep not in text:
+        text = f".{os.sep}{text}"
+    return f'"{text}"' if " " in text else text
+
+
+def documents_dir() -> Path:
+    """The user's Documents folder (SONOS_INVENTORY_DOCUMENTS overrides it); the home folder
+    when there is none."""
+    override = os.environ.get(ENV_DOCUMENTS)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_documents_path
+
+    documents = user_documents_path()
+    return documents if documents.is_dir() else Path.home()
+
+
+def open_in_browser(path: Path) -> bool:
+    """Open a local file in the default browser. False when none can be started here.
+
+    BROWSER (the webbrowser module's variable) picks the program, also in tests. On a Linux
+    console without a display there is no graphical browser: a text-mode one would take over
+    the terminal, so nothing is started and the caller prints the path instead.
+    """
+    import webbrowser  # only when a report is opened: it costs start-up time
+
+    if os.environ.get(ENV_NO_BROWSER) == "1":
+        return False
+    if (sys.platform.startswith("linux") and not os.environ.get("BROWSER")
+            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
+        return False
+    try:
+        return webbrowser.open(path.resolve().as_uri())
+    except (webbrowser.Error, OSError):
+        return False

@@ -1,0 +1,228 @@
+"""The guided scan (`sonos-inventory guide`, or the bare command on a terminal): for a person
+who double-clicked the downloaded file and knows no flags.
+
+It reads every answer as one line from standard input, so a script can drive it. It scans only
+what it was told: the default search, or the one address a person typed (with the same logic as
+`scan --host`, and no other search). A scan that found nothing is never saved, in the history
+or anywhere else.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from . import app, console, guide_text
+from .deliver import OutputRequest, deliver
+from .errors import UsageError
+from .model import Inventory, ScanObservations
+from .report.context import ReportContext
+from .scan import Progress, ScanOptions
+
+MAX_ANSWER = 200  # characters kept of one typed line
+_DIGITS = re.compile(r"[0-9]{1,20}")
+
+Scanner = Callable[[ScanOptions, Callable[[Progress], None]],
+                   tuple[Inventory, ScanObservations]]
+
+
+def _scan(options: ScanOptions, on_progress: Callable[[Progress], None]
+          ) -> tuple[Inventory, ScanObservations]:
+    return app.run_scan(options, on_progress=on_progress)
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """Where the guide reads and writes; stdin/stdout unless a test gives others."""
+
+    read_line: Callable[[], str]
+    write: Callable[[str], None]
+    colour: bool
+    width: int | None
+
+    @classmethod
+    def standard(cls) -> Terminal:
+        def write(text: str) -> None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+        return cls(sys.stdin.readline, write, console.colour_enabled(sys.stdout),
+                   console.terminal_width(sys.stdout))
+
+    def say(self, text: str = "") -> None:
+        """Each line wrapped to the terminal's width, between words; list items indented."""
+        from .report.table_fit import wrap
+
+        out = []
+        for line in text.split("\n"):
+            lead = len(line) - len(line.lstrip(" "))
+            indent = " " * (lead + (2 if line.lstrip(" ").startswith("- ") else 0))
+            out.extend(wrap(line, self.width, indent))
+        self.write("\n".join(out) + "\n")
+
+    def ask(self, prompt: str) -> str | None:
+        """One line, stripped and bounded; None at the end of input."""
+        self.write(prompt)
+        line = self.read_line()
+        if not line:
+            self.write("\n")
+            return None
+        return line.strip()[:MAX_ANSWER]
+
+    def style(self, text: str, **kwargs: object) -> str:
+        return click.style(text, **kwargs) if self.colour else text  # type: ignore[arg-type]
+
+
+_SEVERITY_COLOUR = {"LIKELY": "red", "POSSIBLE": "yellow", "NOT-INDICATED": "green"}
+
+
+def coloured(terminal: Terminal, table: str) -> str:
+    """The table with its verdict and findings coloured (no-op without colour)."""
+    if not terminal.colour:
+        return table
+    out = []
+    for line in table.splitlines():
+        if line.startswith("Error 803 (software-track conflict): "):
+            word = line.rsplit(" ", 1)[-1]
+            line = terminal.style(line, fg=_SEVERITY_COLOUR.get(word, "white"), bold=True)
+        elif line.startswith("  [error]"):
+            line = terminal.style(line, fg="red")
+        elif line.startswith("  [warning]"):
+            line = terminal.style(line, fg="yellow")
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def unique(path: Path) -> Path:
+    """`path`, or path-2, path-3, ... when it exists."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
+
+
+class Guide:
+    def __init__(self, terminal: Terminal, *, scanner: Scanner = _scan,
+                 open_browser: Callable[[Path], bool] = console.open_in_browser,
+                 documents: Callable[[], Path] = console.documents_dir,
+                 save_history: Callable[[Inventory, ReportContext], ReportContext] | None = None,
+                 platform: str = sys.platform, now: Callable[[], datetime] = datetime.now):
+        self.terminal = terminal
+        self.scanner = scanner
+        self.open_browser = open_browser
+        self.documents = documents
+        self.save_history = save_history
+        self.platform = platform
+        self.now = now
+
+    def run(self) -> int:
+        term = self.terminal
+        term.say(term.style(guide_text.INTRO.splitlines()[0], bold=True))
+        term.say("\n".join(guide_text.INTRO.splitlines()[1:]))
+        term.say()
+        answer = term.ask(guide_text.START_PROMPT)
+        if answer is None or answer.lower() in ("q", "quit"):
+            return app.EXIT_OK
+        inventory, observations = self.search(ScanOptions())
+        while not inventory.players:
+            term.say()
+            term.say(guide_text.reasons_nothing_found(self.platform))
+            term.say()
+            term.say(guide_text.WHERE_IS_THE_IP)
+            answer = term.ask(guide_text.IP_PROMPT)
+            if answer is None or answer.lower() in ("q", "quit"):
+                term.say("Nothing was found, so nothing was saved.")
+                self.wait_close()
+                return app.EXIT_INCOMPLETE
+            if not answer:
+                inventory, observations = self.search(ScanOptions())
+                continue
+            options = self.host_options(answer)
+            if options is None:
+                continue
+            inventory, observations = self.search(options)
+            if not inventory.players:
+                term.say(guide_text.nothing_at(answer))
+        self.show(inventory, observations)
+        diagnostic = self.ask_diagnostic()
+        self.save(inventory, observations, ReportContext(None, diagnostic))
+        self.wait_close()
+        return app.exit_code(inventory)
+
+    def search(self, options: ScanOptions) -> tuple[Inventory, ScanObservations]:
+        term = self.terminal
+        last = [0.0]
+
+        def progress(p: Progress) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 0.2:
+                last[0] = now
+                term.write(f"\rSearching... {p.found} found, {p.read} read   ")
+
+        term.say()
+        term.write("Searching...")
+        inventory, observations = self.scanner(options, progress)
+        term.write("\r" + " " * 40 + "\r")
+        # The scan's notes speak of command-line options; they go into the bundle's manifest.
+        return inventory, observations
+
+    def host_options(self, answer: str) -> ScanOptions | None:
+        from .discovery.hosts import host_sightings
+
+        try:
+            sightings = host_sightings([answer])
+        except UsageError:
+            self.terminal.say(guide_text.not_an_address(answer))
+            return None
+        return ScanOptions(hosts=sightings, use_ssdp=False, use_mdns=False)
+
+    def show(self, inventory: Inventory, observations: ScanObservations) -> None:
+        from .report.render_table import render_table
+
+        hint = ("The report and the support bundle are saved next.",)
+        table = render_table(inventory, width=self.terminal.width, hint=hint)
+        self.terminal.say()
+        self.terminal.write(coloured(self.terminal, table))
+        self.terminal.say()
+
+    def ask_diagnostic(self) -> str | None:
+        term = self.terminal
+        term.say(guide_text.DIAGNOSTIC_HELP)
+        while True:
+            answer = term.ask(guide_text.DIAGNOSTIC_PROMPT)
+            if not answer:
+                return None
+            if _DIGITS.fullmatch(answer):
+                return answer
+            term.say(guide_text.bad_diagnostic(answer))
+
+    def save(self, inventory: Inventory, observations: ScanObservations,
+             context: ReportContext) -> None:
+        term = self.terminal
+        stamp = self.now()
+        folder = self.documents() / f"sonos-inventory-{stamp:%Y-%m-%d}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if self.save_history is not None:
+                context = self.save_history(inventory, context)
+            html = unique(folder / "sonos-report.html")
+            bundle = unique(folder / "sonos-support-bundle.zip")
+            deliver(inventory, OutputRequest("html", html, bundle), context,
+                    observations=observations, options={"command": "guide"})
+        except OSError as exc:
+            term.say(f"Could not save the report in {folder}: {exc}")
+            return
+        opened = self.open_browser(html)
+        term.say(guide_text.saved(folder.resolve(), html.resolve(), bundle.resolve(), opened))
+
+    def wait_close(self) -> None:
+        self.terminal.say()
+        self.terminal.ask(guide_text.CLOSE_PROMPT)

@@ -1,0 +1,150 @@
+"""Fitting the terminal table and its prose to a width, counting display cells (wcwidth), so
+wide characters (CJK room names) keep the columns aligned. Pure functions.
+
+At a narrow width the least useful columns go first, in a fixed order, and the ones that
+go are named under the table; the full report (Markdown, HTML, JSON) always has every column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from wcwidth import wcswidth, wcwidth
+
+SEPARATOR = 2  # tabulate's "simple" format puts two spaces between columns
+HEADER_PADDING = 2  # and makes every column at least its header plus two wide
+ELLIPSIS = "…"
+
+# (column, shortened cell) tried in order before any column is dropped; no information is lost
+# by these: "Sonos " is in every product name, and the reasons a player did not answer are
+# listed under "Not read".
+_SHORTEN: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("Product", lambda cell: cell.removeprefix("Sonos ")),
+    ("Answered", lambda cell: cell.split(" (", 1)[0]),
+)
+# Dropped in this order when shortening is not enough; a column whose cells are all the same
+# ordinary value goes first (nothing is lost), the others only when needed.
+_DROP_IF_UNIFORM = (("Answered", "yes"), ("Role", "player"))
+_DROP = ("Model", "IP", "Answered", "Role")
+# Columns truncated with an ellipsis at the very end, and the width they keep.
+_TRUNCATE = {"Room": 8, "Product": 8, "Serial": 10, "Software": 10}
+
+
+def display_width(text: str) -> int:
+    width = wcswidth(text)
+    if width >= 0:
+        return width
+    return sum(max(wcwidth(char), 0) for char in text)  # a stray control: count what shows
+
+
+def clip(text: str, width: int) -> str:
+    """Text cut to at most `width` display cells, with an ellipsis when cut."""
+    if display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for char in text:
+        cells = max(wcwidth(char), 0)
+        if used + cells > width - 1:
+            break
+        out.append(char)
+        used += cells
+    return "".join(out) + ELLIPSIS
+
+
+@dataclass(frozen=True)
+class Fitted:
+    headers: list[str]
+    rows: list[list[str]]
+    dropped: tuple[str, ...] = ()
+
+
+def _total(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
+    widths = [display_width(h) + HEADER_PADDING for h in headers]
+    for row in rows:
+        widths = [max(w, display_width(c)) for w, c in zip(widths, row, strict=True)]
+    return sum(widths) + SEPARATOR * max(len(headers) - 1, 0)
+
+
+def fit_columns(headers: Sequence[str], rows: Sequence[Sequence[str]],
+                width: int | None) -> Fitted:
+    """Shorten, then drop, then truncate columns until the table fits `width` display cells
+    (None: unchanged). A table that cannot fit even then is returned at its narrowest."""
+    cols = list(headers)
+    table = [list(row) for row in rows]
+    if width is None or _total(cols, table) <= width:
+        return Fitted(cols, table)
+    dropped: list[str] = []
+
+    def drop(name: str) -> None:
+        index = cols.index(name)
+        del cols[index]
+        for row in table:
+            del row[index]
+        dropped.append(name)
+
+    for name, shorten in _SHORTEN:
+        if name in cols:
+            index = cols.index(name)
+            for row in table:
+                row[index] = shorten(row[index])
+    for name, value in _DROP_IF_UNIFORM:
+        if _total(cols, table) > width and name in cols:
+            index = cols.index(name)
+            if all(row[index] == value for row in table):
+                drop(name)
+    for name in _DROP:
+        if _total(cols, table) > width and name in cols:
+            drop(name)
+    _truncate(cols, table, width)
+    return Fitted(cols, table, tuple(dropped))
+
+
+def _truncate(cols: list[str], table: list[list[str]], width: int) -> None:
+    """Take one cell of width at a time from the widest truncatable column."""
+    while _total(cols, table) > width:
+        candidates = []
+        for name, floor in _TRUNCATE.items():
+            if name not in cols:
+                continue
+            index = cols.index(name)
+            current = max(display_width(row[index]) for row in table) if table else 0
+            if current > floor:
+                candidates.append((current, index))
+        if not candidates:
+            return
+        current, index = max(candidates)
+        for row in table:
+            row[index] = clip(row[index], current - 1)
+
+
+def wrap(text: str, width: int | None, indent: str = "") -> list[str]:
+    """Greedy word wrap by display width; never breaks inside a word (a word longer than the
+    line stays whole on its own line). None: the text as one line."""
+    if width is None or display_width(text) <= width:
+        return [text]
+    lead = text[: len(text) - len(text.lstrip(" "))]
+    words = text.split()
+    lines: list[str] = []
+    line = lead + words[0]
+    for word in words[1:]:
+        if display_width(line) + 1 + display_width(word) <= width:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = indent + word
+    lines.append(line)
+    return lines
+
+
+def fit_prose(text: str, width: int | None) -> str:
+    """Every line longer than `width` wrapped between words, its continuation indented two
+    more than the line (so a list item stays one item). Lines that fit, tables included, are
+    left as they are. None: unchanged."""
+    if width is None:
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        lead = len(line) - len(line.lstrip(" "))
+        out.extend(wrap(line, width, " " * (lead + 2) if lead else ""))
+    return "\n".join(out)

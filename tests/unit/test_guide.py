@@ -1,0 +1,153 @@
+"""The guided scan's decisions, driven line by line without a terminal or a network: what it
+scans, what it says, what it saves and opens (the end-to-end run is tests/integration)."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from sonos_inventory import app
+from sonos_inventory.guide import Guide, Terminal
+from sonos_inventory.model import Inventory, Method, ScanObservations
+from sonos_inventory.report.context import ReportContext
+from sonos_inventory.scan import Progress, ScanOptions
+
+from ..conftest import SCENARIOS
+from ..helpers import inventory_of, observe
+
+NOTHING = ScanObservations("2026-11-25T10:00:00Z", "2026-11-25T10:00:01Z", (Method.SSDP,),
+                           (), (), ())
+
+
+class Script:
+    """Answers given one line at a time; everything written is kept."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = [a + "\n" for a in answers]
+        self.out: list[str] = []
+
+    def terminal(self, width: int | None = 80) -> Terminal:
+        def read_line() -> str:
+            line = self.answers.pop(0) if self.answers else ""
+            self.out.append(line)  # a terminal echoes what is typed
+            return line
+
+        return Terminal(read_line, self.out.append, colour=False, width=width)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.out)
+
+
+class Fakes:
+    def __init__(self, tmp_path: Path, found_at: str | None = "192.168.1.21") -> None:
+        self.scans: list[ScanOptions] = []
+        self.opened: list[Path] = []
+        self.history: list[Inventory] = []
+        self.documents = tmp_path / "Documents"
+        self.found_at = found_at
+
+    def scanner(self, options: ScanOptions, progress: Callable[[Progress], None]
+                ) -> tuple[Inventory, ScanObservations]:
+        self.scans.append(options)
+        hosts = [s.endpoint.host for s in options.hosts]
+        if self.found_at is not None and self.found_at in hosts:
+            return inventory_of("error-803"), observe(SCENARIOS / "error-803")
+        return app.inventory_from(NOTHING), NOTHING
+
+    def save_history(self, inventory: Inventory, context: ReportContext) -> ReportContext:
+        self.history.append(inventory)
+        return context
+
+    def guide(self, script: Script, platform: str = "linux") -> Guide:
+        return Guide(script.terminal(), scanner=self.scanner, open_browser=self.open,
+                     documents=lambda: self.documents, save_history=self.save_history,
+                     platform=platform, now=lambda: datetime(2026, 11, 25, 10, 30))
+
+    def open(self, path: Path) -> bool:
+        self.opened.append(path)
+        return True
+
+
+def test_nothing_found_then_an_ip_saves_and_opens_the_report(tmp_path: Path) -> None:
+    fakes = Fakes(tmp_path)
+    script = Script("", "not an ip", "192.168.1.21", "12ab", "7654321", "")
+    code = fakes.guide(script).run()
+    assert code == app.EXIT_CONFLICT
+    default, typed = fakes.scans
+    assert default == ScanOptions()  # the ordinary search first
+    assert [s.endpoint.host for s in typed.hosts] == ["192.168.1.21"]
+    assert not typed.use_ssdp and not typed.use_mdns and not typed.networks  # only that address
+    text = script.text
+    assert "changes nothing on your speakers" in text
+    assert "'not an ip' is not an IP address" in text
+    assert "About My System" in text
+    assert "'12ab' is not a diagnostic number" in text
+    assert "LIKELY" in text
+    folder = fakes.documents / "sonos-inventory-2026-11-25"
+    html, bundle = folder / "sonos-report.html", folder / "sonos-support-bundle.zip"
+    assert fakes.opened == [html]
+    assert "7654321" in html.read_text("utf-8")
+    with zipfile.ZipFile(bundle) as archive:
+        assert "report.html" in archive.namelist()
+    assert str(html.resolve()) in text and str(bundle.resolve()) in text
+    assert text.rstrip().endswith("Press Enter to close this window.")
+    assert len(fakes.history) == 1
+
+
+def test_a_second_run_the_same_day_keeps_the_first_report(tmp_path: Path) -> None:
+    fakes = Fakes(tmp_path)
+    for _ in range(2):
+        fakes.guide(Script("", "192.168.1.21", "", "")).run()
+    folder = fakes.documents / "sonos-inventory-2026-11-25"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "sonos-report-2.html", "sonos-report.html", "sonos-support-bundle-2.zip",
+        "sonos-support-bundle.zip"]
+
+
+@pytest.mark.parametrize(("platform", "reason"), [
+    ("darwin", "Local Network"), ("win32", "Firewall"), ("linux", "firewall")])
+def test_nothing_found_says_why_for_this_system(tmp_path: Path, platform: str,
+                                                reason: str) -> None:
+    fakes = Fakes(tmp_path, found_at=None)
+    script = Script("", "", "q")
+    code = fakes.guide(script, platform).run()
+    assert code == app.EXIT_INCOMPLETE
+    assert reason in script.text and "VPN" in script.text and "guest Wi-Fi" in script.text
+    assert len(fakes.scans) == 2  # Enter searched again
+    assert not fakes.documents.exists() and not fakes.history and not fakes.opened
+
+
+def test_end_of_input_stops_without_scanning(tmp_path: Path) -> None:
+    fakes = Fakes(tmp_path)
+    assert fakes.guide(Script()).run() == app.EXIT_OK
+    assert fakes.scans == []
+
+
+def test_end_of_input_after_nothing_found_saves_nothing(tmp_path: Path) -> None:
+    fakes = Fakes(tmp_path, found_at=None)
+    script = Script("")
+    assert fakes.guide(script).run() == app.EXIT_INCOMPLETE
+    assert not fakes.documents.exists() and not fakes.history
+
+
+def test_a_browser_that_cannot_start_is_not_an_error(tmp_path: Path) -> None:
+    fakes = Fakes(tmp_path)
+    guide = fakes.guide(script := Script("", "192.168.1.21", "", ""))
+    guide.open_browser = lambda _path: False
+    assert guide.run() == app.EXIT_CONFLICT
+    assert "double-click it in that folder" in script.text
+
+
+def test_prose_is_wrapped_to_the_terminal(tmp_path: Path) -> None:
+    fakes = Fakes(tmp_path, found_at=None)
+    script = Script("", "q")
+    guide = fakes.guide(script)
+    guide.terminal = script.terminal(width=60)
+    guide.run()
+    for line in script.text.splitlines():
+        assert len(line) <= 60 or " " not in line.strip(), line
