@@ -22,17 +22,37 @@ from .deliver import OutputRequest, deliver
 from .errors import UsageError
 from .model import Inventory, ScanObservations
 from .report.context import ReportContext
+from .report.safe_text import for_terminal
 from .scan import Progress, ScanOptions
 
 FORMATS = ("table", "markdown", "json", "html")
 
 
+class InputError(click.ClickException):
+    """Bad input (a file, a folder, a target): one line on stderr, exit 2."""
+
+    exit_code = 2
+
+
 def request_from(fmt: str, output: Path | None, bundle: Path | None, redact: bool,
                  redact_rooms: bool, redact_map: Path | None) -> OutputRequest:
+    """The output request, with every target checked before anything is scanned."""
+    from .fileio import check_target, is_stdout, shown
+
     if redact_map is not None and not (redact or redact_rooms):
         raise click.UsageError("--redact-map only makes sense with --redact or --redact-rooms")
     if bundle is not None and bundle.suffix.lower() != ".zip":
-        raise click.UsageError(f"--bundle {bundle}: the bundle is a zip file; name it *.zip")
+        raise click.UsageError(f"--bundle {shown(bundle)}: the bundle is a zip file; name it "
+                               "*.zip")
+    if is_stdout(redact_map):
+        raise click.UsageError("--redact-map -: the mapping holds the real values; give a file")
+    try:
+        for option, target in (("--output", output), ("--bundle", bundle),
+                               ("--redact-map", redact_map)):
+            if target is not None:
+                check_target(target, option)
+    except UsageError as exc:
+        raise InputError(str(exc)) from None
     return OutputRequest(fmt, output, bundle, redact, redact_rooms, redact_map)
 
 
@@ -95,22 +115,38 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def finish(inventory: Inventory, request: OutputRequest, notes: tuple[str, ...],
            context: ReportContext, *, observations: ScanObservations | None = None,
            raw: dict[str, bytes] | None = None, options: dict[str, Any] | None = None) -> int:
+    from .fileio import shown
+
     clear_progress()
-    for note in notes:
+    delivered = deliver(inventory, request, context, observations=observations, raw=raw,
+                        options=options, notes=notes)
+    for note in delivered.notes:
         warn(note)
     if not inventory.players:
         from .report.render_table import NOTHING_FOUND_HELP
 
         click.echo(NOTHING_FOUND_HELP, err=True)
-    delivered = deliver(inventory, request, context, observations=observations, raw=raw,
-                        options=options)
+    for failure in delivered.failures:
+        click.echo(f"Error: {failure}", err=True)
     click.echo(delivered.stdout, nl=False)
     for path in delivered.written:
-        click.echo(f"Wrote {path}", err=True)
-    return app.exit_code(inventory)
+        click.echo(f"Wrote {shown(path)}", err=True)
+    return app.exit_code(inventory) if delivered.ok else 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Interrupted(Exception):
+    """Ctrl-C, carried past click (which would print a blank line and "Aborted!", exit 1)."""
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sonos-inventory")
 def cli() -> None:
     """Find every Sonos product on your network, read its model, serial and software version,
@@ -184,11 +220,16 @@ def finish_interrupted(inventory: Inventory, request: OutputRequest, context: Re
     """Ctrl-C: write what was found when a file or bundle was asked for (marked incomplete)."""
     clear_progress()
     if request.output is not None or request.bundle is not None:
+        from .fileio import shown
+
         delivered = deliver(inventory, request, context, observations=observations,
                             options=options)
+        for failure in delivered.failures:
+            click.echo(f"Error: {failure}", err=True)
+        click.echo(delivered.stdout, nl=False)
         for path in delivered.written:
             click.echo(f"Interrupted: the partial result ({len(inventory.players)} products) "
-                       f"is in {path}.", err=True)
+                       f"is in {shown(path)}.", err=True)
     else:
         click.echo("Interrupted.", err=True)
     return 130
@@ -200,19 +241,32 @@ def with_history(inventory: Inventory, context: ReportContext, *, save: bool) ->
     from .report.render_json import inventory_dict
 
     document = inventory_dict(inventory, context)
+    seen: dict[str, str] = {}
+    skipped: list[str] = []
     try:
-        earlier = [history.load(p) for p in history.scans()]
-    except (OSError, ValueError) as exc:
+        for entry in history.entries():
+            if entry.document is None:
+                skipped.append(entry.problem or "unreadable")
+                continue
+            for uuid, when in history.first_seen([entry.document]).items():
+                if uuid not in seen or when < seen[uuid]:
+                    seen[uuid] = when
+    except UsageError as exc:
         warn(f"scan history not read: {exc}")
-        earlier = []
-    if not earlier and not save:
+    if skipped:
+        more = f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""
+        warn(f"skipped {len(skipped)} bad file(s) in the scan history: "
+             f"{'; '.join(skipped[:3])}{more}")
+    if not seen and not save:
         return context
     if save:
         try:
             history.save(document)
-        except OSError as exc:
+        except (OSError, UsageError) as exc:
             warn(f"scan history not saved: {exc}")
-    seen = history.first_seen([*earlier, document])
+    for uuid, when in history.first_seen([document]).items():
+        if uuid not in seen or when < seen[uuid]:
+            seen[uuid] = when
     return ReportContext(context.note, context.diagnostic_id, tuple(sorted(seen.items())))
 
 
@@ -225,21 +279,27 @@ def scenario_dir(name_or_dir: str) -> Iterator[Path]:
         with tempfile.TemporaryDirectory(prefix="sonos-inventory-") as tmp:
             yield write_scenario(name_or_dir, Path(tmp) / name_or_dir)
         return
+    from .fileio import shown
+
     path = Path(name_or_dir).expanduser()
-    if path.is_file():
+    if path.exists() and not path.is_dir():
         from .report.bundle import extract_raw, read_bundle
 
-        try:
-            _document, raw = read_bundle(path)
-        except UsageError as exc:
-            raise click.BadParameter(str(exc), param_hint="SCENARIO") from None
         with tempfile.TemporaryDirectory(prefix="sonos-inventory-") as tmp:
-            yield extract_raw(raw, Path(tmp) / "raw")
+            try:
+                raw = read_bundle(path)[1]
+                target = extract_raw(raw, Path(tmp) / "raw")
+            except UsageError as exc:
+                raise InputError(str(exc)) from None
+            except OSError as exc:
+                raise InputError(f"cannot unpack {shown(path)}: {exc.strerror or exc}") from None
+            del raw  # replayed from the folder: the bundle's bytes need not stay in memory
+            yield target
         return
     if not path.is_dir():
         names = ", ".join(SCENARIOS)
-        raise click.BadParameter(f"{name_or_dir!r} is neither a built-in scenario ({names}), "
-                                 "a directory nor a bundle", param_hint="SCENARIO")
+        raise click.BadParameter(f"{shown(name_or_dir)!r} is neither a built-in scenario "
+                                 f"({names}), a directory nor a bundle", param_hint="SCENARIO")
     yield path
 
 
@@ -249,7 +309,24 @@ def _load(path: Path) -> Any:
     try:
         return load_scenario(path)
     except UsageError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise InputError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def running(emulator: Any) -> Iterator[Any]:
+    """A started emulator; one line (exit 2) when it cannot start (loopback down, address in
+    use...); mDNS problems are notes, never a stop."""
+    try:
+        emulator.start()
+    except OSError as exc:
+        raise InputError(f"cannot start the emulator on loopback: {exc.strerror or exc}"
+                         ) from None
+    try:
+        for problem in getattr(emulator, "mdns_problems", ()):
+            warn(problem)
+        yield emulator
+    finally:
+        emulator.stop()
 
 
 @cli.command()
@@ -267,7 +344,7 @@ def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
     with scenario_dir(scenario) as path:
         loaded = _load(path)
         click.echo(f"Starting the emulated household {scenario!r} on loopback...", err=True)
-        with Emulator(loaded, mdns=True):
+        with running(Emulator(loaded, mdns=True)):
             options = ScanOptions(interface_addrs=("127.0.0.1",))
             inventory, observations = app.run_scan(options, on_progress=progress_printer())
     context = ReportContext(note, diagnostic_id)  # the demo never writes the scan history
@@ -298,24 +375,30 @@ def emulate(scenario: str, latency_ms: int, request_log: Path | None, no_ssdp: b
         raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
 
     signal.signal(signal.SIGTERM, terminate)
-    with scenario_dir(scenario) as path, open_request_log(request_log) as log:
-        emulator = Emulator(_load(path), latency_ms=latency_ms, request_log=log,
-                            ssdp=not no_ssdp, mdns=not no_mdns)
-        emulator.start()
-        try:
-            for player in emulator.players:
-                click.echo(player.label)
-            blocks = ", ".join(emulator.blocks) or "127.0.0.1 (one port per player)"
-            click.echo(f"Serving {len(emulator.players)} players on {blocks}. Scan it with:\n"
-                       "  sonos-inventory scan --interface-addr 127.0.0.1\n"
-                       "Press Ctrl-C to stop.", err=True)
-            stop = threading.Event()
-            while not stop.wait(0.2):
-                pass
-        except KeyboardInterrupt:
-            click.echo("Stopping.", err=True)
-        finally:
-            emulator.stop()
+    serving = False
+    try:
+        with scenario_dir(scenario) as path, open_request_log(request_log) as log:
+            emulator = Emulator(_load(path), latency_ms=latency_ms, request_log=log,
+                                ssdp=not no_ssdp, mdns=not no_mdns)
+            with running(emulator):
+                serving = True
+                for player in emulator.players:
+                    click.echo(player.label)
+                blocks = ", ".join(emulator.blocks) or "127.0.0.1 (one port per player)"
+                click.echo(f"Serving {len(emulator.players)} players on {blocks}. Scan it "
+                           "with:\n  sonos-inventory scan --interface-addr 127.0.0.1\n"
+                           "Press Ctrl-C to stop.", err=True)
+                stop = threading.Event()
+                while not stop.wait(0.2):
+                    pass
+    except KeyboardInterrupt:
+        if not serving:  # interrupted while loading or starting
+            raise
+        click.echo("Stopping.", err=True)  # Ctrl-C is how a running emulator stops: exit 0
+    except UsageError as exc:
+        raise InputError(str(exc)) from None
+    except OSError as exc:
+        raise InputError(f"emulate: {for_terminal(exc, 200)}") from None
 
 
 def load_inventory(path: Path) -> Inventory:
@@ -323,10 +406,12 @@ def load_inventory(path: Path) -> Inventory:
 
 
 def load_input(path: Path) -> tuple[Inventory, dict[str, bytes]]:
-    """An inventory JSON or a bundle: the analysed inventory and the bundle's raw/ files."""
-    import json
-
+    """An inventory JSON or a bundle: the analysed inventory and the bundle's raw/ files.
+    Anything wrong with the file is one line and exit 2 (InputError)."""
     from .analyze.verdict import analyze as run_analysis
+    from .bounds import MAX_INPUT_FILE_BYTES
+    from .fileio import read_limited, shown
+    from .jsonin import parse_json
     from .report.bundle import is_zip, read_bundle
     from .report.render_json import inventory_from_dict
 
@@ -335,14 +420,17 @@ def load_input(path: Path) -> tuple[Inventory, dict[str, bytes]]:
         if is_zip(path):
             document, raw = read_bundle(path)
         else:
-            document = json.loads(path.read_text("utf-8"))
-        return run_analysis(inventory_from_dict(document)), raw
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.UsageError(f"cannot read {path}: {exc}") from None
-    except ValueError as exc:  # json.JSONDecodeError included
-        raise click.UsageError(f"{path} is not inventory JSON: {exc}") from None
+            document = parse_json(read_limited(path, MAX_INPUT_FILE_BYTES), shown(path))
+        try:
+            inventory = inventory_from_dict(document)
+        except UsageError as exc:
+            raise UsageError(f"{shown(path)}: {exc}") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise UsageError(f"{shown(path)}: not a sonos-inventory inventory "
+                             f"({type(exc).__name__}: {for_terminal(exc, 80)})") from None
+        return run_analysis(inventory), raw
     except UsageError as exc:
-        raise click.UsageError(f"{path}: {exc}") from None
+        raise InputError(str(exc)) from None
 
 
 @cli.command()
@@ -375,8 +463,12 @@ def diff(before: Path | None, after: Path | None) -> None:
     """
     from . import history
     from .diff import diff_inventories, render_diff
+    from .fileio import shown
 
-    saved = history.scans()
+    try:
+        saved = [entry.path for entry in history.entries() if entry.document is not None]
+    except UsageError as exc:
+        raise InputError(str(exc)) from None
     if after is None:
         needed = 1 if before is not None else 2
         if len(saved) < needed:
@@ -387,7 +479,7 @@ def diff(before: Path | None, after: Path | None) -> None:
         if before is None:
             before = saved[-2]
     assert before is not None
-    click.echo(f"Comparing {before} -> {after}", err=True)
+    click.echo(f"Comparing {shown(before)} -> {shown(after)}", err=True)
     result = diff_inventories(load_inventory(before), load_inventory(after))
     click.echo(render_diff(result), nl=False)
     sys.exit(0 if result.aligned else 1)
@@ -398,30 +490,58 @@ def diff(before: Path | None, after: Path | None) -> None:
 def history_command(clear: bool) -> None:
     """List the scans saved on this computer (they hold serial numbers, unredacted)."""
     from . import history
+    from .fileio import shown
 
+    where = shown(history.history_dir())
     if clear:
-        count = history.clear()
-        click.echo(f"Deleted {count} saved scan(s) from {history.history_dir()}.", err=True)
+        count, notes = history.clear()
+        for note in notes:
+            warn(note)
+        click.echo(f"Deleted {count} saved scan(s) from {where}.", err=True)
         return
-    saved = history.scans()
+    try:
+        saved = list(history.entries())
+    except UsageError as exc:
+        raise InputError(str(exc)) from None
     if not saved:
-        click.echo(f"No saved scans in {history.history_dir()}.", err=True)
+        click.echo(f"No saved scans in {where}.", err=True)
         return
-    for path in saved:
+    for entry in saved:
         try:
-            document = history.load(path)
+            document: Any = entry.document
             players = len(document["players"])
-            verdict = document["verdict"]["error_803"]
-            when = document["scan"]["finished_at"]
-        except (OSError, ValueError, KeyError, TypeError):
-            click.echo(f"{path}  (unreadable)")
+            verdict = for_terminal(document["verdict"]["error_803"], 13)
+            when = for_terminal(document["scan"]["finished_at"], 32)
+        except (KeyError, TypeError, IndexError):
+            click.echo(f"{shown(entry.path)}  (unreadable: "
+                       f"{for_terminal(entry.problem or 'not a saved inventory', 200)})")
             continue
-        click.echo(f"{when}  {players:3d} products  error 803: {verdict:13s}  {path}")
+        click.echo(f"{when}  {players:3d} products  error 803: {verdict:13s}  "
+                   f"{shown(entry.path)}")
 
 
 def main() -> None:
+    """Entry point: Ctrl-C at any moment is one line and exit 130; an unexpected error is one
+    line and exit 2 (SONOS_INVENTORY_DEBUG=1 shows the traceback)."""
+    import os
+
     try:
         cli.main(prog_name="sonos-inventory", standalone_mode=True)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    except (KeyboardInterrupt, _Interrupted):
+        _quiet_exit("Interrupted.", 130)
+    except BrokenPipeError:
+        sys.stdout = None  # closed early (`| head`): nothing to flush at exit
+        sys.exit(2)
+    except Exception as exc:
+        if os.environ.get("SONOS_INVENTORY_DEBUG"):
+            raise
+        _quiet_exit(f"Error: unexpected {type(exc).__name__}: {for_terminal(exc, 200)} "
+                    "(a bug: please report it; SONOS_INVENTORY_DEBUG=1 shows details)", 2)
+
+
+def _quiet_exit(message: str, code: int) -> None:
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    with contextlib.suppress(Exception):
+        click.echo(message, err=True)
+    sys.exit(code)
