@@ -105,7 +105,7 @@ MAX_BUNDLE_MEMBER_BYTES = 8 * 1024 * 1024
 """Largest member once decompressed. The largest real one is a zone group state (at most
 MAX_SOAP_RESPONSE_BYTES, 4 MB) or inventory.json (3 MB for 2,000 products)."""
 
-MAX_BUNDLE_TOTAL_BYTES = 48 * 1024 * 1024
+MAX_BUNDLE_TOTAL_BYTES = 32 * 1024 * 1024
 """All members decompressed, together (and all files of a scenario folder). Keeps reading and
 replaying a bundle under 200 MB of memory, with the copies the emulator makes (measured in
 tests/adversarial/test_hostile_files.py)."""

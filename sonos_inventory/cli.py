@@ -479,8 +479,9 @@ def diff(before: Path | None, after: Path | None) -> None:
         if before is None:
             before = saved[-2]
     assert before is not None
+    old, new = load_inventory(before), load_inventory(after)
     click.echo(f"Comparing {shown(before)} -> {shown(after)}", err=True)
-    result = diff_inventories(load_inventory(before), load_inventory(after))
+    result = diff_inventories(old, new)
     click.echo(render_diff(result), nl=False)
     sys.exit(0 if result.aligned else 1)
 
