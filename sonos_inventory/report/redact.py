@@ -19,8 +19,10 @@ Kept: model numbers, software versions, tracks, roles, findings. Best effort: re
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
-from collections.abc import Callable, Iterable
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -68,46 +70,40 @@ def _decode(token: str) -> str:
 
 
 class _View:
-    """The text with every encoded character decoded, and the way back to the original spans."""
+    """The text with every encoded character decoded, and the way back to the original spans.
+    Only the escapes are recorded (three machine integers each), never a per-character map."""
 
     def __init__(self, text: str) -> None:
         self.original = text
-        self._starts: list[int] = []  # decoded start of each segment
-        self._segments: list[tuple[int, int, bool]] = []  # (original start, original end, escape)
+        self._decoded_at = array("i")  # decoded index of each escape
+        self._starts = array("i")  # its original span
+        self._ends = array("i")
         if "&" not in text and "\\" not in text:
             self.decoded = text
             return
-        parts: list[str] = []
-        decoded = original = 0
-        for match in _ESCAPE.finditer(text):
-            if match.start() > original:
-                self._starts.append(decoded)
-                self._segments.append((original, match.start(), False))
-                parts.append(text[original:match.start()])
-                decoded += match.start() - original
-            self._starts.append(decoded)
-            self._segments.append((match.start(), match.end(), True))
-            parts.append(_decode(match.group(0)))
-            decoded += 1
-            original = match.end()
-        if original < len(text):
-            self._starts.append(decoded)
-            self._segments.append((original, len(text), False))
-            parts.append(text[original:])
-        self.decoded = "".join(parts)
+        shrink = 0
+
+        def decode(match: re.Match[str]) -> str:
+            nonlocal shrink
+            self._decoded_at.append(match.start() - shrink)
+            self._starts.append(match.start())
+            self._ends.append(match.end())
+            shrink += match.end() - match.start() - 1
+            return _decode(match.group(0))
+
+        self.decoded = _ESCAPE.sub(decode, text)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of decoded[start:end] (end > start)."""
-        if not self._starts:
-            return start, end
         return self._at(start)[0], self._at(end - 1)[1]
 
     def _at(self, index: int) -> tuple[int, int]:
-        i = bisect.bisect_right(self._starts, index) - 1
-        begin, end, escape = self._segments[i]
-        if escape:
-            return begin, end
-        offset = begin + index - self._starts[i]
+        k = bisect.bisect_right(self._decoded_at, index)
+        if k == 0:
+            return index, index + 1
+        if self._decoded_at[k - 1] == index:
+            return self._starts[k - 1], self._ends[k - 1]
+        offset = self._ends[k - 1] + index - self._decoded_at[k - 1] - 1
         return offset, offset + 1
 
 
@@ -313,33 +309,41 @@ class Redactor:
             (_HOME, lambda m: m.group(1) + "user"),
         ]
 
+    def _matches(self, decoded: str) -> Iterator[tuple[int, int, int, str]]:
+        """Every candidate (start, -length, end, replacement), in order, lazily: memory does
+        not grow with the number of matches."""
+        if self._matchers is None:
+            self._matchers = _literal_matchers(list(self._literals))
+
+        def literal(matcher: re.Pattern[str]) -> Iterator[tuple[int, int, int, str]]:
+            for m in matcher.finditer(decoded):
+                if m.end() > m.start():
+                    yield m.start(), m.start() - m.end(), m.end(), self._literals[m.group(0)]()
+
+        def shape(pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str]
+                  ) -> Iterator[tuple[int, int, int, str]]:
+            for m in pattern.finditer(decoded):
+                new = replacement(m)
+                if new != m.group(0):
+                    yield m.start(), m.start() - m.end(), m.end(), new
+
+        return heapq.merge(*(literal(m) for m in self._matchers),
+                           *(shape(p, r) for p, r in self._shapes()))
+
     def text(self, value: str) -> str:
         if not value:
             return value
         view = _View(value)
         decoded = view.decoded
-        found: list[tuple[int, int, str]] = []
-        if self._matchers is None:
-            self._matchers = _literal_matchers(list(self._literals))
-        for matcher in self._matchers:
-            found += [(m.start(), m.end(), self._literals[m.group(0)]())
-                      for m in matcher.finditer(decoded) if m.end() > m.start()]
-        for pattern, replacement in self._shapes():
-            for m in pattern.finditer(decoded):
-                new = replacement(m)
-                if new != m.group(0):
-                    found.append((m.start(), m.end(), new))
-        if not found:
-            return value
-        found.sort(key=lambda f: (f[0], f[0] - f[1]))
+        blocks: list[str] = []
         out: list[str] = []
         position = decoded_end = 0
-        for start, end, new in found:
+        for start, _length, end, new in self._matches(decoded):
             if start < decoded_end:
                 continue  # overlaps a longer or earlier match
             decoded_end = end
-            # Replace only what differs, so that escapes around a kept prefix (`RINCON\_`,
-            # `C:\\Users\\`) stay as the output's format needs them.
+            # Replace only what differs, so that escapes around a kept prefix (`RINCON\\_`,
+            # `C:\\\\Users\\\\`) stay as the output's format needs them.
             old = decoded[start:end]
             head = 0
             while head < min(len(old), len(new)) and old[head] == new[head]:
@@ -353,8 +357,14 @@ class Redactor:
             begin, finish = view.span(start + head, end - tail)
             out += [value[position:begin], new[head:len(new) - tail]]
             position = finish
+            if len(out) >= 4096:  # a few large strings rather than millions of small ones
+                blocks.append("".join(out))
+                out.clear()
+        if not blocks and not out:
+            return value
         out.append(value[position:])
-        return "".join(out)
+        blocks.append("".join(out))
+        return "".join(blocks)
 
     def _mac_sep(self, match: re.Match[str]) -> str:
         hex12 = "".join(match.group(i) for i in (1, 3, 4, 5, 6, 7))
