@@ -83,7 +83,7 @@ def warn(message: str) -> None:
 
 
 def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--redact-map", type=click.Path(dir_okay=False, path_type=Path),
+    func = click.option("--redact-map", type=click.Path(path_type=Path),
                         help="Write the pseudonym -> real value mapping to FILE (never into the "
                              "bundle).")(func)
     func = click.option("--redact-rooms", is_flag=True,
@@ -92,7 +92,7 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="Replace serials, MAC addresses, household ids and IP addresses "
                              "with consistent pseudonyms in every output. Best effort: review "
                              "before posting publicly.")(func)
-    func = click.option("--bundle", type=click.Path(dir_okay=False, path_type=Path),
+    func = click.option("--bundle", type=click.Path(path_type=Path),
                         metavar="FILE.zip",
                         help="Also write one zip for a support case: reports (Markdown, "
                              "HTML), inventory.json, manifest.json and the raw answers "
@@ -103,7 +103,7 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--note", metavar="TEXT",
                         help="A note printed near the top of the report (e.g. your case "
                              "number or what you tried).")(func)
-    func = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+    func = click.option("--output", "-o", type=click.Path(path_type=Path),
                         help="Write the report to FILE instead of printing it.")(func)
     func = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
                         show_default=True,
@@ -465,21 +465,31 @@ def diff(before: Path | None, after: Path | None) -> None:
     from .diff import diff_inventories, render_diff
     from .fileio import shown
 
-    try:
-        saved = [entry.path for entry in history.entries() if entry.document is not None]
-    except UsageError as exc:
-        raise InputError(str(exc)) from None
-    if after is None:
+    loaded: list[tuple[Path, Inventory]] = []
+    if after is None:  # the newest saved scans that are whole inventories; others are noted
         needed = 1 if before is not None else 2
-        if len(saved) < needed:
+        try:
+            candidates = [e.path for e in history.entries() if e.document is not None]
+        except UsageError as exc:
+            raise InputError(str(exc)) from None
+        for path in reversed(candidates):
+            try:
+                loaded.insert(0, (path, load_inventory(path)))
+            except click.ClickException as exc:
+                warn(f"skipped a saved scan: {exc.format_message()}")
+            if len(loaded) == needed:
+                break
+        if len(loaded) < needed:
             raise click.UsageError(
-                f"the scan history has {len(saved)} scan(s); run `sonos-inventory scan` "
-                "(without --no-history) first, or give two inventory files")
-        after = saved[-1]
+                f"the scan history has {len(loaded)} usable scan(s); run `sonos-inventory "
+                "scan` (without --no-history) first, or give two inventory files")
+        after = loaded[-1][0]
         if before is None:
-            before = saved[-2]
+            before = loaded[0][0]
     assert before is not None
-    old, new = load_inventory(before), load_inventory(after)
+    known = dict(loaded)
+    old = known.get(before) or load_inventory(before)
+    new = known.get(after) or load_inventory(after)
     click.echo(f"Comparing {shown(before)} -> {shown(after)}", err=True)
     result = diff_inventories(old, new)
     click.echo(render_diff(result), nl=False)

@@ -4,6 +4,7 @@ with the TXT keys real players send. Registered concurrently (one by one takes ~
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import socket
 import unicodedata
 from typing import TYPE_CHECKING, Any
@@ -118,7 +119,13 @@ class MdnsAdvertiser:
             return [t for t in [*tasks, *done] if isinstance(t, Exception)]
 
         future = asyncio.run_coroutine_threadsafe(register_all(), self._zc.loop)
-        for problem in future.result(timeout=30):
+        try:
+            problems = future.result(timeout=30)
+        except BaseException:  # Ctrl-C while registering: let the tasks end before closing
+            future.cancel()
+            concurrent.futures.wait([future], timeout=2)
+            raise
+        for problem in problems:
             self.problems.append(f"an mDNS advertisement failed: {problem}")
 
     def stop(self) -> None:
