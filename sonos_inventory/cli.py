@@ -434,8 +434,7 @@ def load_input(path: Path) -> tuple[Inventory, dict[str, bytes]]:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                metavar="FILE")
+@click.argument("file", type=click.Path(path_type=Path), metavar="FILE")
 @output_options
 def analyze(file: Path, fmt: str, output: Path | None, note: str | None,
             diagnostic_id: str | None, bundle: Path | None, redact: bool, redact_rooms: bool,
@@ -448,10 +447,8 @@ def analyze(file: Path, fmt: str, output: Path | None, note: str | None,
 
 
 @cli.command()
-@click.argument("before", required=False,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("after", required=False,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("before", required=False, type=click.Path(path_type=Path))
+@click.argument("after", required=False, type=click.Path(path_type=Path))
 def diff(before: Path | None, after: Path | None) -> None:
     """Compare two inventories: what changed, and whether every product is now aligned.
 

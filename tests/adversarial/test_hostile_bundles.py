@@ -210,6 +210,15 @@ def test_malformed_bundles_are_one_line(tmp_path: Path, case: str) -> None:
         one_line_error(*run("demo", "--scenario", str(path))[::2])
 
 
+@pytest.mark.parametrize("command", ["analyze", "diff"])
+def test_a_missing_file_or_a_folder_is_one_line(tmp_path: Path, command: str) -> None:
+    other = tmp_path / "other.json"
+    other.write_bytes(inventory_bytes())
+    for target in (tmp_path / "missing.json", tmp_path):
+        args = [command, str(target)] + ([str(other)] if command == "diff" else [])
+        one_line_error(*run(*args)[::2])
+
+
 def test_a_fifo_given_as_input_never_hangs(tmp_path: Path) -> None:
     fifo = tmp_path / "input.json"
     os.mkfifo(fifo)

@@ -135,8 +135,7 @@ def check(data: bytes, suffix: str, fmt: str, redact: bool) -> None:
     if result.exit_code == 2:
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         assert len(lines) == 1, result.stderr
-    if fmt in ("table", "markdown"):
-        assert not CONTROL.search(result.stdout), result.stdout
+    assert not CONTROL.search(result.stdout), result.stdout  # every format, terminal-safe
     assert not CONTROL.search(result.stderr), result.stderr
 
 
