@@ -119,7 +119,15 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
     def emit(node: dict) -> str:  # type: ignore[type-arg]
         ends = "" in node
-        branches = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if c]
+        branches = []
+        for char, child in sorted(node.items()):
+            if not char:
+                continue
+            run = [char]
+            while len(child) == 1 and "" not in child:  # a chain: one literal, no nesting
+                (next_char, child), = child.items()
+                run.append(next_char)
+            branches.append(re.escape("".join(run)) + emit(child))
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
