@@ -226,7 +226,8 @@ def finish_interrupted(inventory: Inventory, request: OutputRequest, context: Re
                             options=options)
         for failure in delivered.failures:
             click.echo(f"Error: {failure}", err=True)
-        click.echo(delivered.stdout, nl=False)
+        if delivered.failures:  # the file could not be written: the result is not lost
+            click.echo(delivered.stdout, nl=False)
         for path in delivered.written:
             click.echo(f"Interrupted: the partial result ({len(inventory.players)} products) "
                        f"is in {shown(path)}.", err=True)
