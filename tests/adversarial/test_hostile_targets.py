@@ -265,3 +265,11 @@ def test_an_emulator_that_cannot_start_says_why(tmp_path: Path,
     assert code == 2 and "cannot start the emulator" in err and "in use" in err, err
     code, _, err = run("emulate", "error-803")
     assert code == 2 and "cannot start the emulator" in err, err
+
+
+def test_a_request_log_nobody_reads_is_one_line(tmp_path: Path) -> None:
+    fifo = tmp_path / "log"
+    os.mkfifo(fifo)
+    code, _, err = run("emulate", "error-803", "--request-log", str(fifo))
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("Error: "), err
