@@ -13,8 +13,14 @@ The Python API (documented in the README, "Python API")::
 exit; they log through the `sonos_inventory` logger.
 """
 
+from __future__ import annotations
+
+import importlib
 import logging
+import sys
+import types
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("sonos-inventory")
@@ -23,35 +29,38 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-# Bound after the submodules are imported: `sonos_inventory.scan` is the function, not the
-# module of the same name (importing a submodule sets the package attribute only once).
-from .api import analyze, load, scan, to_json  # noqa: E402
-from .errors import SonosInventoryError, UsageError  # noqa: E402
-from .model import (  # noqa: E402
-    Finding,
-    Household,
-    Inventory,
-    Player,
-    Role,
-    Severity,
-    Track,
-    Verdict,
-)
+if TYPE_CHECKING:
+    from .api import analyze, load, scan, to_json
+    from .errors import SonosInventoryError, UsageError
+    from .model import Finding, Household, Inventory, Player, Role, Severity, Track, Verdict
+
+_PUBLIC = {
+    "scan": "api", "analyze": "api", "load": "api", "to_json": "api",
+    "SonosInventoryError": "errors", "UsageError": "errors",
+    "Finding": "model", "Household": "model", "Inventory": "model", "Player": "model",
+    "Role": "model", "Severity": "model", "Track": "model", "Verdict": "model",
+}
 
 __all__ = [
-    "Finding",
-    "Household",
-    "Inventory",
-    "Player",
-    "Role",
-    "Severity",
-    "SonosInventoryError",
-    "Track",
-    "UsageError",
-    "Verdict",
-    "__version__",
-    "analyze",
-    "load",
-    "scan",
-    "to_json",
+    "Finding", "Household", "Inventory", "Player", "Role", "Severity", "SonosInventoryError",
+    "Track", "UsageError", "Verdict", "__version__", "analyze", "load", "scan", "to_json",
 ]
+
+
+class _Package(types.ModuleType):
+    """The package's public names load on first use, so `import sonos_inventory` (and the
+    command's start-up, which Ctrl-C may interrupt) stays light; and they always win over a
+    submodule of the same name: `sonos_inventory.scan` is the function even after the module
+    `sonos_inventory.scan` (which the import system also sets here) has been imported."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _PUBLIC:
+            module = importlib.import_module(f"{__name__}.{_PUBLIC[name]}")
+            return getattr(module, name)
+        return super().__getattribute__(name)
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *_PUBLIC})
+
+
+sys.modules[__name__].__class__ = _Package

@@ -8,7 +8,6 @@ the `sonos_inventory` logger (silent unless the application configures logging) 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
@@ -74,22 +73,34 @@ def analyze(inventory: Inventory) -> Inventory:
     return _analyze(inventory)
 
 
-def load(path: str | Path) -> Inventory:
-    """Read an inventory JSON file or a support bundle (.zip) and analyse it."""
+def read_input(path: Path) -> tuple[Inventory, dict[str, bytes]]:
+    """An inventory JSON or a bundle, bounded as every file the tool reads (bounds.py): the
+    analysed inventory and the bundle's raw/ files. UsageError (one line) for anything else."""
+    from .bounds import MAX_INPUT_FILE_BYTES
+    from .fileio import read_limited, shown
+    from .jsonin import parse_json
     from .report.bundle import is_zip, read_bundle
     from .report.render_json import inventory_from_dict
+    from .report.safe_text import for_terminal
 
-    file = Path(path)
+    raw: dict[str, bytes] = {}
+    if is_zip(path):
+        document, raw = read_bundle(path)
+    else:
+        document = parse_json(read_limited(path, MAX_INPUT_FILE_BYTES), shown(path))
     try:
-        if is_zip(file):
-            document, _raw = read_bundle(file)
-        else:
-            document = json.loads(file.read_text("utf-8"))
-    except (OSError, UnicodeError) as exc:
-        raise UsageError(f"cannot read {file}: {exc}") from None
-    except (ValueError, RecursionError) as exc:
-        raise UsageError(f"{file} is not inventory JSON: {str(exc)[:200]}") from None
-    return _analyze(inventory_from_dict(document))
+        inventory = inventory_from_dict(document)
+    except UsageError as exc:
+        raise UsageError(f"{shown(path)}: {exc}") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"{shown(path)}: not a sonos-inventory inventory "
+                         f"({type(exc).__name__}: {for_terminal(exc, 80)})") from None
+    return _analyze(inventory), raw
+
+
+def load(path: str | Path) -> Inventory:
+    """Read an inventory JSON file or a support bundle (.zip) and analyse it."""
+    return read_input(Path(path))[0]
 
 
 def to_json(inventory: Inventory) -> dict[str, Any]:

@@ -91,3 +91,64 @@ when the first could not give it: no answer, 403 (UPnP off), 5xx, or garbage."""
 
 SONOS_PORT = 1400
 """Players serve UPnP on TCP 1400; any other port is refused except on loopback (emulator)."""
+
+# --- files the tool reads (bundles, scenario folders, inventory JSON, history) ---
+# A bundle or scenario folder comes from someone else (a customer, a colleague): as untrusted as
+# a device. Every cap below is enforced on the bytes actually read or decompressed, never on the
+# sizes a zip or a file system declares.
+
+MAX_INPUT_FILE_BYTES = 32 * 1024 * 1024
+"""Largest file read whole: an inventory JSON, a bundle zip, a history entry. An inventory of
+2,000 products is about 3 MB; a bundle of a 32-player household about 1 MB."""
+
+MAX_BUNDLE_ENTRIES = 5000
+"""Members of a bundle zip (and files walked in a scenario folder). A scan of 1,000 households
+of one player each writes about 3,000 files; the zip's central directory is checked against this
+before it is parsed, so a zip declaring millions of members costs nothing."""
+
+MAX_BUNDLE_CENTRAL_DIRECTORY_BYTES = MAX_BUNDLE_ENTRIES * 1024
+"""The central directory is read into memory by zipfile: 1 KB per member is far above real names."""
+
+MAX_BUNDLE_MEMBER_BYTES = 8 * 1024 * 1024
+"""Largest member once decompressed. The largest real one is a zone group state (at most
+MAX_SOAP_RESPONSE_BYTES, 4 MB) or inventory.json (3 MB for 2,000 products)."""
+
+MAX_BUNDLE_TOTAL_BYTES = 32 * 1024 * 1024
+"""All members decompressed, together (and all files of a scenario folder). Keeps reading and
+replaying a bundle under 200 MB of memory, with the copies the emulator makes (measured in
+tests/adversarial/test_hostile_files.py)."""
+
+MAX_BUNDLE_NAME_CHARS = 512
+"""Longest member path in a bundle (real ones are under 80 characters)."""
+
+MAX_SCENARIO_DEPTH = 8
+"""Folder depth walked below a scenario folder (real ones are 3 deep: household/devices/x.xml)."""
+
+MAX_JSON_DEPTH = 32
+"""Nesting of an input JSON document; the inventory is 5 deep. Deeper input is refused before
+any recursion can overflow."""
+
+MAX_JSON_STRING_CHARS = 8 * 1024 * 1024
+"""Longest string in an input JSON document: a body in faults.json replays a whole SOAP answer
+(at most MAX_SOAP_RESPONSE_BYTES, 4 MB, a little more once escaped)."""
+
+MAX_ECHO_CHARS = 80
+"""How much of a bad value an error message repeats."""
+
+MAX_HISTORY_FILES = 500
+"""Saved scans read for `diff` and "first seen" (the newest ones); older ones are left alone."""
+
+MAX_HISTORY_TOTAL_BYTES = 256 * 1024 * 1024
+"""Bytes read from the history per command, so that a history of huge files cannot stall a scan."""
+
+MAX_FAULT_LATENCY_MS = 60_000
+"""faults.json: latency_ms and other durations (the scanner gives up after seconds anyway)."""
+
+MAX_FAULT_HUGE_MB = 64
+"""faults.json: huge_mb, the body the emulator streams (the scanner stops reading at 4 MB)."""
+
+MAX_FAULT_COUNT = 1_000_000
+"""faults.json: drip_bps, vanish_after."""
+
+MAX_FAULT_EXTRA_DATAGRAMS = 16
+"""faults.json: ssdp_extra datagrams per reply."""

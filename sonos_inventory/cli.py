@@ -23,20 +23,40 @@ from .deliver import FORMATS, OutputRequest, deliver
 from .errors import UsageError
 from .model import Inventory, ScanObservations
 from .report.context import ReportContext
+from .report.safe_text import for_terminal
 from .scan import Progress, ScanOptions
 
 MAX_LABEL = 200
 
 
+class InputError(click.ClickException):
+    """Bad input (a file, a folder, a target): one line on stderr, exit 2."""
+
+    exit_code = 2
+
+
 def request_from(fmt: str, output: Path | None, bundle: Path | None, redact: bool,
                  redact_rooms: bool, redact_map: Path | None, csv_bom: bool = False,
                  hint: tuple[str, ...] | None = None) -> OutputRequest:
+    """The output request, with every target checked before anything is scanned."""
+    from .fileio import check_target, is_stdout, shown
+
     if redact_map is not None and not (redact or redact_rooms):
         raise click.UsageError("--redact-map only makes sense with --redact or --redact-rooms")
     if bundle is not None and bundle.suffix.lower() != ".zip":
-        raise click.UsageError(f"--bundle {bundle}: the bundle is a zip file; name it *.zip")
+        raise click.UsageError(f"--bundle {shown(bundle)}: the bundle is a zip file; name it "
+                               "*.zip")
+    if is_stdout(redact_map):
+        raise click.UsageError("--redact-map -: the mapping holds the real values; give a file")
     if csv_bom and fmt != "csv":
         raise click.UsageError("--csv-bom only makes sense with --format csv")
+    try:
+        for option, target in (("--output", output), ("--bundle", bundle),
+                               ("--redact-map", redact_map)):
+            if target is not None:
+                check_target(target, option)
+    except UsageError as exc:
+        raise InputError(str(exc)) from None
     return OutputRequest(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom,
                          width=console.terminal_width(), hint=hint)
 
@@ -146,7 +166,7 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--csv-bom", is_flag=True,
                         help="With --format csv: start with a UTF-8 byte-order mark, so Excel "
                              "reads accented and non-Latin names correctly.")(func)
-    func = click.option("--redact-map", type=click.Path(dir_okay=False, path_type=Path),
+    func = click.option("--redact-map", type=click.Path(path_type=Path),
                         help="Write the pseudonym -> real value mapping to FILE (never into the "
                              "bundle).")(func)
     func = click.option("--redact-rooms", is_flag=True,
@@ -155,7 +175,7 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="Replace serials, MAC addresses, household ids and IP addresses "
                              "with consistent pseudonyms in every output. Best effort: review "
                              "before posting publicly.")(func)
-    func = click.option("--bundle", type=click.Path(dir_okay=False, path_type=Path),
+    func = click.option("--bundle", type=click.Path(path_type=Path),
                         metavar="FILE.zip",
                         help="Also write one zip for a support case: reports (Markdown, "
                              "HTML), inventory.json, manifest.json and the raw answers "
@@ -166,7 +186,7 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--note", metavar="TEXT",
                         help="A note printed near the top of the report (e.g. your case "
                              "number or what you tried).")(func)
-    func = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+    func = click.option("--output", "-o", type=click.Path(path_type=Path),
                         help="Write the report to FILE instead of printing it.")(func)
     func = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
                         show_default=True,
@@ -179,21 +199,37 @@ def finish(inventory: Inventory, request: OutputRequest, notes: tuple[str, ...],
            context: ReportContext, *, observations: ScanObservations | None = None,
            raw: dict[str, bytes] | None = None, options: dict[str, Any] | None = None,
            open_html: bool = False) -> int:
+    from .fileio import shown
+
     clear_progress()
-    for note in notes:
+    delivered = deliver(inventory, request, context, observations=observations, raw=raw,
+                        options=options, notes=notes)
+    for note in delivered.notes:
         warn(note)
     if not inventory.players:
         from .report.render_table import NOTHING_FOUND_HELP
 
         click.echo(NOTHING_FOUND_HELP, err=True)
-    delivered = deliver(inventory, request, context, observations=observations, raw=raw,
-                        options=options)
+    for failure in delivered.failures:
+        click.echo(f"Error: {failure}", err=True)
     emit(delivered.stdout, request.fmt)
     for path in delivered.written:
-        click.echo(f"Wrote {path}", err=True)
-    if open_html:
+        click.echo(f"Wrote {shown(path)}", err=True)
+    if open_html and delivered.ok:
         open_report(inventory, request, context, observations)
-    return app.exit_code(inventory)
+    return app.exit_code(inventory) if delivered.ok else 2
+
+
+class _Interrupted(Exception):
+    """Ctrl-C, carried past click (which would print a blank line and "Aborted!", exit 1)."""
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted from None
 
 
 class EpilogCommand(click.Command):
@@ -232,7 +268,7 @@ def scan_examples() -> tuple[str, list[tuple[str, str]]]:
     ]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
              invoke_without_command=True)
 @click.version_option(__version__, prog_name="sonos-inventory")
 @click.pass_context
@@ -344,11 +380,17 @@ def finish_interrupted(inventory: Inventory, request: OutputRequest, context: Re
     """Ctrl-C: write what was found when a file or bundle was asked for (marked incomplete)."""
     clear_progress()
     if request.output is not None or request.bundle is not None:
+        from .fileio import shown
+
         delivered = deliver(inventory, request, context, observations=observations,
                             options=options)
+        for failure in delivered.failures:
+            click.echo(f"Error: {failure}", err=True)
+        if delivered.failures:  # the file could not be written: the result is not lost
+            click.echo(delivered.stdout, nl=False)
         for path in delivered.written:
             click.echo(f"Interrupted: the partial result ({len(inventory.players)} products) "
-                       f"is in {path}.", err=True)
+                       f"is in {shown(path)}.", err=True)
     else:
         click.echo("Interrupted.", err=True)
     return 130
@@ -360,19 +402,32 @@ def with_history(inventory: Inventory, context: ReportContext, *, save: bool) ->
     from .report.render_json import inventory_dict
 
     document = inventory_dict(inventory, context)
+    seen: dict[str, str] = {}
+    skipped: list[str] = []
     try:
-        earlier = [history.load(p) for p in history.scans()]
-    except (OSError, ValueError) as exc:
+        for entry in history.entries():
+            if entry.document is None:
+                skipped.append(entry.problem or "unreadable")
+                continue
+            for uuid, when in history.first_seen([entry.document]).items():
+                if uuid not in seen or when < seen[uuid]:
+                    seen[uuid] = when
+    except UsageError as exc:
         warn(f"scan history not read: {exc}")
-        earlier = []
-    if not earlier and not save:
+    if skipped:
+        more = f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""
+        warn(f"skipped {len(skipped)} bad file(s) in the scan history: "
+             f"{'; '.join(skipped[:3])}{more}")
+    if not seen and not save:
         return context
     if save:
         try:
             history.save(document)
-        except OSError as exc:
+        except (OSError, UsageError) as exc:
             warn(f"scan history not saved: {exc}")
-    seen = history.first_seen([*earlier, document])
+    for uuid, when in history.first_seen([document]).items():
+        if uuid not in seen or when < seen[uuid]:
+            seen[uuid] = when
     return ReportContext(context.note, context.diagnostic_id, tuple(sorted(seen.items())))
 
 
@@ -385,21 +440,27 @@ def scenario_dir(name_or_dir: str) -> Iterator[Path]:
         with tempfile.TemporaryDirectory(prefix="sonos-inventory-") as tmp:
             yield write_scenario(name_or_dir, Path(tmp) / name_or_dir)
         return
+    from .fileio import shown
+
     path = Path(name_or_dir).expanduser()
-    if path.is_file():
+    if path.exists() and not path.is_dir():
         from .report.bundle import extract_raw, read_bundle
 
-        try:
-            _document, raw = read_bundle(path)
-        except UsageError as exc:
-            raise click.BadParameter(str(exc), param_hint="SCENARIO") from None
         with tempfile.TemporaryDirectory(prefix="sonos-inventory-") as tmp:
-            yield extract_raw(raw, Path(tmp) / "raw")
+            try:
+                raw = read_bundle(path)[1]
+                target = extract_raw(raw, Path(tmp) / "raw")
+            except UsageError as exc:
+                raise InputError(str(exc)) from None
+            except OSError as exc:
+                raise InputError(f"cannot unpack {shown(path)}: {exc.strerror or exc}") from None
+            del raw  # replayed from the folder: the bundle's bytes need not stay in memory
+            yield target
         return
     if not path.is_dir():
         names = ", ".join(SCENARIOS)
-        raise click.BadParameter(f"{name_or_dir!r} is neither a built-in scenario ({names}), "
-                                 "a directory nor a bundle", param_hint="SCENARIO")
+        raise click.BadParameter(f"{shown(name_or_dir)!r} is neither a built-in scenario "
+                                 f"({names}), a directory nor a bundle", param_hint="SCENARIO")
     yield path
 
 
@@ -409,7 +470,24 @@ def _load(path: Path) -> Any:
     try:
         return load_scenario(path)
     except UsageError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise InputError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def running(emulator: Any) -> Iterator[Any]:
+    """A started emulator; one line (exit 2) when it cannot start (loopback down, address in
+    use...); mDNS problems are notes, never a stop."""
+    try:
+        emulator.start()
+    except OSError as exc:
+        raise InputError(f"cannot start the emulator on loopback: {exc.strerror or exc}"
+                         ) from None
+    try:
+        for problem in getattr(emulator, "mdns_problems", ()):
+            warn(problem)
+        yield emulator
+    finally:
+        emulator.stop()
 
 
 @cli.command(cls=EpilogCommand, epilog_of=scenario_list)
@@ -431,7 +509,7 @@ def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
     with scenario_dir(scenario) as path:
         loaded = _load(path)
         click.echo(f"Starting the emulated household {scenario!r} on loopback...", err=True)
-        with Emulator(loaded, mdns=True):
+        with running(Emulator(loaded, mdns=True)):
             options = ScanOptions(interface_addrs=("127.0.0.1",))
             inventory, observations = app.run_scan(options, on_progress=progress_printer())
     inventory = replace(inventory, label=label)
@@ -464,24 +542,30 @@ def emulate(scenario: str, latency_ms: int, request_log: Path | None, no_ssdp: b
         raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
 
     signal.signal(signal.SIGTERM, terminate)
-    with scenario_dir(scenario) as path, open_request_log(request_log) as log:
-        emulator = Emulator(_load(path), latency_ms=latency_ms, request_log=log,
-                            ssdp=not no_ssdp, mdns=not no_mdns)
-        emulator.start()
-        try:
-            for player in emulator.players:
-                click.echo(player.label)
-            blocks = ", ".join(emulator.blocks) or "127.0.0.1 (one port per player)"
-            click.echo(f"Serving {len(emulator.players)} players on {blocks}. Scan it with:\n"
-                       "  sonos-inventory scan --interface-addr 127.0.0.1\n"
-                       "Press Ctrl-C to stop.", err=True)
-            stop = threading.Event()
-            while not stop.wait(0.2):
-                pass
-        except KeyboardInterrupt:
-            click.echo("Stopping.", err=True)
-        finally:
-            emulator.stop()
+    serving = False
+    try:
+        with scenario_dir(scenario) as path, open_request_log(request_log) as log:
+            emulator = Emulator(_load(path), latency_ms=latency_ms, request_log=log,
+                                ssdp=not no_ssdp, mdns=not no_mdns)
+            with running(emulator):
+                serving = True
+                for player in emulator.players:
+                    click.echo(player.label)
+                blocks = ", ".join(emulator.blocks) or "127.0.0.1 (one port per player)"
+                click.echo(f"Serving {len(emulator.players)} players on {blocks}. Scan it "
+                           "with:\n  sonos-inventory scan --interface-addr 127.0.0.1\n"
+                           "Press Ctrl-C to stop.", err=True)
+                stop = threading.Event()
+                while not stop.wait(0.2):
+                    pass
+    except KeyboardInterrupt:
+        if not serving:  # interrupted while loading or starting
+            raise
+        click.echo("Stopping.", err=True)  # Ctrl-C is how a running emulator stops: exit 0
+    except UsageError as exc:
+        raise InputError(str(exc)) from None
+    except OSError as exc:
+        raise InputError(f"emulate: {for_terminal(exc, 200)}") from None
 
 
 def load_inventory(path: Path) -> Inventory:
@@ -489,31 +573,19 @@ def load_inventory(path: Path) -> Inventory:
 
 
 def load_input(path: Path) -> tuple[Inventory, dict[str, bytes]]:
-    """An inventory JSON or a bundle: the analysed inventory and the bundle's raw/ files."""
-    import json
-
-    from .analyze.verdict import analyze as run_analysis
-    from .report.bundle import is_zip, read_bundle
-    from .report.render_json import inventory_from_dict
+    """An inventory JSON or a bundle: the analysed inventory and the bundle's raw/ files.
+    Anything wrong with the file is one line and exit 2 (InputError)."""
+    from .api import read_input
 
     try:
-        raw: dict[str, bytes] = {}
-        if is_zip(path):
-            document, raw = read_bundle(path)
-        else:
-            document = json.loads(path.read_text("utf-8"))
-        return run_analysis(inventory_from_dict(document)), raw
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.UsageError(f"cannot read {path}: {exc}") from None
-    except ValueError as exc:  # json.JSONDecodeError included
-        raise click.UsageError(f"{path} is not inventory JSON: {exc}") from None
+        return read_input(path)
     except UsageError as exc:
-        raise click.UsageError(f"{path}: {exc}") from None
+        raise InputError(str(exc)) from None
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE...")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path),
+                metavar="FILE...")
 @output_options
 @open_option
 def analyze(files: tuple[Path, ...], fmt: str, output: Path | None, note: str | None,
@@ -548,8 +620,10 @@ def analyze(files: tuple[Path, ...], fmt: str, output: Path | None, note: str | 
 
 def finish_fleet(files: list[Path], request: OutputRequest) -> int:
     """Several inventories: one fleet view to stdout or --output; the worst site's exit code."""
+    import json
+
     from .analyze.verdict import analyze as run_analysis
-    from .fileio import write_text_atomically
+    from .fileio import is_stdout, shown, write_output
     from .report.fleet import Site, render_fleet, site_names, worst_exit
     from .report.redact import Redactor
 
@@ -561,30 +635,37 @@ def finish_fleet(files: list[Path], request: OutputRequest) -> int:
             redactor.learn(inventory, None)
         inventories = [run_analysis(redactor.inventory(i)) for i in inventories]
     names = site_names([i.label for i in inventories], [p.name for p in files])
-    sites = [Site(name, str(path), inventory, app.exit_code(inventory))
+    sites = [Site(name, shown(path), inventory, app.exit_code(inventory))
              for name, path, inventory in zip(names, files, inventories, strict=True)]
     text = render_fleet(sites, request.fmt, bom=request.csv_bom)
     if redactor is not None:
         text = redactor.text(text)
-    if request.output is not None:
-        write_text_atomically(request.output, text)
-        click.echo(f"Wrote {request.output}", err=True)
-    else:
-        emit(text, request.fmt)
+    code = worst_exit([site.exit_code for site in sites])
+    targets = [] if request.output is None or is_stdout(request.output) else [
+        (request.output, text.encode("utf-8"), "--output")]
     if redactor is not None and request.redact_map is not None:
-        import json
-
-        write_text_atomically(request.redact_map,
-                              json.dumps(redactor.mapping(), indent=2, ensure_ascii=False))
-        click.echo(f"Wrote {request.redact_map}", err=True)
-    return worst_exit([site.exit_code for site in sites])
+        targets.append((request.redact_map, json.dumps(redactor.mapping(), indent=2,
+                                                       ensure_ascii=False).encode(),
+                        "--redact-map"))
+    printed = not targets or targets[0][2] != "--output"
+    for path, data, option in targets:
+        try:
+            write_output(path, data)
+            click.echo(f"Wrote {shown(path)}", err=True)
+        except OSError as exc:
+            click.echo(f"Error: {option} {shown(path)}: could not write it "
+                       f"({exc.strerror or exc})" + ("; the report is printed instead"
+                                                     if option == "--output" else ""), err=True)
+            printed = printed or option == "--output"
+            code = app.EXIT_USAGE
+    if printed:
+        emit(text, request.fmt)
+    return code
 
 
 @cli.command()
-@click.argument("before", required=False,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("after", required=False,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("before", required=False, type=click.Path(path_type=Path))
+@click.argument("after", required=False, type=click.Path(path_type=Path))
 @click.option("--format", "-f", "fmt", type=click.Choice(("text", "json")), default="text",
               show_default=True, help="text for people, json for scripts "
               "(schema: sonos_inventory/data/diff.schema.json).")
@@ -604,24 +685,38 @@ def diff(before: Path | None, after: Path | None, fmt: str, force: bool) -> None
 
     from . import history
     from .diff import compare_systems, diff_dict, diff_inventories, render_diff
+    from .fileio import shown
 
-    saved = history.scans()
-    if after is None:
+    loaded: list[tuple[Path, Inventory]] = []
+    if after is None:  # the newest saved scans that are whole inventories; others are noted
         needed = 1 if before is not None else 2
-        if len(saved) < needed:
+        try:
+            candidates = [e.path for e in history.entries() if e.document is not None]
+        except UsageError as exc:
+            raise InputError(str(exc)) from None
+        for path in reversed(candidates):
+            try:
+                loaded.insert(0, (path, load_inventory(path)))
+            except click.ClickException as exc:
+                warn(f"skipped a saved scan: {exc.format_message()}")
+            if len(loaded) == needed:
+                break
+        if len(loaded) < needed:
             raise click.UsageError(
-                f"the scan history has {len(saved)} scan(s); run `sonos-inventory scan` "
-                "(without --no-history) first, or give two inventory files")
-        after = saved[-1]
+                f"the scan history has {len(loaded)} usable scan(s); run `sonos-inventory "
+                "scan` (without --no-history) first, or give two inventory files")
+        after = loaded[-1][0]
         if before is None:
-            before = saved[-2]
+            before = loaded[0][0]
     assert before is not None
-    click.echo(f"Comparing {before} -> {after}", err=True)
-    old, new = load_inventory(before), load_inventory(after)
+    known = dict(loaded)
+    old = known.get(before) or load_inventory(before)
+    new = known.get(after) or load_inventory(after)
+    click.echo(f"Comparing {shown(before)} -> {shown(after)}", err=True)
     if not compare_systems(old, new).same and not force:
-        click.echo(f"error: {before} and {after} are different systems (they share no "
-                   "household and no product), so there is nothing to compare. Use --force "
-                   "to compare them anyway.", err=True)
+        click.echo(f"Error: {shown(before)} and {shown(after)} are different systems (they "
+                   "share no household and no product), so there is nothing to compare. Use "
+                   "--force to compare them anyway.", err=True)
         sys.exit(app.EXIT_USAGE)
     result = diff_inventories(old, new, forced=force)
     if fmt == "json":
@@ -645,51 +740,75 @@ def history_command(clear: bool, yes: bool, label_filter: str | None, fmt: str) 
     import json
 
     from . import history
-    from .report.safe_text import for_terminal as t
+    from .fileio import shown
 
     directory = history.history_dir()
+    where = shown(directory)
     if clear:
-        saved = history.scans()
         if not yes:
             if not sys.stdin.isatty():
-                raise click.UsageError("history --clear deletes the saved scans support may ask "
-                                       "for; add --yes to confirm")
-            click.confirm(f"Delete {len(saved)} saved scan(s) in {directory}? They are the "
-                          "'before' state support may ask for", abort=True, err=True)
-        count = history.clear()
-        click.echo(f"Deleted {count} saved scan(s) from {directory}.", err=True)
+                raise InputError("history --clear deletes the saved scans support may ask for; "
+                                 "add --yes to confirm")
+            click.confirm(f"Delete the saved scans in {where}? They are the 'before' state "
+                          "support may ask for", abort=True, err=True)
+        count, notes = history.clear()
+        for note in notes:
+            warn(note)
+        click.echo(f"Deleted {count} saved scan(s) from {where}.", err=True)
         return
+    try:
+        saved = list(history.entries())
+    except UsageError as exc:
+        raise InputError(str(exc)) from None
     entries = []
-    for path in history.scans():
-        try:
-            entry = history.describe(path, history.load(path))
-        except (OSError, ValueError, RecursionError) as exc:
-            entry = history.describe(path, None)
-            entry["problem"] = t(f"unreadable: {exc}", 200)
+    for item in saved:
+        entry = history.describe(item.path, item.document)
+        entry["path"] = shown(item.path)
+        if item.document is None:
+            entry["problem"] = for_terminal(item.problem or "not a saved inventory", 200)
         if label_filter and label_filter.casefold() not in (entry["label"] or "").casefold():
             continue
         entries.append(entry)
     if fmt == "json":
-        click.echo(json.dumps({"schema_version": 1, "directory": str(directory),
-                               "scans": entries}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"schema_version": 1, "directory": where, "scans": entries},
+                              indent=2, ensure_ascii=False))
         return
     if not entries:
-        which = f" labelled {label_filter!r}" if label_filter else ""
-        click.echo(f"No saved scans{which} in {t(directory, 300)}.", err=True)
+        which = f" labelled {for_terminal(label_filter, 60)!r}" if label_filter else ""
+        click.echo(f"No saved scans{which} in {where}.", err=True)
         return
     for entry in entries:
         if not entry["readable"]:
-            click.echo(f"{t(entry['path'], 300)}  ({entry['problem']})")
+            click.echo(f"{entry['path']}  (unreadable: {entry['problem']})")
             continue
-        label = f"  [{t(entry['label'], 60)}]" if entry["label"] else ""
-        click.echo(f"{t(entry['finished_at'], 40)}  {entry['products']:3d} products  error 803: "
-                   f"{entry['verdict'] or '?':13s}{label}  {t(entry['path'], 300)}")
+        label = f"  [{for_terminal(entry['label'], 60)}]" if entry["label"] else ""
+        click.echo(f"{for_terminal(entry['finished_at'], 32)}  {entry['products']:3d} products  "
+                   f"error 803: {entry['verdict'] or '?':13s}{label}  {entry['path']}")
 
 
 def main() -> None:
+    """Entry point: Ctrl-C at any moment is one line and exit 130; an unexpected error is one
+    line and exit 2 (SONOS_INVENTORY_DEBUG=1 shows the traceback)."""
+    import os
+
     console.force_utf8(sys.stdout, sys.stderr)
     try:
         cli.main(prog_name="sonos-inventory", standalone_mode=True)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    except (KeyboardInterrupt, _Interrupted):
+        _quiet_exit("Interrupted.", 130)
+    except BrokenPipeError:
+        sys.stdout = None  # closed early (`| head`): nothing to flush at exit
+        sys.exit(2)
+    except Exception as exc:
+        if os.environ.get("SONOS_INVENTORY_DEBUG"):
+            raise
+        _quiet_exit(f"Error: unexpected {type(exc).__name__}: {for_terminal(exc, 200)} "
+                    "(a bug: please report it; SONOS_INVENTORY_DEBUG=1 shows details)", 2)
+
+
+def _quiet_exit(message: str, code: int) -> None:
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    with contextlib.suppress(Exception):
+        click.echo(message, err=True)
+    sys.exit(code)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .analyze.verdict import analyze
-from .fileio import write_text_atomically
+from .fileio import is_stdout, save_elsewhere, shown, write_output
 from .model import Inventory, ScanObservations
 from .report.context import ReportContext
 from .report.redact import Redactor
@@ -63,6 +63,12 @@ def render(inventory: Inventory, fmt: str, context: ReportContext,
 class Delivered:
     stdout: str
     written: tuple[Path, ...]
+    notes: tuple[str, ...] = ()  # redacted like everything else when redaction is asked
+    failures: tuple[str, ...] = ()  # a target that could not be written, and where it went
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
 
 
 def deliver(
@@ -73,17 +79,21 @@ def deliver(
     observations: ScanObservations | None = None,
     raw: dict[str, bytes] | None = None,
     options: dict[str, Any] | None = None,
+    notes: tuple[str, ...] = (),
 ) -> Delivered:
     """Render (redacted if asked) to stdout or --output, and write the bundle if asked.
 
     `raw` is the raw/ part of a bundle; when a scan's observations are given it is built from them
-    (before redaction, so that it matches them) and redacted with everything else.
+    (before redaction, so that it matches them) and redacted with everything else. A target that
+    cannot be written does not lose the result: the report is printed, other files are saved in
+    the temporary folder, and `failures` says so.
     """
     if request.bundle is not None and raw is None and observations is not None:
         from .report.capture import raw_scenario
 
         raw = raw_scenario(inventory, observations)
     raw = raw or {}
+    options = dict(options or {})
     redactor: Redactor | None = None
     if request.redact or request.redact_rooms:
         redactor = Redactor(rooms=request.redact_rooms)
@@ -91,20 +101,24 @@ def deliver(
         redactor.learn_texts(data.decode("utf-8", "replace") for data in raw.values())
         inventory = analyze(redactor.inventory(inventory))
         context = ReportContext(
-            redactor.maybe(context.note), context.diagnostic_id,
+            redactor.maybe(context.note), redactor.maybe(context.diagnostic_id),
             tuple((redactor.text(u), when) for u, when in context.first_seen))
+        notes = tuple(redactor.text(note) for note in notes)
+        for key in ("input", "scenario"):  # local paths: the file name is enough
+            if isinstance(options.get(key), str) and ("/" in options[key] or "\\" in options[key]):
+                options[key] = redactor.text(Path(options[key]).name)
 
     def rendered(fmt: str) -> str:
         text = render(inventory, fmt, context, request)
         return redactor.text(text) if redactor else text  # the safety net over every output
 
-    written: list[Path] = []
     text = rendered(request.fmt)
-    if request.output is not None:
-        write_text_atomically(request.output, text)
-        written.append(request.output)
+    targets: list[tuple[Path, bytes, str]] = []
+    to_stdout = request.output is None or is_stdout(request.output)
+    if request.output is not None and not is_stdout(request.output):
+        targets.append((request.output, text.encode("utf-8"), "--output"))
     if request.bundle is not None:
-        from .report.bundle import manifest, write_bundle
+        from .report.bundle import manifest, zip_bytes
 
         files = {name: rendered(fmt).encode("utf-8") for name, fmt in (
             ("report.md", "markdown"), ("report.html", "html"), ("inventory.json", "json"))}
@@ -112,14 +126,33 @@ def deliver(
             if redactor:
                 name, data = redactor.text(name), redactor.bytes(data)
             files[f"raw/{name}"] = data
-        document = json.dumps(manifest(inventory, observations, options or {},
+        document = json.dumps(manifest(inventory, observations, options,
                                        [*files, "manifest.json"], redacted=redactor is not None),
                               indent=2, ensure_ascii=False)
         files["manifest.json"] = (redactor.text(document) if redactor else document).encode()
-        write_bundle(request.bundle, files)
-        written.append(request.bundle)
+        targets.append((request.bundle, zip_bytes(files), "--bundle"))
     if redactor is not None and request.redact_map is not None:
-        write_text_atomically(request.redact_map,
-                              json.dumps(redactor.mapping(), indent=2, ensure_ascii=False))
-        written.append(request.redact_map)
-    return Delivered("" if request.output is not None else text, tuple(written))
+        targets.append((request.redact_map, json.dumps(redactor.mapping(), indent=2,
+                                                       ensure_ascii=False).encode(),
+                        "--redact-map"))
+    written: list[Path] = []
+    failures: list[str] = []
+    for path, data, option in targets:
+        try:
+            write_output(path, data)
+            written.append(path)
+            continue
+        except OSError as exc:
+            problem = f"{option} {shown(path)}: could not write it ({exc.strerror or exc})"
+        if option == "--output":
+            to_stdout = True
+            failures.append(f"{problem}; the report is printed below instead")
+            continue
+        try:
+            elsewhere = save_elsewhere(data, path.name)
+        except OSError:
+            failures.append(f"{problem}; it could not be saved anywhere else either")
+            to_stdout = True
+            continue
+        failures.append(f"{problem}; saved it as {shown(elsewhere)} instead")
+    return Delivered(text if to_stdout else "", tuple(written), notes, tuple(failures))

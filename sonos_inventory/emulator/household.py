@@ -8,15 +8,31 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from ..bounds import (
+    MAX_BUNDLE_ENTRIES,
+    MAX_BUNDLE_MEMBER_BYTES,
+    MAX_BUNDLE_TOTAL_BYTES,
+    MAX_FAULT_COUNT,
+    MAX_FAULT_EXTRA_DATAGRAMS,
+    MAX_FAULT_HUGE_MB,
+    MAX_FAULT_LATENCY_MS,
+    MAX_JSON_STRING_CHARS,
+    MAX_SCENARIO_DEPTH,
+    MAX_SSDP_DATAGRAM,
+    MAX_XML_TEXT,
+)
 from ..collect.parse import parse_device_description, parse_zone_group_state
 from ..errors import ParseError, UsageError
+from ..fileio import read_limited, shown
+from ..jsonin import echo, parse_json
 from ..model import DeviceDescription, Endpoint, Topology
+from ..report.safe_text import for_terminal
 
 FAULT_KEYS = frozenset({
     "latency_ms", "no_answer", "hang", "status", "body", "ssdp", "mdns",
@@ -76,36 +92,96 @@ class Scenario:
     households: tuple[HouseholdSpec, ...] = field(default_factory=tuple)
 
 
+def _fail(where: str, message: str) -> NoReturn:
+    raise UsageError(f"{where}: {message}")
+
+
+def _bool(spec: dict[str, Any], key: str, default: bool, where: str) -> bool:
+    value = spec.get(key, default)
+    if not isinstance(value, bool):
+        _fail(where, f"{key} must be true or false, not {echo(value)}")
+    return value
+
+
+def _int(spec: dict[str, Any], key: str, default: int | None, top: int, where: str,
+         bottom: int = 0) -> int | None:
+    value = spec.get(key, default)
+    if value is None and default is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not bottom <= value <= top:
+        _fail(where, f"{key} must be a whole number from {bottom} to {top:,}, not {echo(value)}")
+    return value
+
+
+def _text(value: Any, key: str, where: str, *, header: bool = False,
+          limit: int = MAX_JSON_STRING_CHARS) -> str:
+    if not isinstance(value, str):
+        _fail(where, f"{key} must be a string, not {echo(value)}")
+    if len(value) > limit:
+        _fail(where, f"{key} is longer than {limit:,} characters")
+    if header and any(c in value for c in "\r\n\0"):
+        _fail(where, f"{key} must not hold CR, LF or NUL (it goes into a header)")
+    try:
+        value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        _fail(where, f"{key} holds a lone surrogate")
+    return value
+
+
+def _mapping(spec: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = spec.get(key, {})
+    if not isinstance(value, dict):
+        _fail(where, f"{key} must be an object, not {echo(value)}")
+    return value
+
+
+def _one_fault(spec: Any, where: str) -> Faults:
+    if not isinstance(spec, dict):
+        _fail(where, f"must be an object of fault keys, not {echo(spec)}")
+    unknown = sorted(set(spec) - FAULT_KEYS)
+    if unknown:
+        _fail(where, f"unknown fault keys {echo(unknown)}; known: {sorted(FAULT_KEYS)}")
+    status = []
+    for key, code in _mapping(spec, "status", where).items():
+        if isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 599:
+            _fail(where, f"status {echo(key)} must be an HTTP status 100-599, not {echo(code)}")
+        status.append((_text(key, "status key", where, limit=256), code))
+    extra = spec.get("ssdp_extra", [])
+    if not isinstance(extra, list) or len(extra) > MAX_FAULT_EXTRA_DATAGRAMS:
+        _fail(where, f"ssdp_extra must be a list of at most {MAX_FAULT_EXTRA_DATAGRAMS} strings")
+    optional = {key: _text(spec[key], key, where, header=True, limit=4096)
+                for key in ("redirect", "ssdp_location", "ssdp_household") if key in spec}
+    return Faults(
+        latency_ms=_int(spec, "latency_ms", 0, MAX_FAULT_LATENCY_MS, where) or 0,
+        no_answer=_bool(spec, "no_answer", False, where),
+        hang=_bool(spec, "hang", False, where),
+        status=tuple(status),
+        body=tuple((_text(k, "body key", where, limit=256), _text(v, f"body {k}", where))
+                   for k, v in _mapping(spec, "body", where).items()),
+        ssdp=_bool(spec, "ssdp", True, where),
+        mdns=_bool(spec, "mdns", True, where),
+        drip_bps=_int(spec, "drip_bps", 0, MAX_FAULT_COUNT, where) or 0,
+        huge_mb=_int(spec, "huge_mb", 0, MAX_FAULT_HUGE_MB, where) or 0,
+        endless=_bool(spec, "endless", False, where),
+        truncate=_bool(spec, "truncate", False, where),
+        reset=_bool(spec, "reset", False, where),
+        redirect=optional.get("redirect"),
+        vanish_after=_int(spec, "vanish_after", None, MAX_FAULT_COUNT, where),
+        ssdp_location=optional.get("ssdp_location"),
+        ssdp_household=optional.get("ssdp_household"),
+        ssdp_extra=tuple(_text(x, "ssdp_extra", where, limit=MAX_SSDP_DATAGRAM) for x in extra),
+        txt=tuple((_text(k, "txt key", where, limit=255), _text(v, f"txt {k}", where, limit=255))
+                  for k, v in _mapping(spec, "txt", where).items()),
+    )
+
+
 def _faults(raw: Any, where: Path) -> tuple[tuple[str, Faults], ...]:
+    """faults.json, checked completely at load (never at request time)."""
+    shown_where = shown(where)
     if not isinstance(raw, dict):
-        raise UsageError(f"{where}: must hold a JSON object of UUID (or \"*\") -> faults")
-    result = []
-    for uuid, spec in raw.items():
-        if not isinstance(spec, dict) or not set(spec) <= FAULT_KEYS:
-            unknown = sorted(set(spec) - FAULT_KEYS) if isinstance(spec, dict) else spec
-            raise UsageError(f"{where}: {uuid}: unknown fault keys {unknown}; "
-                             f"known: {sorted(FAULT_KEYS)}")
-        result.append((str(uuid), Faults(
-            latency_ms=int(spec.get("latency_ms", 0)),
-            no_answer=bool(spec.get("no_answer", False)),
-            hang=bool(spec.get("hang", False)),
-            status=tuple((str(k), int(v)) for k, v in dict(spec.get("status", {})).items()),
-            body=tuple((str(k), str(v)) for k, v in dict(spec.get("body", {})).items()),
-            ssdp=bool(spec.get("ssdp", True)),
-            mdns=bool(spec.get("mdns", True)),
-            drip_bps=int(spec.get("drip_bps", 0)),
-            huge_mb=int(spec.get("huge_mb", 0)),
-            endless=bool(spec.get("endless", False)),
-            truncate=bool(spec.get("truncate", False)),
-            reset=bool(spec.get("reset", False)),
-            redirect=str(spec["redirect"]) if "redirect" in spec else None,
-            vanish_after=int(spec["vanish_after"]) if "vanish_after" in spec else None,
-            ssdp_location=str(spec["ssdp_location"]) if "ssdp_location" in spec else None,
-            ssdp_household=str(spec["ssdp_household"]) if "ssdp_household" in spec else None,
-            ssdp_extra=tuple(str(x) for x in spec.get("ssdp_extra", [])),
-            txt=tuple((str(k), str(v)) for k, v in dict(spec.get("txt", {})).items()),
-        )))
-    return tuple(result)
+        _fail(shown_where, 'must hold a JSON object of UUID (or "*") -> faults')
+    return tuple((uuid, _one_fault(spec, f"{shown_where}: {echo(uuid)}"))
+                 for uuid, spec in raw.items())
 
 
 def synthetic_household_id(name: str) -> str:
@@ -113,37 +189,111 @@ def synthetic_household_id(name: str) -> str:
     return "Sonos_" + "".join(c for c in digest if c.isalnum())[:26]
 
 
+_SAFE_FILE_NAME = re.compile(r"[^/\\\x00]{1,200}")
+
+
+class _Reader:
+    """Reads files of one scenario folder: regular files inside it only, under the caps."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.real_root = root.resolve()
+        self.total = 0
+
+    def inside(self, path: Path) -> Path:
+        real = path.resolve()
+        if real != self.real_root and self.real_root not in real.parents:
+            raise UsageError(f"{shown(path)}: a symbolic link that leaves the scenario folder; "
+                             "refused")
+        return real
+
+    def exists(self, path: Path) -> bool:
+        try:
+            path.lstat()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise UsageError(f"cannot read {shown(path)}: {exc.strerror}") from None
+        return True
+
+    def read(self, path: Path, limit: int = MAX_BUNDLE_MEMBER_BYTES) -> bytes:
+        real = self.inside(path)
+        try:
+            data = read_limited(real, min(limit, MAX_BUNDLE_TOTAL_BYTES - self.total))
+        except UsageError as exc:
+            raise UsageError(str(exc).replace(shown(real), shown(path))) from None
+        self.total += len(data)
+        return data
+
+    def text(self, path: Path, limit: int = MAX_BUNDLE_MEMBER_BYTES) -> str:
+        try:
+            return self.read(path, limit).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{shown(path)}: not UTF-8 text (byte {exc.start})") from None
+
+    def households(self) -> list[Path]:
+        """Folders holding a zone_group_state.xml, walked without following folder links."""
+        found: list[Path] = []
+        seen = 0
+        pending = [(self.root, 0)]
+        while pending:
+            folder, depth = pending.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as exc:
+                raise UsageError(f"cannot read {shown(folder)}: {exc.strerror}") from None
+            for entry in entries:
+                seen += 1
+                if seen > MAX_BUNDLE_ENTRIES:
+                    raise UsageError(f"{shown(self.root)}: more than {MAX_BUNDLE_ENTRIES:,} "
+                                     "files; refused")
+                path = Path(entry.path)
+                if entry.is_symlink():
+                    self.inside(path)  # a link that leaves the folder is refused
+                    if entry.name == "zone_group_state.xml":
+                        found.append(folder)
+                    continue  # never walk into a linked folder (no loops)
+                if entry.name == "zone_group_state.xml":
+                    found.append(folder)
+                elif entry.is_dir(follow_symlinks=False) and depth < MAX_SCENARIO_DEPTH:
+                    pending.append((path, depth + 1))
+        return sorted(found)
+
+
 def load_scenario(root: Path) -> Scenario:
-    """Load a scenario directory; UsageError says what is wrong with it."""
+    """Load a scenario directory; UsageError says what is wrong with it (and where)."""
     if not root.is_dir():
-        raise UsageError(f"{root} is not a directory; give a scenario folder (see README)")
+        raise UsageError(f"{shown(root)} is not a directory; give a scenario folder (see README)")
+    reader = _Reader(root)
     households = []
-    for zgs_path in sorted(root.rglob("zone_group_state.xml")):
-        folder = zgs_path.parent
-        text = zgs_path.read_text("utf-8")
+    for folder in reader.households():
+        zgs_path = folder / "zone_group_state.xml"
+        text = reader.text(zgs_path)
         try:
             topology = parse_zone_group_state(text)
         except ParseError as exc:
-            raise UsageError(f"{zgs_path}: {exc}") from None
-        devices = []
+            raise UsageError(f"{shown(zgs_path)}: {for_terminal(exc, 200)}") from None
+        devices: list[tuple[str, bytes]] = []
         device_dir = folder / "devices"
         for member in topology.members:
+            if not _SAFE_FILE_NAME.fullmatch(member.uuid) or member.uuid.startswith("."):
+                continue  # a name that cannot be a file: the player has no description
             path = device_dir / f"{member.uuid}.xml"
-            if path.is_file():
-                devices.append((member.uuid, path.read_bytes()))
+            if reader.exists(path) and member.uuid not in dict(devices):
+                devices.append((member.uuid, reader.read(path, MAX_BUNDLE_MEMBER_BYTES)))
         id_path = folder / "household_id"
         household_id = (
-            id_path.read_text("utf-8").strip() if id_path.is_file() else ""
+            reader.text(id_path, 4 * MAX_XML_TEXT).strip() if reader.exists(id_path) else ""
         ) or synthetic_household_id(str(folder.relative_to(root)))
         faults_path = folder / "faults.json"
-        faults = _faults(json.loads(faults_path.read_text("utf-8")), faults_path) if (
-            faults_path.is_file()) else ()
+        faults = _faults(parse_json(reader.read(faults_path), shown(faults_path), raw_bytes=True),
+                         faults_path) if reader.exists(faults_path) else ()
         households.append(HouseholdSpec(
             name=str(folder.relative_to(root)), household_id=household_id,
             zone_group_state=text, topology=topology, devices=tuple(devices), faults=faults,
         ))
     if not households:
-        raise UsageError(f"{root} holds no household (no zone_group_state.xml below it)")
+        raise UsageError(f"{shown(root)} holds no household (no zone_group_state.xml below it)")
     return Scenario(root, tuple(households))
 
 

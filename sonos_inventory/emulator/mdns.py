@@ -4,7 +4,9 @@ with the TXT keys real players send. Registered concurrently (one by one takes ~
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import socket
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -13,12 +15,42 @@ if TYPE_CHECKING:
 SERVICE_TYPE = "_sonos._tcp.local."
 
 
-def service_info(player: EmulatedPlayer) -> Any:
+MAX_LABEL_BYTES = 63  # a DNS label (RFC 1035)
+MAX_TXT_BYTES = 255  # one TXT string, key=value (RFC 6763)
+
+
+def dns_label(text: str) -> str:
+    """Any room name as an mDNS instance label: no control or format characters, no dots,
+    at most 63 bytes of UTF-8 cut at a character boundary. Only the advertisement is shortened;
+    the player's data is served as it is."""
+    clean = "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c
+                    for c in text).replace(".", " ").strip() or "Sonos"
+    data = clean.encode("utf-8")[:MAX_LABEL_BYTES]
+    return data.decode("utf-8", "ignore").strip() or "Sonos"
+
+
+def txt_value(key: str, value: str) -> bytes:
+    """A TXT value that fits one TXT string with its key (UTF-8, cut at a character boundary)."""
+    room = MAX_TXT_BYTES - len(key.encode("utf-8")) - 1
+    return value.encode("utf-8", "replace")[:max(room, 0)].decode("utf-8", "ignore").encode()
+
+
+def service_info(player: EmulatedPlayer, taken: set[str] | None = None) -> Any:
     from zeroconf import ServiceInfo
 
     d = player.description
-    mac = (d.mac if d and d.mac else player.uuid[7:19]).replace(":", "").upper()
-    room = (d.room if d and d.room else "Sonos")[:40]
+    raw_mac = d.mac if d and d.mac else player.uuid[7:19]
+    mac = "".join(c for c in raw_mac.upper() if c in "0123456789ABCDEF")[:12] or "000000000000"
+    room = d.room if d and d.room else "Sonos"
+    label = dns_label(f"Sonos-{mac}@{room}")
+    taken = taken if taken is not None else set()
+    number = 1
+    while label.lower() in taken:  # two players with one name: the second gets " (2)"
+        number += 1
+        suffix = f" ({number})"
+        label = dns_label(f"Sonos-{mac}@{room}").encode()[:MAX_LABEL_BYTES - len(suffix)].decode(
+            "utf-8", "ignore") + suffix
+    taken.add(label.lower())
     household = player.household.household_id
     properties = {
         "info": f"/api/v1/players/{player.uuid}/info",
@@ -35,20 +67,29 @@ def service_info(player: EmulatedPlayer) -> Any:
         "uuid": player.uuid,
     }
     properties.update(dict(player.faults.txt))
+    host = f"Sonos-{mac}-{number}" if number > 1 else f"Sonos-{mac}"
     return ServiceInfo(
         SERVICE_TYPE,
-        f"Sonos-{mac}@{room}.{SERVICE_TYPE}",
+        f"{label}.{SERVICE_TYPE}",
         addresses=[socket.inet_aton(player.endpoint.host)],
         port=1443,
-        properties={k: v.encode("latin-1", "replace") for k, v in properties.items()},
-        server=f"Sonos-{mac}.local.",
+        properties={k.encode("utf-8", "replace")[:MAX_TXT_BYTES - 1]: txt_value(k, v)
+                    for k, v in properties.items() if k and "=" not in k},
+        server=f"{host}.local.",
     )
+
+
+def zeroconf_errors() -> type[Exception]:
+    from zeroconf import Error
+
+    return Error
 
 
 class MdnsAdvertiser:
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
         self._zc: Any = None
+        self.problems: list[str] = []  # what could not be advertised, and why
 
     def start(self) -> None:
         from zeroconf import IPVersion, Zeroconf
@@ -61,14 +102,31 @@ class MdnsAdvertiser:
         if not players:
             return
         self._zc = Zeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
-        infos = [service_info(p) for p in players]
+        taken: set[str] = set()
+        infos = []
+        for player in players:
+            try:
+                infos.append(service_info(player, taken))
+            except (ValueError, zeroconf_errors()) as exc:  # never stops a replay
+                self.problems.append(f"{player.uuid}: not advertised ({exc})")
 
-        async def register_all() -> None:
-            tasks = await asyncio.gather(*(self._zc.async_register_service(i) for i in infos))
-            await asyncio.gather(*tasks)
+        async def register_all() -> list[Any]:
+            tasks = await asyncio.gather(
+                *(self._zc.async_register_service(i, allow_name_change=True) for i in infos),
+                return_exceptions=True)
+            waits = [t for t in tasks if not isinstance(t, BaseException)]
+            done = await asyncio.gather(*waits, return_exceptions=True)
+            return [t for t in [*tasks, *done] if isinstance(t, Exception)]
 
         future = asyncio.run_coroutine_threadsafe(register_all(), self._zc.loop)
-        future.result(timeout=30)
+        try:
+            problems = future.result(timeout=30)
+        except BaseException:  # Ctrl-C while registering: let the tasks end before closing
+            future.cancel()
+            concurrent.futures.wait([future], timeout=2)
+            raise
+        for problem in problems:
+            self.problems.append(f"an mDNS advertisement failed: {problem}")
 
     def stop(self) -> None:
         if self._zc is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import os
 import random
 import socket
 import struct
@@ -26,6 +27,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from ..model import DeviceDescription, Endpoint
+from ..report.safe_text import for_terminal
 from .household import (
     AddressBook,
     Faults,
@@ -72,7 +74,7 @@ class EmulatedPlayer:
         d = self.description
         room = d.room if d and d.room else "?"
         model = d.model_number if d and d.model_number else "?"
-        return f"{self.uuid} {self.endpoint} {room} ({model})"
+        return for_terminal(f"{self.uuid} {self.endpoint} {room} ({model})", 300)
 
 
 class RequestLog:
@@ -365,13 +367,16 @@ class Emulator:
         if self._port_mode is not True:
             self._pick_block()
         book = AddressBook(self._next_endpoint)
+        bound: dict[str, Endpoint] = {}  # a player listed by two households is served once
         for household in self.scenario.households:
             endpoints: dict[str, Endpoint] = {}
             answering = dict(household.devices)
             for member in household.topology.members:
-                if member.uuid in answering:
-                    endpoints[member.uuid] = self._bind_player(household, member.uuid,
-                                                               answering[member.uuid], book)
+                if member.uuid in bound:
+                    endpoints[member.uuid] = bound[member.uuid]
+                elif member.uuid in answering:
+                    endpoints[member.uuid] = bound[member.uuid] = self._bind_player(
+                        household, member.uuid, answering[member.uuid], book)
             self._zgs[household.name] = rewrite_zone_group_state(
                 household.zone_group_state, endpoints, book
             )
@@ -413,10 +418,20 @@ class Emulator:
 
     def _serve(self, server: _Server) -> None:
         self._serving.add(server)
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+        thread = threading.Thread(target=self._serve_until_stopped, args=(server,),
                                   daemon=True, name=f"emulator-{server.player.uuid}")
         thread.start()
         self._threads.append(thread)
+
+    def _serve_until_stopped(self, server: _Server) -> None:
+        """serve_forever, quiet when the emulator stopped first (Ctrl-C while it was starting
+        closes a socket before its thread got to serve it). It always enters serve_forever,
+        whose end is what shutdown() waits for."""
+        try:
+            server.serve_forever(poll_interval=0.2)
+        except (OSError, ValueError):
+            if not self.stopping.is_set():
+                raise
 
     def stop(self) -> None:
         self.stopping.set()
@@ -480,14 +495,26 @@ class Emulator:
                         "CurrentTargetRoomName": (d.room if d else None) or ""}
         return None
 
+    @property
+    def mdns_problems(self) -> tuple[str, ...]:
+        """What the mDNS advertiser could not advertise (the replay goes on without it)."""
+        return tuple(self._mdns.problems) if self._mdns is not None else ()
+
     def household_block(self) -> str:
         return self.blocks[0] if self.blocks else "127.0.0.1/32"
 
 
 @contextlib.contextmanager
 def open_request_log(path: Path | None) -> Any:
+    """Append to FILE (created 0600); a FIFO or terminal is written in place, and a FIFO nobody
+    reads fails at once instead of hanging the emulator."""
     if path is None:
         yield None
         return
-    with path.open("a", encoding="utf-8") as stream:
+    import fcntl
+
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOCTTY | os.O_NONBLOCK
+                 | os.O_CLOEXEC, 0o600)
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+    with os.fdopen(fd, "a", encoding="utf-8") as stream:
         yield stream

@@ -12,12 +12,19 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from ..bounds import MAX_HEADER_VALUE, MAX_SSDP_DATAGRAM
 from ..discovery.ssdp import MULTICAST_GROUP, SSDP_PORT, ZONE_PLAYER_ST
 
 if TYPE_CHECKING:
     from .server import EmulatedPlayer, Emulator
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 IP_MULTICAST_ALL = 49  # Linux: only deliver groups joined on this socket
+
+
+def header_value(value: str) -> str:
+    """A header value from scenario data: no CR, LF or other control character, bounded."""
+    return _CONTROL.sub(" ", value)[:MAX_HEADER_VALUE]
 
 
 def reply_for(player: EmulatedPlayer, search_target: str) -> bytes:
@@ -28,6 +35,8 @@ def reply_for(player: EmulatedPlayer, search_target: str) -> bytes:
     household = player.faults.ssdp_household or player.household.household_id
     location = player.faults.ssdp_location or (
         f"{player.endpoint.base_url}/xml/device_description.xml")
+    version, token, household, location = (header_value(v) for v in (
+        version, token, household, location))
     return (
         "HTTP/1.1 200 OK\r\n"
         "CACHE-CONTROL: max-age = 1800\r\n"
@@ -41,7 +50,7 @@ def reply_for(player: EmulatedPlayer, search_target: str) -> bytes:
         "X-RINCON-WIFIMODE: 0\r\n"
         "X-RINCON-VARIANT: 2\r\n"
         f"HOUSEHOLD.SMARTSPEAKER.AUDIO: {household}.emulated\r\n\r\n"
-    ).encode()
+    ).encode("utf-8", "replace")[:MAX_SSDP_DATAGRAM]
 
 
 class SsdpResponder:

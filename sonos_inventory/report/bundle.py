@@ -3,21 +3,30 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
-import json
+import itertools
+import os
+import struct
 import zipfile
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from ..bounds import REQUEST_TIMEOUT_S
+from ..bounds import (
+    MAX_BUNDLE_CENTRAL_DIRECTORY_BYTES,
+    MAX_BUNDLE_ENTRIES,
+    MAX_BUNDLE_MEMBER_BYTES,
+    MAX_BUNDLE_NAME_CHARS,
+    MAX_BUNDLE_TOTAL_BYTES,
+    MAX_INPUT_FILE_BYTES,
+    REQUEST_TIMEOUT_S,
+)
 from ..errors import UsageError
-from ..fileio import write_bytes_atomically
+from ..fileio import make_private_dir, open_regular, shown, write_output
+from ..jsonin import echo, parse_json
 from ..model import Inventory, ScanObservations
-
-MAX_BUNDLE_MEMBER_BYTES = 64 * 1024 * 1024
-"""Reading a bundle back (analyze): no member may unpack larger than this (zip bombs)."""
+from .safe_text import for_terminal
 
 
 def manifest(inventory: Inventory, observations: ScanObservations | None,
@@ -57,44 +66,156 @@ def manifest(inventory: Inventory, observations: ScanObservations | None,
 
 
 def write_bundle(path: Path, files: dict[str, bytes]) -> None:
-    """Write the zip beside its destination, then rename it into place."""
-    write_bytes_atomically(path, zip_bytes(files))
+    """Write the zip where asked (atomically for a regular file; see fileio.write_output)."""
+    write_output(path, zip_bytes(files))
 
 
 def read_bundle(path: Path) -> tuple[Any, dict[str, bytes]]:
     """(inventory JSON document, raw/ files) of a bundle; UsageError if it is not one."""
+    fd = open_regular(path)
     try:
-        with zipfile.ZipFile(path) as archive:
-            raw: dict[str, bytes] = {}
-            document = None
-            for info in archive.infolist():
-                if info.file_size > MAX_BUNDLE_MEMBER_BYTES or info.is_dir():
-                    continue
-                if info.filename == "inventory.json":
-                    document = json.loads(archive.read(info).decode("utf-8"))
-                elif info.filename.startswith("raw/") and ".." not in info.filename:
-                    raw[info.filename[4:]] = archive.read(info)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UsageError(f"{path} is not a readable bundle: {exc}") from None
-    if document is None:
-        raise UsageError(f"{path} has no inventory.json: not a sonos-inventory bundle")
+        with os.fdopen(fd, "rb") as stream:
+            members = read_members(stream, shown(path))
+    except OSError as exc:
+        raise UsageError(f"cannot read {shown(path)}: {exc.strerror or exc}") from None
+    if "inventory.json" not in members:
+        raise UsageError(f"{shown(path)} has no inventory.json: not a sonos-inventory bundle")
+    document = parse_json(members.pop("inventory.json"), f"{shown(path)}: inventory.json")
+    raw = {name[4:]: data for name, data in members.items() if name.startswith("raw/")}
     return document, raw
 
 
+_EOCD = struct.Struct("<4s4H2LH")
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+
+
+def _check_end_record(stream: BinaryIO, what: str) -> None:
+    """Before zipfile parses anything: the end record must be plain (no zip64) and declare a
+    central directory within the caps (zipfile reads it whole into memory)."""
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    if size > MAX_INPUT_FILE_BYTES:
+        raise UsageError(f"{what}: larger than {MAX_INPUT_FILE_BYTES:,} bytes; refused")
+    tail_start = max(0, size - (_EOCD.size + 0xFFFF))
+    stream.seek(tail_start)
+    tail = stream.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + _EOCD.size > len(tail):
+        raise UsageError(f"{what}: not a zip file (no end record)")
+    _sig, _disk, _cd_disk, _here, entries, cd_size, cd_offset, _comment = _EOCD.unpack_from(
+        tail, at)
+    if (tail_start + at >= 20 and tail[max(0, at - 20):at].startswith(b"PK\x06\x07")) or (
+            entries == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF):
+        raise UsageError(f"{what}: a zip64 archive; bundles never need zip64; refused")
+    if entries > MAX_BUNDLE_ENTRIES or cd_size > MAX_BUNDLE_CENTRAL_DIRECTORY_BYTES:
+        raise UsageError(f"{what}: declares {entries:,} members ({cd_size:,} bytes of "
+                         f"directory); at most {MAX_BUNDLE_ENTRIES:,}; refused")
+    stream.seek(0)
+
+
+def _data_spans(stream: BinaryIO, infos: list[zipfile.ZipInfo], what: str) -> None:
+    """Refuse members whose bytes overlap (the "overlapping files" zip bomb) or lie outside."""
+    spans = []
+    for info in infos:
+        stream.seek(info.header_offset)
+        header = stream.read(_LOCAL_HEADER.size)
+        if len(header) < _LOCAL_HEADER.size or not header.startswith(b"PK\x03\x04"):
+            raise UsageError(f"{what}: member {echo(info.filename)} has no local header")
+        fields = _LOCAL_HEADER.unpack(header)
+        start = info.header_offset
+        end = start + _LOCAL_HEADER.size + fields[9] + fields[10] + info.compress_size
+        spans.append((start, end, info.filename))
+    spans.sort()
+    for (_s, end, name), (start, _e, other) in itertools.pairwise(spans):
+        if start < end:
+            raise UsageError(f"{what}: members {echo(name)} and {echo(other)} overlap; refused")
+
+
+def _check_name(name: str, what: str) -> str:
+    """A member path: relative, no `..`, no backslash or control character, bounded."""
+    bad = (not name or len(name) > MAX_BUNDLE_NAME_CHARS or name.startswith("/")
+           or "\\" in name or any(ord(c) < 32 or ord(c) == 127 for c in name)
+           or ":" in name.split("/")[0])
+    parts = name.rstrip("/").split("/")
+    if bad or any(part in ("", ".", "..") for part in parts):
+        raise UsageError(f"{what}: member name {echo(name)} is not a safe relative path; refused")
+    return name
+
+
+def read_members(stream: BinaryIO, what: str) -> dict[str, bytes]:
+    """Every file member of a zip, decompressed under the caps of bounds.py (counted on the
+    bytes actually produced), after checking names, overlaps and file/folder clashes."""
+    _check_end_record(stream, what)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_BUNDLE_ENTRIES:
+                raise UsageError(f"{what}: more than {MAX_BUNDLE_ENTRIES:,} members; refused")
+            for info in infos:
+                _check_name(info.filename, what)
+            files = {i.filename for i in infos if not i.is_dir()}
+            folders = {i.filename.rstrip("/") for i in infos if i.is_dir()}
+            if len(files) != sum(1 for i in infos if not i.is_dir()):
+                raise UsageError(f"{what}: the same member name twice; refused")
+            for name in files:
+                parts = name.split("/")
+                clash = name in folders or any("/".join(parts[:i]) in files
+                                               for i in range(1, len(parts)))
+                if clash:
+                    raise UsageError(f"{what}: {echo(name)} is both a file and a folder; "
+                                     "refused")
+            _data_spans(stream, infos, what)
+            members: dict[str, bytes] = {}
+            total = 0
+            for info in infos:
+                if info.is_dir():
+                    continue
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise UsageError(f"{what}: {echo(info.filename)} uses a compression "
+                                     "method bundles never use; refused")
+                if info.flag_bits & 0x1:
+                    raise UsageError(f"{what}: {echo(info.filename)} is encrypted; refused")
+                limit = min(MAX_BUNDLE_MEMBER_BYTES, MAX_BUNDLE_TOTAL_BYTES - total)
+                with archive.open(info) as member:
+                    data = member.read(limit + 1)
+                if len(data) > limit:
+                    raise UsageError(
+                        f"{what}: {echo(info.filename)} unpacks to more than {limit:,} bytes "
+                        f"(at most {MAX_BUNDLE_MEMBER_BYTES:,} per member and "
+                        f"{MAX_BUNDLE_TOTAL_BYTES:,} in all); refused")
+                total += len(data)
+                members[info.filename] = data
+            return members
+    except UsageError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
+            ValueError, RuntimeError, zlib.error) as exc:
+        raise UsageError(f"{what}: not a readable bundle ({for_terminal(exc, 120)})") from None
+
+
 def is_zip(path: Path) -> bool:
-    with contextlib.suppress(OSError), path.open("rb") as stream:
+    try:
+        fd = open_regular(path)
+    except UsageError:
+        return False
+    with os.fdopen(fd, "rb") as stream:
         return stream.read(4) == b"PK\x03\x04"
-    return False
 
 
 def extract_raw(files: dict[str, bytes], target: Path) -> Path:
-    """Unpack raw/ files into a folder (a scenario directory the emulator can serve)."""
+    """Unpack raw/ files into a new folder (a scenario directory the emulator can serve).
+    Names were checked by read_members; each file is created exclusively, folders 0700."""
+    make_private_dir(target)
+    root = target.resolve()
     for name, data in files.items():
         destination = (target / name).resolve()
-        if target.resolve() not in destination.parents:
-            continue  # never write outside the target
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(data)
+        if root not in destination.parents:
+            raise UsageError(f"bundle member raw/{echo(name)} would leave its folder; refused")
+        make_private_dir(destination.parent)
+        fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                     | os.O_CLOEXEC, 0o600)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
     return target
 
 

@@ -2,19 +2,29 @@
 
 Covered: serial numbers; MAC addresses in every spelling (in serials `94-9F-3E-..:A`, in
 `RINCON_<MAC>01400`, in mDNS hosts `Sonos-<MAC>`, `MACAddress`, with `:`/`-` or no separators,
-any case); household ids (`Sonos_...`, also with the `.suffix` of mhhid and
-HOUSEHOLD.SMARTSPEAKER.AUDIO); IPv4 addresses (each /24 gets a pseudonym network in
-100.64.0.0/10 and keeps its host numbers, so players that share a subnet still do); room names
-with `rooms=True`.
+any case); player ids; household ids (`Sonos_...` and the older `HHID_...`, also with the
+`.suffix` of mhhid and HOUSEHOLD.SMARTSPEAKER.AUDIO, and any id a player reported as its
+household, found by value); location ids (`lc_...`); IPv4 addresses (each /24 gets a pseudonym
+network in 100.64.0.0/10 and keeps its host numbers, so players that share a subnet still do);
+user names in local paths (`/home/NAME`, `/Users/NAME`, `C:\\Users\\NAME`) and the home folder;
+room names with `rooms=True`.
+
+Found in any spelling an output uses: escaped for Markdown (`RINCON\\_`), HTML and XML (`&apos;`,
+`&#39;`, `&#x27;`, `&amp;...`), JSON (`\\"`, `\\u00e9`) or the terminal (`\\x1b`): matching
+runs on a decoded view of the text and replaces the original span. Every literal is found in one
+pass of one trie-shaped regex, so the time grows linearly with the number of players.
 Kept: model numbers, software versions, tracks, roles, findings. Best effort: review before posting.
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
-from collections.abc import Iterable
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from xml.sax.saxutils import escape
+from pathlib import Path
 
 from ..model import Household, Inventory, Player, Problem, ScanObservations, Unidentified
 
@@ -26,8 +36,118 @@ _MAC_SEP = re.compile(
 _MAC_BARE = re.compile(rf"(?<![{_HEX}])([{_HEX}]{{12}})(?![{_HEX}])")
 _RINCON = re.compile(rf"(RINCON_)([{_HEX}]{{12}})")
 _SONOS_HOST = re.compile(rf"(Sonos-)([{_HEX}]{{12}})")
-_HOUSEHOLD = re.compile(r"Sonos_[A-Za-z0-9]{6,}(?:\.[A-Za-z0-9_-]+)?")
-_IPV4 = re.compile(r"(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d.]|-\d)")
+_HOUSEHOLD = re.compile(r"(?<![A-Za-z0-9])(Sonos|HHID)_[A-Za-z0-9]{6,}(?:\.[A-Za-z0-9_-]+)?")
+_LOCATION = re.compile(r"(?<![A-Za-z0-9])lc_[A-Za-z0-9]{6,}")
+_IPV4 = re.compile(r"(?<!\d)(?<!\d\.)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\d|\.\d|-\d)")
+_HOME = re.compile(r"(/home/|/Users/|[A-Za-z]:\\Users\\)([^/\\\s\"'<>|:*?]+)")
+
+# One encoded character: an XML/HTML reference (also double-escaped), a JSON or terminal escape,
+# a Markdown backslash before punctuation. The decoded view turns each into the character.
+_ESCAPE = re.compile(
+    r"&(?:amp;)?(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|amp|lt|gt|quot|apos);"
+    r"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    r"|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\[nrtbf]|\\[!-/:-@\[-`{-~]"
+)
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_SHORT = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+MIN_LITERAL = 4  # shorter values found by value are replaced only in their own fields
+
+
+def _decode(token: str) -> str:
+    if token[0] == "&":
+        body = token[1:-1]
+        body = body[4:] if body.startswith("amp;") and len(body) > 4 else body
+        if body[0] == "#":
+            code = int(body[2:], 16) if body[1] in "xX" else int(body[1:])
+            return chr(code) if code <= 0x10FFFF else "\ufffd"
+        return _NAMED[body]
+    if token[1] == "u" and len(token) == 12:
+        high, low = int(token[2:6], 16), int(token[8:12], 16)
+        return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    if token[1] in "ux":
+        return chr(int(token[2:], 16))
+    return _SHORT.get(token[1], token[1])
+
+
+class _View:
+    """The text with every encoded character decoded, and the way back to the original spans.
+    Only the escapes are recorded (three machine integers each), never a per-character map."""
+
+    def __init__(self, text: str) -> None:
+        self.original = text
+        self._decoded_at = array("i")  # decoded index of each escape
+        self._starts = array("i")  # its original span
+        self._ends = array("i")
+        if "&" not in text and "\\" not in text:
+            self.decoded = text
+            return
+        shrink = 0
+
+        def decode(match: re.Match[str]) -> str:
+            nonlocal shrink
+            self._decoded_at.append(match.start() - shrink)
+            self._starts.append(match.start())
+            self._ends.append(match.end())
+            shrink += match.end() - match.start() - 1
+            return _decode(match.group(0))
+
+        self.decoded = _ESCAPE.sub(decode, text)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of decoded[start:end] (end > start)."""
+        return self._at(start)[0], self._at(end - 1)[1]
+
+    def _at(self, index: int) -> tuple[int, int]:
+        k = bisect.bisect_right(self._decoded_at, index)
+        if k == 0:
+            return index, index + 1
+        if self._decoded_at[k - 1] == index:
+            return self._starts[k - 1], self._ends[k - 1]
+        offset = self._ends[k - 1] + index - self._decoded_at[k - 1] - 1
+        return offset, offset + 1
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex matching any of `words`, shaped as a trie so that matching costs the same
+    whatever their number (an alternation of N words costs N per position). Longest first."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        ends = "" in node
+        branches = []
+        for char, child in sorted(node.items()):
+            if not char:
+                continue
+            run = [char]
+            while len(child) == 1 and "" not in child:  # a chain: one literal, no nesting
+                (next_char, child), = child.items()
+                run.append(next_char)
+            branches.append(re.escape("".join(run)) + emit(child))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return f"(?:{body})?"
+        return body
+
+    return emit(trie)
+
+
+def _literal_matchers(words: list[str]) -> list[re.Pattern[str]]:
+    """Compiled trie regexes for the literals; split in chunks when a pathological set nests
+    deeper than the regex compiler allows (each chunk nests at most as deep as its size)."""
+    if not words:
+        return []
+    try:
+        return [re.compile(_trie_pattern(words))]
+    except (RecursionError, re.error, OverflowError):
+        ordered = sorted(words)
+        return [re.compile(_trie_pattern(ordered[i:i + 100])) for i in range(0, len(ordered), 100)]
 
 
 def _style(original: str, pseudonym_hex: str, separator: str) -> str:
@@ -37,29 +157,45 @@ def _style(original: str, pseudonym_hex: str, separator: str) -> str:
 
 
 class Redactor:
-    def __init__(self, rooms: bool = False) -> None:
+    def __init__(self, rooms: bool = False, home: Path | None = None) -> None:
         self.redact_rooms = rooms
         self._macs: dict[str, str] = {}  # 12 upper hex -> 12 upper hex
         self._serials: dict[str, str] = {}
         self._households: dict[str, str] = {}
-        self._networks: dict[str, str] = {}  # "a.b.c" -> "10.x.y"
+        self._locations: dict[str, str] = {}
+        self._players: dict[str, str] = {}  # player ids that are not RINCON_<MAC>...
+        self._networks: dict[str, str] = {}  # "a.b.c" -> "100.x.y"
         self._rooms: dict[str, str] = {}
         self._mac_pseudonyms: set[str] = set()
         self._household_pseudonyms: set[str] = set()
         self._network_pseudonyms: set[str] = set()
+        self._literals: dict[str, Callable[[], str]] = {}
+        self._matchers: list[re.Pattern[str]] | None = None
+        try:
+            home_text = str(home if home is not None else Path.home())
+        except (RuntimeError, KeyError, OSError):
+            home_text = ""
+        if len(home_text) > 1 and not _HOME.fullmatch(home_text):
+            self._literal(home_text, lambda: "~")
 
     # ---- learning the identifiers ----
 
     def learn(self, inventory: Inventory, observations: ScanObservations | None = None) -> None:
         texts: list[str] = []
         for p in inventory.players:
-            texts += [p.uuid, p.mac or "", p.serial or "", p.household_id or "", p.ip or ""]
+            texts += [p.uuid, p.mac or "", p.serial or "", p.household_id or "", p.ip or "",
+                      p.room or ""]
+            self._player(p.uuid)
             if p.serial:
                 self._serial(p.serial)
+            if p.household_id:
+                self._household_value(p.household_id)
             if self.redact_rooms and p.room:
                 self._room(p.room)
         for h in inventory.households:
             texts.append(h.household_id or "")
+            if h.household_id:
+                self._household_value(h.household_id)
         if observations is not None:
             for t in observations.targets:
                 if t.description:
@@ -68,29 +204,42 @@ class Redactor:
                         self._serial(t.description.serial)
                     if self.redact_rooms and t.description.room:
                         self._room(t.description.room)
-                texts += [v for s in t.sightings for _, v in s.raw]
+                for sighting in t.sightings:
+                    texts += [v for _, v in sighting.raw]
+                    if sighting.household_id:
+                        self._household_value(sighting.household_id)
             for read in observations.household_reads:
                 texts.append(read.raw_zone_group_state or "")
-                if read.topology and self.redact_rooms:
+                if read.household_id:
+                    self._household_value(read.household_id)
+                if read.topology:
                     for member in read.topology.members:
-                        if member.zone_name:
+                        self._player(member.uuid)
+                        if member.zone_name and self.redact_rooms:
                             self._room(member.zone_name)
                     for device in read.topology.vanished:
-                        if device.zone_name:
+                        if device.zone_name and self.redact_rooms:
                             self._room(device.zone_name)
         self.learn_texts(texts)
 
     def learn_texts(self, texts: Iterable[str]) -> None:
-        """Learn MACs and household ids from free text (raw captures, headers)."""
+        """Learn MACs and household ids from free text (raw captures, headers), so that their
+        pseudonyms are numbered in the order they were met."""
         for text in texts:
-            for match in _RINCON.finditer(text):
+            decoded = _View(text).decoded
+            for match in _RINCON.finditer(decoded):
                 self._mac(match.group(2))
-            for match in _MAC_SEP.finditer(text):
+            for match in _MAC_SEP.finditer(decoded):
                 self._mac("".join(match.group(i) for i in (1, 3, 4, 5, 6, 7)))
-            for match in _SONOS_HOST.finditer(text):
+            for match in _SONOS_HOST.finditer(decoded):
                 self._mac(match.group(2))
-            for match in _HOUSEHOLD.finditer(text):
+            for match in _HOUSEHOLD.finditer(decoded):
                 self._household(match.group(0).split(".")[0])
+
+    def _literal(self, value: str, pseudonym: Callable[[], str]) -> None:
+        if len(value) >= MIN_LITERAL and value not in self._literals:
+            self._literals[value] = pseudonym
+            self._matchers = None
 
     def _mac(self, hex12: str) -> str:
         key = hex12.upper()
@@ -104,18 +253,41 @@ class Redactor:
     def _serial(self, serial: str) -> None:
         if not _MAC_SEP.match(serial) and serial not in self._serials:
             self._serials[serial] = f"SERIAL-{len(self._serials) + 1:04d}"
+            self._literal(serial, lambda: self._serials[serial])
 
     def _household(self, household: str) -> str:
         if household in self._household_pseudonyms:
             return household
         if household not in self._households:
-            self._households[household] = f"Sonos_Redacted{len(self._households) + 1:04d}"
+            prefix = "HHID" if household.startswith("HHID_") else "Sonos"
+            self._households[household] = f"{prefix}_Redacted{len(self._households) + 1:04d}"
             self._household_pseudonyms.add(self._households[household])
         return self._households[household]
+
+    def _household_value(self, household: str) -> str:
+        """A household id as a player reported it, whatever its shape: replaced by value."""
+        pseudonym = self._household(household)
+        if pseudonym != household:
+            self._literal(household, lambda: self._households[household])
+        return pseudonym
+
+    def _location(self, location: str) -> str:
+        if location.startswith("lc_Redacted"):
+            return location
+        if location not in self._locations:
+            self._locations[location] = f"lc_Redacted{len(self._locations) + 1:04d}"
+        return self._locations[location]
+
+    def _player(self, uuid: str) -> None:
+        if uuid and not _RINCON.match(uuid) and uuid not in self._players:
+            self._players[uuid] = f"PLAYER-{len(self._players) + 1:04d}"
+            self._literal(uuid, lambda: self._players[uuid])
 
     def _room(self, room: str) -> str:
         if room not in self._rooms:
             self._rooms[room] = f"Room {len(self._rooms) + 1}"
+            if room not in self._rooms.values():
+                self._literal(room, lambda: self._rooms[room])
         return self._rooms[room]
 
     def _ip(self, match: re.Match[str]) -> str:
@@ -133,30 +305,82 @@ class Redactor:
 
     # ---- applying them ----
 
+    def _shapes(self) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
+        return [
+            (_RINCON, lambda m: m.group(1) + self._mac(m.group(2))),
+            (_SONOS_HOST, lambda m: m.group(1) + self._mac(m.group(2))),
+            (_MAC_SEP, self._mac_sep),
+            (_MAC_BARE, self._mac_bare),
+            (_HOUSEHOLD, self._household_match),
+            (_LOCATION, lambda m: self._location(m.group(0))),
+            (_IPV4, self._ip),
+            (_HOME, lambda m: m.group(1) + "user"),
+        ]
+
+    def _matches(self, decoded: str) -> Iterator[tuple[int, int, int, str]]:
+        """Every candidate (start, -length, end, replacement), in order, lazily: memory does
+        not grow with the number of matches."""
+        if self._matchers is None:
+            self._matchers = _literal_matchers(list(self._literals))
+
+        def literal(matcher: re.Pattern[str]) -> Iterator[tuple[int, int, int, str]]:
+            for m in matcher.finditer(decoded):
+                if m.end() > m.start():
+                    yield m.start(), m.start() - m.end(), m.end(), self._literals[m.group(0)]()
+
+        def shape(pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str]
+                  ) -> Iterator[tuple[int, int, int, str]]:
+            for m in pattern.finditer(decoded):
+                new = replacement(m)
+                if new != m.group(0):
+                    yield m.start(), m.start() - m.end(), m.end(), new
+
+        return heapq.merge(*(literal(m) for m in self._matchers),
+                           *(shape(p, r) for p, r in self._shapes()))
+
     def text(self, value: str) -> str:
         if not value:
             return value
-        for serial, pseudonym in self._serials.items():
-            value = value.replace(serial, pseudonym)
-        value = _RINCON.sub(lambda m: m.group(1) + self._mac(m.group(2)), value)
-        value = _SONOS_HOST.sub(lambda m: m.group(1) + self._mac(m.group(2)), value)
-        value = _MAC_SEP.sub(self._mac_sep, value)
-        value = _MAC_BARE.sub(
-            lambda m: _style(m.group(1), self._macs[m.group(1).upper()], "")
-            if m.group(1).upper() in self._macs else m.group(1), value)
-        value = _HOUSEHOLD.sub(self._household_match, value)
-        value = _IPV4.sub(self._ip, value)
-        pseudonyms = set(self._rooms.values())
-        for room, pseudonym in sorted(self._rooms.items(), key=lambda kv: -len(kv[0])):
-            if room in pseudonyms:
+        view = _View(value)
+        decoded = view.decoded
+        blocks: list[str] = []
+        out: list[str] = []
+        position = decoded_end = 0
+        for start, _length, end, new in self._matches(decoded):
+            if start < decoded_end:
+                continue  # overlaps a longer or earlier match
+            decoded_end = end
+            # Replace only what differs, so that escapes around a kept prefix (`RINCON\\_`,
+            # `C:\\\\Users\\\\`) stay as the output's format needs them.
+            old = decoded[start:end]
+            head = 0
+            while head < min(len(old), len(new)) and old[head] == new[head]:
+                head += 1
+            tail = 0
+            while (tail < min(len(old), len(new)) - head
+                   and old[len(old) - 1 - tail] == new[len(new) - 1 - tail]):
+                tail += 1
+            if start + head >= end - tail:
                 continue
-            for form in {room, escape(room), escape(room, {'"': "&quot;"})}:
-                value = value.replace(form, pseudonym)
-        return value
+            begin, finish = view.span(start + head, end - tail)
+            out += [value[position:begin], new[head:len(new) - tail]]
+            position = finish
+            if len(out) >= 4096:  # a few large strings rather than millions of small ones
+                blocks.append("".join(out))
+                out.clear()
+        if not blocks and not out:
+            return value
+        out.append(value[position:])
+        blocks.append("".join(out))
+        return "".join(blocks)
 
     def _mac_sep(self, match: re.Match[str]) -> str:
         hex12 = "".join(match.group(i) for i in (1, 3, 4, 5, 6, 7))
         return _style(match.group(0), self._mac(hex12), match.group(2))
+
+    def _mac_bare(self, match: re.Match[str]) -> str:
+        key = match.group(1).upper()
+        return _style(match.group(1), self._macs[key], "") if key in self._macs else match.group(1)
 
     def _household_match(self, match: re.Match[str]) -> str:
         household, _, suffix = match.group(0).partition(".")
@@ -174,15 +398,23 @@ class Redactor:
         def problem(p: Problem) -> Problem:
             return replace(p, detail=self.text(p.detail))
 
+        def household_id(value: str | None) -> str | None:
+            return None if value is None else self.text(self._household_value(value))
+
+        def room(value: str | None) -> str | None:
+            if value and self.redact_rooms:
+                return self._room(value)
+            return self.maybe(value)
+
         def player(p: Player) -> Player:
             return replace(
                 p, uuid=self.text(p.uuid), ip=self.maybe(p.ip), serial=self.maybe(p.serial),
-                mac=self.maybe(p.mac), household_id=self.maybe(p.household_id),
-                room=self._rooms.get(p.room, p.room) if p.room else p.room,
+                mac=self.maybe(p.mac), household_id=household_id(p.household_id),
+                room=room(p.room), model_name=self.maybe(p.model_name),
                 errors=tuple(problem(e) for e in p.errors))
 
         def household(h: Household) -> Household:
-            return replace(h, household_id=self.maybe(h.household_id),
+            return replace(h, household_id=household_id(h.household_id),
                            players=tuple(self.text(u) for u in h.players),
                            moved_out=tuple(self.text(u) for u in h.moved_out),
                            topology_problem=problem(h.topology_problem)
@@ -214,7 +446,8 @@ class Redactor:
             "mac": {colons(v): colons(k) for k, v in self._macs.items()},
             "serial": {v: k for k, v in self._serials.items()},
             "household": {v: k for k, v in self._households.items()},
+            "location": {v: k for k, v in self._locations.items()},
+            "player": {v: k for k, v in self._players.items()},
             "network": {f"{v}.0/24": f"{k}.0/24" for k, v in self._networks.items()},
             "room": {v: k for k, v in self._rooms.items()},
         }
-

@@ -105,7 +105,8 @@ def render_table(inventory: Inventory, *, width: int | None = None,
         lines.append("No Sonos player found.")
         lines.append("")
     scan = inventory.scan
-    status = "complete" if scan.complete else "INCOMPLETE: " + "; ".join(scan.incomplete_reasons)
+    status = "complete" if scan.complete else "INCOMPLETE: " + "; ".join(
+        t(reason, 300) for reason in scan.incomplete_reasons)
     lines.append(f"Scan {status}. {len(inventory.players)} products in "
                  f"{len(inventory.households)} household(s); methods: "
                  f"{', '.join(m.value for m in scan.methods) or 'none'}.")

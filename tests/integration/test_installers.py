@@ -207,6 +207,9 @@ def test_the_exported_names_are_the_documented_ones() -> None:
     for name in sonos_inventory.__all__:
         assert f"`{name}" in section, name
     assert callable(sonos_inventory.scan) and sonos_inventory.scan.__doc__
+    import sonos_inventory.scan as module  # the submodule never hides the function
+
+    assert module is sonos_inventory.scan and callable(sonos_inventory.analyze)
     for name in sonos_inventory.__all__:
         if name != "__version__":
             assert getattr(sonos_inventory, name).__doc__, name
