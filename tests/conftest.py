@@ -19,6 +19,7 @@ import pytest
 
 from sonos_inventory import app
 from sonos_inventory.emulator.household import load_scenario
+from sonos_inventory.emulator.offline import OfflineLan
 from sonos_inventory.emulator.server import Emulator
 from sonos_inventory.model import Inventory, ScanObservations
 from sonos_inventory.scan import Scan, ScanOptions
@@ -157,3 +158,18 @@ def scan_loopback(**overrides: Any) -> tuple[Inventory, ScanObservations]:
     options = loopback_options(**overrides)
     observations = Scan(options, interfaces=options.interface_addrs).run()
     return app.inventory_from(observations), observations
+
+
+def scan_offline(name_or_path: str | Path, **overrides: Any
+                 ) -> tuple[Inventory, ScanObservations, OfflineLan]:
+    """The whole scan (planner, reads, parsers, inventory) against a scenario served without
+    sockets (emulator/offline.py): no SSDP window, no timeouts, nothing listening anywhere."""
+    path = Path(name_or_path)
+    if not path.is_dir():
+        path = scenario(str(name_or_path))
+    lan = OfflineLan(load_scenario(path))
+    values: dict[str, Any] = {"use_ssdp": False, "use_mdns": False, "budget_s": 15.0}
+    values.update(overrides)
+    observations = Scan(ScanOptions(**values), transport=lan.transport(),
+                        sources=[lan.discovery()], local_networks=(), interfaces=()).run()
+    return app.inventory_from(observations), observations, lan

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from sonos_inventory.analyze.verdict import analyze
 from sonos_inventory.collect.parse import parse_device_description
+from sonos_inventory.collect.transport import READ_ONLY_ACTIONS, READ_ONLY_GETS
 from sonos_inventory.emulator.household import load_scenario
+from sonos_inventory.emulator.server import RequestLog
 from sonos_inventory.inventory import build_inventory
 from sonos_inventory.model import (
     Endpoint,
@@ -65,3 +68,18 @@ def inventory_of(name_or_path: str | Path, version: str = "1.0.0-test") -> Inven
     if not path.is_dir():
         path = SCENARIOS / str(name_or_path)
     return analyze(build_inventory(observe(path), version))
+
+
+class _Logged(Protocol):
+    @property
+    def log(self) -> RequestLog: ...
+
+
+def assert_read_only(served: _Logged) -> None:
+    """Every request the emulator (or an OfflineLan) recorded is on the read-only allow-list."""
+    for entry in served.log.entries:
+        if entry["method"] == "GET":
+            assert entry["path"] in READ_ONLY_GETS, entry
+        else:
+            assert entry["method"] == "POST", entry
+            assert entry["soap_action"] in READ_ONLY_ACTIONS[entry["path"]], entry

@@ -206,18 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         player = self.server.player
         self.server.emulator.log.record(player.uuid, "GET", self.path, None)
-        status = player.faults.status_for(self.path)
-        body = player.faults.body_for(self.path)
-        if status is not None and body is None:
-            self._send(status, b"")
-        elif body is not None:
-            self._send(status or 200, body.encode("utf-8", "surrogateescape"))
-        elif self.path == "/xml/device_description.xml":
-            self._send(200, player.device_xml)
-        elif self.path in SCPD_PATHS:
-            self._send(200, scpd(SCPD_PATHS[self.path]))
-        else:
-            self._send(404, b"")
+        self._send(*self.server.emulator.respond_get(player, self.path))
 
     def do_POST(self) -> None:
         if not self._allowed_source():
@@ -228,23 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if 0 < length < 1_000_000:
             self.rfile.read(length)
-        service, _, action = action_header.rpartition("#")
-        status = player.faults.status_for(action) or player.faults.status_for(self.path)
-        body = player.faults.body_for(action)
-        if body is not None:
-            self._send(status or 200, body.encode("utf-8", "surrogateescape"))
-            return
-        if status is not None:
-            self._send(status, b"")
-            return
-        result = self.server.emulator.answer(player, self.path, service, action)
-        if result is None:
-            fault = UPNP_ERROR.format(code=401, text="Invalid Action")
-            self._send(500, SOAP_ENVELOPE.format(body=fault).encode())
-            return
-        arguments = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in result.items())
-        response = (f'<u:{action}Response xmlns:u="{service}">{arguments}</u:{action}Response>')
-        self._send(200, SOAP_ENVELOPE.format(body=response).encode("utf-8"))
+        self._send(*self.server.emulator.respond_post(player, self.path, action_header))
 
     def do_SUBSCRIBE(self) -> None:
         if not self._allowed_source():
@@ -366,20 +339,7 @@ class Emulator:
     def _start(self) -> Emulator:
         if self._port_mode is not True:
             self._pick_block()
-        book = AddressBook(self._next_endpoint)
-        bound: dict[str, Endpoint] = {}  # a player listed by two households is served once
-        for household in self.scenario.households:
-            endpoints: dict[str, Endpoint] = {}
-            answering = dict(household.devices)
-            for member in household.topology.members:
-                if member.uuid in bound:
-                    endpoints[member.uuid] = bound[member.uuid]
-                elif member.uuid in answering:
-                    endpoints[member.uuid] = bound[member.uuid] = self._bind_player(
-                        household, member.uuid, answering[member.uuid], book)
-            self._zgs[household.name] = rewrite_zone_group_state(
-                household.zone_group_state, endpoints, book
-            )
+        self._place_players(bind=True)
         with ThreadPoolExecutor(max_workers=16) as pool:
             list(pool.map(self._serve, self._servers))
         if self._want_ssdp:
@@ -394,16 +354,41 @@ class Emulator:
             self._mdns.start()
         return self
 
+    def place_offline(self) -> Emulator:
+        """Give every player an address and rewrite what it serves, without opening a socket:
+        the household as OfflineLan serves it (offline.py). Nothing is ever sent there."""
+        self._port_mode = False
+        self._block_base = (254, 254)
+        self.blocks.append("127.254.254.0/24")
+        self._place_players(bind=False)
+        return self
+
+    def _place_players(self, *, bind: bool) -> None:
+        book = AddressBook(self._next_endpoint)
+        bound: dict[str, Endpoint] = {}  # a player listed by two households is served once
+        for household in self.scenario.households:
+            endpoints: dict[str, Endpoint] = {}
+            answering = dict(household.devices)
+            for member in household.topology.members:
+                if member.uuid in bound:
+                    endpoints[member.uuid] = bound[member.uuid]
+                elif member.uuid in answering:
+                    endpoints[member.uuid] = bound[member.uuid] = self._bind_player(
+                        household, member.uuid, answering[member.uuid], book, bind=bind)
+            self._zgs[household.name] = rewrite_zone_group_state(
+                household.zone_group_state, endpoints, book
+            )
+
     def _bind_player(self, household: HouseholdSpec, uuid: str, xml: bytes,
-                     book: AddressBook) -> Endpoint:
+                     book: AddressBook, *, bind: bool = True) -> Endpoint:
         faults = household.faults_for(uuid)
         for _ in range(8):
             endpoint = self._next_endpoint()
             player = EmulatedPlayer(uuid, endpoint, household, describe(xml),
                                     rewrite_device_description(xml, endpoint, book), faults)
             try:
-                if faults.no_answer:
-                    pass  # nothing listens there
+                if faults.no_answer or not bind:
+                    pass  # nothing listens there (offline: nothing listens anywhere)
                 elif faults.hang:
                     self._listeners.append(_Listener((endpoint.host, endpoint.port)))
                 else:
@@ -459,7 +444,40 @@ class Emulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    # ---- SOAP ----
+    # ---- answers (the one request -> response logic: sockets and OfflineLan both use it) ----
+
+    def respond_get(self, player: EmulatedPlayer, path: str) -> tuple[int, bytes]:
+        """Status and body of GET `path` on `player`, its faults applied."""
+        status = player.faults.status_for(path)
+        body = player.faults.body_for(path)
+        if status is not None and body is None:
+            return status, b""
+        if body is not None:
+            return status or 200, body.encode("utf-8", "surrogateescape")
+        if path == "/xml/device_description.xml":
+            return 200, player.device_xml
+        if path in SCPD_PATHS:
+            return 200, scpd(SCPD_PATHS[path])
+        return 404, b""
+
+    def respond_post(self, player: EmulatedPlayer, path: str, action_header: str
+                     ) -> tuple[int, bytes]:
+        """Status and body of a SOAP POST on `player`, its faults applied; an action that is
+        not a known read answers UPnP error 401 (and was recorded, for the read-only proof)."""
+        service, _, action = action_header.rpartition("#")
+        status = player.faults.status_for(action) or player.faults.status_for(path)
+        body = player.faults.body_for(action)
+        if body is not None:
+            return status or 200, body.encode("utf-8", "surrogateescape")
+        if status is not None:
+            return status, b""
+        result = self.answer(player, path, service, action)
+        if result is None:
+            fault = UPNP_ERROR.format(code=401, text="Invalid Action")
+            return 500, SOAP_ENVELOPE.format(body=fault).encode()
+        arguments = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in result.items())
+        response = f'<u:{action}Response xmlns:u="{service}">{arguments}</u:{action}Response>'
+        return 200, SOAP_ENVELOPE.format(body=response).encode("utf-8")
 
     def answer(self, player: EmulatedPlayer, path: str, service: str, action: str
                ) -> dict[str, str] | None:

@@ -25,7 +25,7 @@ from sonos_inventory.report.render_json import render_json, schema
 from sonos_inventory.report.render_markdown import render_markdown
 from sonos_inventory.report.render_table import render_table
 
-from ..conftest import scan_loopback
+from ..conftest import scan_loopback, scan_offline
 
 pytestmark = pytest.mark.adversarial
 Start = Callable[..., Emulator]
@@ -74,6 +74,20 @@ def scan(emulate: Start, tmp_path: Path, faults: dict[str, Any], **options: Any
     return inventory, observations, elapsed, emulator
 
 
+def scan_fast(tmp_path: Path, faults: dict[str, Any], root: Path | None = None
+              ) -> tuple[Inventory, ScanObservations]:
+    """The same checks, for faults that need no socket (status codes, bodies, XML, topology
+    lies): served offline through the emulator's own answers (emulator/offline.py)."""
+    inventory, observations, _lan = scan_offline(root or with_faults(tmp_path, faults),
+                                                 budget_s=BUDGET)
+    for target in observations.targets:
+        assert target.endpoint.host.startswith("127."), target.endpoint
+    jsonschema.validate(json.loads(render_json(inventory)), schema())
+    assert_terminal_safe(render_table(inventory))
+    assert_terminal_safe(render_markdown(inventory))
+    return inventory, observations
+
+
 def assert_terminal_safe(text: str) -> None:
     for char in text:
         if char != "\n":
@@ -115,18 +129,18 @@ XML_ATTACKS = {
 
 
 @pytest.mark.parametrize("case", sorted(XML_ATTACKS))
-def test_xml_attacks(emulate: Start, tmp_path: Path, case: str) -> None:
+def test_xml_attacks(tmp_path: Path, case: str) -> None:
     body, kind = XML_ATTACKS[case]
-    inventory, _, _, _ = scan(emulate, tmp_path, {KITCHEN: {"body": {DESCRIPTION: body}}})
+    inventory, _ = scan_fast(tmp_path, {KITCHEN: {"body": {DESCRIPTION: body}}})
     kitchen = inventory.player(KITCHEN)
     assert kitchen is not None and not kitchen.reachable
     assert kitchen.errors[0].kind is kind, kitchen.errors
     good_players_read(inventory)
 
 
-def test_missing_optional_fields_still_make_a_record(emulate: Start, tmp_path: Path) -> None:
+def test_missing_optional_fields_still_make_a_record(tmp_path: Path) -> None:
     body = GOOD_HEAD + f"<UDN>uuid:{KITCHEN}</UDN></device></root>"
-    inventory, _, _, _ = scan(emulate, tmp_path, {KITCHEN: {"body": {DESCRIPTION: body}}})
+    inventory, _ = scan_fast(tmp_path, {KITCHEN: {"body": {DESCRIPTION: body}}})
     kitchen = inventory.player(KITCHEN)
     assert kitchen is not None and kitchen.reachable
     assert kitchen.model_number is None and kitchen.serial is None
@@ -140,14 +154,29 @@ TRANSPORT_FAULTS: dict[str, tuple[dict[str, Any], ErrorKind]] = {
     "body shorter than promised": ({"truncate": True}, ErrorKind.BAD_XML),
     "accept and hang": ({"hang": True}, ErrorKind.TIMEOUT),
     "connection reset": ({"reset": True}, ErrorKind.REFUSED),
-    "HTTP 403": ({"status": {DESCRIPTION: 403}}, ErrorKind.UPNP_DISABLED),
-    "HTTP 404": ({"status": {DESCRIPTION: 404}}, ErrorKind.HTTP_STATUS),
-    "HTTP 500": ({"status": {DESCRIPTION: 500}}, ErrorKind.HTTP_STATUS),
-    "HTTP 501": ({"status": {DESCRIPTION: 501}}, ErrorKind.HTTP_STATUS),
     "redirect elsewhere": ({"redirect": "http://203.0.113.7:1400/xml/device_description.xml"},
                            ErrorKind.REDIRECT),
     "gone before any answer": ({"vanish_after": 0}, ErrorKind.REFUSED),
 }
+
+
+STATUS_FAULTS: dict[str, tuple[dict[str, Any], ErrorKind]] = {
+    "HTTP 403": ({"status": {DESCRIPTION: 403}}, ErrorKind.UPNP_DISABLED),
+    "HTTP 404": ({"status": {DESCRIPTION: 404}}, ErrorKind.HTTP_STATUS),
+    "HTTP 500": ({"status": {DESCRIPTION: 500}}, ErrorKind.HTTP_STATUS),
+    "HTTP 501": ({"status": {DESCRIPTION: 501}}, ErrorKind.HTTP_STATUS),
+    "nothing listens": ({"no_answer": True}, ErrorKind.REFUSED),
+}
+
+
+@pytest.mark.parametrize("case", sorted(STATUS_FAULTS))
+def test_status_faults(tmp_path: Path, case: str) -> None:
+    fault, kind = STATUS_FAULTS[case]
+    inventory, _ = scan_fast(tmp_path, {KITCHEN: fault})
+    kitchen = inventory.player(KITCHEN)
+    assert kitchen is not None and not kitchen.reachable
+    assert kitchen.errors[0].kind is kind, kitchen.errors
+    good_players_read(inventory)
 
 
 @pytest.mark.parametrize("case", sorted(TRANSPORT_FAULTS))
@@ -183,15 +212,13 @@ def test_ssdp_location_lies_are_ignored(emulate: Start, tmp_path: Path) -> None:
     assert all(p.reachable for p in inventory.players)
 
 
-def test_topology_members_outside_the_subnet_or_named_are_refused(
-    emulate: Start, tmp_path: Path
-) -> None:
+def test_topology_members_outside_the_subnet_or_named_are_refused(tmp_path: Path) -> None:
     lies = [("RINCON_00000000BAD101400", "http://203.0.113.5:1400/xml/device_description.xml"),
             ("RINCON_00000000BAD201400", "http://sonos.evil.example:1400/x.xml"),
             ("RINCON_00000000BAD301400", "http://192.168.1.9:1400/xml/device_description.xml"),
             ("RINCON_00000000BAD401400", "http://[::ffff:10.0.0.1]:1400/x.xml")]
     faults = {"*": {"body": {"GetZoneGroupState": soap_zgs(members_xml(lies))}}}
-    inventory, _, _, _ = scan(emulate, tmp_path, faults)
+    inventory, _ = scan_fast(tmp_path, faults)
     for uuid, _location in lies:
         liar = inventory.player(uuid)
         assert liar is not None and not liar.reachable
@@ -199,14 +226,13 @@ def test_topology_members_outside_the_subnet_or_named_are_refused(
     good_players_read(inventory, bad="none")
 
 
-def test_two_players_claiming_one_uuid(emulate: Start, tmp_path: Path) -> None:
+def test_two_players_claiming_one_uuid(tmp_path: Path) -> None:
     office = "RINCON_000E58F0020401400"
     root = with_faults(tmp_path, {})
     stolen = (root / "home" / "devices" / f"{office}.xml").read_text()
     (root / "home" / "faults.json").write_text(json.dumps(
         {KITCHEN: {"body": {DESCRIPTION: stolen}}}))
-    emulate(root)
-    inventory, _ = scan_loopback(budget_s=BUDGET)
+    inventory, _ = scan_fast(tmp_path, {}, root)
     duplicates = [u for u in inventory.unidentified
                   if u.errors and u.errors[0].kind is ErrorKind.DUPLICATE]
     assert len(duplicates) == 1
@@ -215,19 +241,18 @@ def test_two_players_claiming_one_uuid(emulate: Start, tmp_path: Path) -> None:
     assert len([p for p in inventory.players if p.uuid == office]) == 1
 
 
-def test_household_id_that_changes_is_still_one_household(emulate: Start, tmp_path: Path) -> None:
-    inventory, _, _, _ = scan(emulate, tmp_path,
-                              {KITCHEN: {"ssdp_household": "Sonos_SomeoneElse"}})
+def test_household_id_that_changes_is_still_one_household(tmp_path: Path) -> None:
+    inventory, _ = scan_fast(tmp_path, {KITCHEN: {"ssdp_household": "Sonos_SomeoneElse"}})
     assert len(inventory.households) == 1
     assert len(inventory.households[0].players) == 4
 
 
-def test_absurd_topology_is_capped(emulate: Start, tmp_path: Path) -> None:
+def test_absurd_topology_is_capped(tmp_path: Path) -> None:
     many = [(f"RINCON_{i:012X}01400",
              f"http://127.201.{i // 250}.{i % 250 + 1}:1400/xml/device_description.xml")
             for i in range(10_000)]
     faults = {"*": {"body": {"GetZoneGroupState": soap_zgs(members_xml(many))}}}
-    inventory, observations, _, _ = scan(emulate, tmp_path, faults)
+    inventory, observations = scan_fast(tmp_path, faults)
     from_topology = [t for t in observations.targets if set(t.via) == {Method.TOPOLOGY}]
     assert len(from_topology) <= 1000
     assert any("more than 1000 members" in note for note in observations.notes)
@@ -265,15 +290,14 @@ def test_noise_on_the_lan(emulate: Start, tmp_path: Path) -> None:
     assert all(s.household_id is None for s in kitchen_mdns)  # garbage hhid rejected
 
 
-def test_control_and_bidi_characters_in_names(emulate: Start, tmp_path: Path) -> None:
+def test_control_and_bidi_characters_in_names(tmp_path: Path) -> None:
     root = with_faults(tmp_path, {})
     path = root / "home" / "devices" / f"{KITCHEN}.xml"
     text = path.read_text().replace("<roomName>Kitchen</roomName>",
                                     "<roomName>Kit\u009bchen\u202e\u2066x</roomName>")
     path.write_text(text.replace("<modelName>Sonos One</modelName>",
                                  "<modelName>One\u0085\u200f</modelName>"))
-    emulate(root)
-    inventory, _ = scan_loopback(budget_s=BUDGET)
+    inventory, _ = scan_fast(tmp_path, {}, root)
     kitchen = inventory.player(KITCHEN)
     assert kitchen is not None and kitchen.room == "Kit\u009bchen\u202e\u2066x"  # shown as-is
     table = render_table(inventory)

@@ -10,7 +10,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from sonos_inventory.collect.transport import READ_ONLY_ACTIONS, READ_ONLY_GETS
 from sonos_inventory.discovery.hosts import host_sightings
 from sonos_inventory.discovery.probe import parse_networks
 from sonos_inventory.emulator.server import Emulator
@@ -18,6 +17,7 @@ from sonos_inventory.model import ErrorKind, Method, Role, Track
 from sonos_inventory.report.render_json import render_json, schema
 
 from ..conftest import scan_loopback
+from ..helpers import assert_read_only
 
 pytestmark = pytest.mark.integration
 Start = Callable[..., Emulator]
@@ -25,15 +25,6 @@ Start = Callable[..., Emulator]
 
 def expected_uuids(emulator: Emulator) -> set[str]:
     return {p.uuid for p in emulator.players}
-
-
-def assert_read_only(emulator: Emulator) -> None:
-    for entry in emulator.log.entries:
-        if entry["method"] == "GET":
-            assert entry["path"] in READ_ONLY_GETS, entry
-        else:
-            assert entry["method"] == "POST", entry
-            assert entry["soap_action"] in READ_ONLY_ACTIONS[entry["path"]], entry
 
 
 def test_ssdp_on_loopback_finds_the_803_household(emulate: Start) -> None:
