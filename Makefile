@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint unit dev emulate clean fixtures bench dist FORCE
+.PHONY: demo test test-slow lint unit dev emulate clean fixtures bench dist FORCE
 
 # scripts/ensure-venv checks the Python version (3.10+, and says how to get it), rebuilds a .venv
 # made by another Python, and installs only what each target needs.
@@ -29,11 +29,21 @@ lint: $(STAMP)  ## ruff and mypy --strict
 	$(BIN)/ruff check sonos_inventory tests fixtures bench
 	$(BIN)/mypy
 
-test: lint  ## lint, then the whole suite inside a private network namespace
-	scripts/in-netns $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+# Tests run on TEST_WORKERS processes (pytest-xdist), each in a network namespace of its own
+# (tests/conftest.py), so that emulators side by side never hear each other; TEST_WORKERS=0
+# runs them in one process.
+TEST_WORKERS ?= 4
 
-unit: $(STAMP)  ## only the pure tests (no sockets)
-	$(BIN)/python -m pytest -q tests/unit tests/property
+test: lint  ## lint, then the whole suite inside a private network namespace
+	scripts/in-netns $(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+test-slow: $(STAMP)  ## the slow tier: the single-file build, memory at the caps (CI runs it)
+	SONOS_INVENTORY_TEST_SLOW=1 scripts/in-netns $(BIN)/python -m pytest -q -m slow
+
+unit: $(STAMP)  ## only the pure tests, with no network at all (not even loopback) where possible
+	@if unshare --net true 2>/dev/null; then \
+	  unshare --net $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/property; \
+	else $(BIN)/python -m pytest -q tests/unit tests/property; fi
 
 emulate: $(STAMP)  ## serve the Error-803 scenario on loopback until Ctrl-C
 	$(BIN)/sonos-inventory emulate fixtures/scenarios/error-803

@@ -30,7 +30,6 @@ from .discovery.sources import (
     MdnsSource,
     ProbeSource,
     SsdpSource,
-    build_sources,
 )
 from .model import Endpoint, HouseholdRead, Method, Probe, ScanObservations, Sighting
 from .netpolicy import IPNetwork
@@ -68,6 +67,19 @@ class Progress:
     found: int
     read: int
     households: int
+
+
+def build_sources(options: ScanOptions, interfaces: tuple[str, ...]) -> list[DiscoverySource]:
+    sources: list[DiscoverySource] = []
+    if options.hosts:
+        sources.append(HostSource(options.hosts))
+    if options.use_ssdp and interfaces:
+        sources.append(SsdpSource(interfaces, options.ssdp_window_s))
+    if options.use_mdns and interfaces:
+        sources.append(MdnsSource(interfaces, options.mdns_window_s))
+    if options.networks:
+        sources.append(ProbeSource(options.networks))
+    return sources
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ fails loudly here too (e.g. when someone runs plain `pytest` on a machine with a
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import threading
 import time
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from sonos_inventory import app
+from sonos_inventory.collect.transport import Transport
 from sonos_inventory.emulator.household import load_scenario
 from sonos_inventory.emulator.offline import OfflineLan
 from sonos_inventory.emulator.server import Emulator
@@ -27,6 +29,50 @@ from sonos_inventory.scan import Scan, ScanOptions
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "fixtures" / "scenarios"
 SAMPLES = ROOT / "fixtures" / "samples"
+
+
+CLONE_NEWNET = 0x40000000
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
+
+
+def _own_network_namespace() -> None:
+    """Give this process a private network namespace with only loopback up.
+
+    `make test` runs the suite in one private namespace; with pytest-xdist, each worker also
+    takes one of its own, so that the emulators of tests running side by side never hear each
+    other's SSDP searches (multicast on loopback reaches every socket in a namespace)."""
+    import ctypes
+    import fcntl
+    import struct
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) failed")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sh", b"lo", 0)
+        flags = struct.unpack("16sh", fcntl.ioctl(sock, SIOCGIFFLAGS, request)[:18])[1]
+        fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sh", b"lo", flags | IFF_UP))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("SONOS_INVENTORY_IN_NETNS") == "1":
+        try:
+            _own_network_namespace()
+        except OSError as exc:
+            raise pytest.UsageError(
+                f"this test worker cannot have a network namespace of its own ({exc}); tests "
+                "that run side by side would hear each other's SSDP. Run with -n 0") from None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slow tier (the single-file build, memory at the caps: 30 s and more each) runs with
+    SONOS_INVENTORY_TEST_SLOW=1 (`make test-slow`, which CI runs after `make test`)."""
+    if os.environ.get("SONOS_INVENTORY_TEST_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow tier: `make test-slow` (CI runs it)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 def _destination_allowed(address: Any) -> bool:
@@ -137,6 +183,7 @@ def emulate() -> Iterator[Callable[..., Emulator]]:
         if not path.is_dir():
             path = scenario(str(name_or_path))
         kwargs.setdefault("seed", 7)
+        kwargs.setdefault("ssdp_max_delay_s", TEST_SSDP_DELAY_S)
         emulator = Emulator(load_scenario(path), **kwargs).start()
         started.append(emulator)
         return emulator
@@ -146,17 +193,26 @@ def emulate() -> Iterator[Callable[..., Emulator]]:
         emulator.stop()
 
 
+TEST_SSDP_DELAY_S = 0.05
+"""The test emulator answers M-SEARCH within 50 ms instead of spreading over MX (1 s)..."""
+
+TEST_SSDP_WINDOW_S = 0.5
+"""...so scans in tests listen 0.5 s: the resend at 0.1 s, the answer, and a wide margin for
+a busy machine. What the window's length itself does is the benchmark's business."""
+
+
 def loopback_options(**overrides: Any) -> ScanOptions:
     """SSDP pinned to loopback, mDNS off unless asked, a short but generous budget."""
     values: dict[str, Any] = {"interface_addrs": ("127.0.0.1",), "use_mdns": False,
-                              "budget_s": 15.0}
+                              "budget_s": 15.0, "ssdp_window_s": TEST_SSDP_WINDOW_S}
     values.update(overrides)
     return ScanOptions(**values)
 
 
-def scan_loopback(**overrides: Any) -> tuple[Inventory, ScanObservations]:
+def scan_loopback(transport: Transport | None = None, **overrides: Any
+                  ) -> tuple[Inventory, ScanObservations]:
     options = loopback_options(**overrides)
-    observations = Scan(options, interfaces=options.interface_addrs).run()
+    observations = Scan(options, interfaces=options.interface_addrs, transport=transport).run()
     return app.inventory_from(observations), observations
 
 

@@ -1,8 +1,9 @@
 """The product table (package data `data/products.json`): which models can run S1 and S2, and why.
 
-Every row names its source (sonos-facts.md §4). A model missing from the table is S2-capable only
-when it shows it (it runs S2, or its minCompatibleVersion is on the S2 track); one that runs S1 is
-`None`: it may be an S1-only product the table does not know, and nothing it reports tells.
+Every row names its source (docs/sonos-facts.md §4). A model missing from the table is
+S2-capable only when it shows it (it runs S2, or its minCompatibleVersion is on the S2 track);
+one that runs S1 is `None`: it may be an S1-only product the table does not know, and nothing
+it reports tells.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Sonos runs two S2 branches side by side since 2026: older S2-capable hardware (Play:1, Playbar,
 Play:5 gen 2, ...) gets 86.x builds while newer products get 9x.x builds, released together. The
 major differs by branch; the number after the dash (the build number) rises over time on both
-branches and is close for builds released together. Every observation we have (sonos-facts.md §3
-and §7):
+branches and is close for builds released together. Every observation we have
+(docs/sonos-facts.md §3 and §7):
 
     released together (one healthy household, or one update channel)       build numbers apart
       86.8-78270 beside 96.0-78270   (a real 30-product household, Aug 2026)          0

@@ -15,7 +15,8 @@ def detect_track(
     software_version: str | None,
     display_version: str | None,
 ) -> tuple[Track, str]:
-    """S1/S2 from the best evidence available, best first (sonos-facts.md §3), with its basis."""
+    """S1/S2 from the best evidence available, best first (docs/sonos-facts.md §3), with its
+    basis."""
     if sw_gen in (1, 2):
         return Track(f"S{sw_gen}"), f"swGen {sw_gen} in its device description"
     if topology_sw_gen in (1, 2):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 _BUILD = re.compile(r"^\s*(\d{1,4})\.(\d{1,4})(?:\.(\d{1,6}))?(?:-(\d{1,9}))?")
 
 LAST_S1_MAJOR = 57
-"""The S1 track ends at major 57 (11.x); S2 starts at 58 (12.0). sonos-facts.md §3."""
+"""The S1 track ends at major 57 (11.x); S2 starts at 58 (12.0). docs/sonos-facts.md §3."""
 
 LAST_S1_DISPLAY_MAJOR = 11
 

@@ -10,14 +10,11 @@ import ipaddress
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from .. import bounds
 from ..model import Method, Sighting
 from . import mdns, probe, ssdp
-
-if TYPE_CHECKING:
-    from ..scan import ScanOptions
 
 
 class DiscoverySource(Protocol):
@@ -77,16 +74,3 @@ class HostSource:
             on_problem: Callable[[str], None]) -> None:
         for sighting in self.sightings:
             on_sighting(sighting)
-
-
-def build_sources(options: ScanOptions, interfaces: tuple[str, ...]) -> list[DiscoverySource]:
-    sources: list[DiscoverySource] = []
-    if options.hosts:
-        sources.append(HostSource(options.hosts))
-    if options.use_ssdp and interfaces:
-        sources.append(SsdpSource(interfaces, options.ssdp_window_s))
-    if options.use_mdns and interfaces:
-        sources.append(MdnsSource(interfaces, options.mdns_window_s))
-    if options.networks:
-        sources.append(ProbeSource(options.networks))
-    return sources

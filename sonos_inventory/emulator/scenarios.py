@@ -1,10 +1,10 @@
 """The built-in scenarios (`demo --scenario NAME`), defined as code so that an installed package
 needs no data files; fixtures/scenarios/ is generated from these (fixtures/make_scenarios.py).
 
-Structure follows the real captures in shared/reference/samples; identifiers are synthetic
-(MACs under 00-0E-58-F0-xx-xx, household ids Sonos_Fixture...). Versions are real releases from
-sonos-facts.md §3: 95.0-77060 (newer S2 hardware) and 86.7-77050 (older S2 hardware) were scanned
-together on 2026-07-04; 57.23-80060 is the last S1 release.
+Structure follows the real captures in fixtures/samples; identifiers are synthetic (MACs under
+00-0E-58-F0-xx-xx, household ids Sonos_Fixture...). Versions are real releases from
+docs/sonos-facts.md §3: 95.0-77060 (newer S2 hardware) and 86.7-77050 (older S2 hardware) were
+scanned together on 2026-07-04; 57.23-80060 is the last S1 release.
 """
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ def update_in_progress() -> list[HouseholdSpecSynth]:
     ))]
 
 
-# Aug 2026: one real 30-product household ran 86.8-78270 and 96.0-78270 together (sonos-facts
+# Aug 2026: one real 30-product household ran 86.8-78270 and 96.0-78270 together (docs/sonos-facts
 # §7); the display versions here are illustrative.
 S2_AUG_NEW, S2_AUG_OLD_HW, S2_AUG_DISPLAY = "96.0-78270", "86.8-78270", "17.9"
 

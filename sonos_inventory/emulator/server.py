@@ -259,8 +259,10 @@ class Emulator:
         mdns: bool = False,
         port_mode: bool | None = None,
         seed: int | None = None,
+        ssdp_max_delay_s: float = 5.0,
     ) -> None:
         self.scenario = scenario
+        self.ssdp_max_delay_s = ssdp_max_delay_s  # real players: up to MX; tests answer sooner
         self.latency_ms = latency_ms
         self.log = RequestLog(request_log)
         self._want_ssdp = ssdp

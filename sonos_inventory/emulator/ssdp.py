@@ -116,7 +116,8 @@ class SsdpResponder:
             target = st.group(1) if st else ""
             if target not in (ZONE_PLAYER_ST, "ssdp:all"):
                 continue
-            window = min(max(int(mx.group(1)) if mx else 1, 1), 5)
+            window = min(max(int(mx.group(1)) if mx else 1, 1), 5,
+                         self.emulator.ssdp_max_delay_s)
             reply_st = ZONE_PLAYER_ST
             now = time.monotonic()
             with self._cond:

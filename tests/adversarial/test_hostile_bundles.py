@@ -260,6 +260,7 @@ def test_peak_memory_for_bombs_stays_under_200_mb(tmp_path: Path) -> None:
         print(f"{args[0]} of a 1 GB bomb: peak {peak // 1024} MB")
 
 
+@pytest.mark.slow  # 30 s of redacting 32 MB: `make test-slow`, run by CI after `make test`
 def test_peak_memory_for_a_bundle_at_the_caps_stays_under_200_mb(tmp_path: Path) -> None:
     """A bundle as large as the caps allow (every member near its cap, the total near its cap),
     read, redacted and written again as a bundle; then replayed by `demo --scenario`."""

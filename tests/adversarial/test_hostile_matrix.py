@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from sonos_inventory.collect.transport import HttpTransport
 from sonos_inventory.emulator.scenarios import write_scenario
 from sonos_inventory.emulator.server import Emulator
 from sonos_inventory.model import ErrorKind, Inventory, Method, ScanObservations
@@ -182,7 +183,9 @@ def test_status_faults(tmp_path: Path, case: str) -> None:
 @pytest.mark.parametrize("case", sorted(TRANSPORT_FAULTS))
 def test_transport_faults(emulate: Start, tmp_path: Path, case: str) -> None:
     fault, kind = TRANSPORT_FAULTS[case]
-    inventory, _, _, _ = scan(emulate, tmp_path, {KITCHEN: fault})
+    # what is tested is how each fault ends, not how long a timeout is: 1 s per request
+    inventory, _, _, _ = scan(emulate, tmp_path, {KITCHEN: fault},
+                              transport=HttpTransport(request_timeout=1.0))
     kitchen = inventory.player(KITCHEN)
     assert kitchen is not None and not kitchen.reachable
     assert kitchen.errors[0].kind is kind, kitchen.errors

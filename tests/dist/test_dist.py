@@ -1,8 +1,9 @@
 """`make dist`: the single-file program is built (scripts/build-dist, what `make dist` and the
 release workflow run) and works with no Python and an empty environment.
 
-The build takes about 15-30 s here, so it runs in every `make test`; it skips where PyInstaller
-is not installed (it comes with the dev extra).
+The build takes about 30-40 s here, more than the rest of the suite, so it runs in CI
+(`make test-slow`, which .ci/run calls after `make test`) rather than in every `make test`; it
+skips where PyInstaller is not installed (it comes with the dev extra).
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from sonos_inventory.emulator.server import Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("PyInstaller") is None,
-                                reason="PyInstaller not installed (pip install -e '.[dist]')")
+pytestmark = [
+    pytest.mark.skipif(importlib.util.find_spec("PyInstaller") is None,
+                       reason="PyInstaller not installed (pip install -e '.[dist]')"),
+    pytest.mark.slow,
+]
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from sonos_inventory.cli import cli
 from sonos_inventory.report.render_json import schema
 
+from ..conftest import scan_offline
+
 pytestmark = pytest.mark.integration
 KEYS = ("uuid", "room", "model_name", "model_number", "serial", "mac", "software_version",
         "display_version", "hardware_version", "sw_gen", "track", "s2_capable", "household_id",
@@ -65,26 +67,34 @@ def test_demo_bundle_contents_and_stdout(tmp_path: Path) -> None:
 def test_a_bundle_replays_to_the_same_inventory(
     tmp_path: Path, scenario: str, faults: dict[str, Any] | None
 ) -> None:
+    """Scan, bundle, unzip raw/, scan the replay: the same inventory. Both scans run the whole
+    scan offline (emulator/offline.py: the emulator's own answers, no socket); the socket path
+    of the same round trip is covered by test_analyze_reads_a_bundle_and_keeps_its_raw_part and
+    the odd-capture replays."""
+    from sonos_inventory.deliver import OutputRequest, deliver
     from sonos_inventory.emulator.scenarios import write_scenario
+    from sonos_inventory.report.context import ReportContext
+    from sonos_inventory.report.render_json import inventory_dict
 
     source = write_scenario(scenario, tmp_path / "source")
     if faults:
         for household in source.iterdir():
             (household / "faults.json").write_text(json.dumps(faults))
-    first, bundle = tmp_path / "first.json", tmp_path / "case.zip"
-    run("demo", "--scenario", str(source), "--bundle", str(bundle), "-f", "json", "-o",
-        str(first))
+    first, observations, _ = scan_offline(source)
+    bundle = tmp_path / "case.zip"
+    delivered = deliver(first, OutputRequest("json", tmp_path / "first.json", bundle),
+                        ReportContext(), observations=observations, options={"command": "test"})
+    assert delivered.ok, delivered.failures
     raw = tmp_path / "unzipped"
     with zipfile.ZipFile(bundle) as archive:
         for name in archive.namelist():
             if name.startswith("raw/"):
                 archive.extract(name, raw)
-    replay = tmp_path / "replay.json"
-    run("demo", "--scenario", str(raw / "raw"), "-f", "json", "-o", str(replay))
-    original, replayed = json.loads(first.read_text()), json.loads(replay.read_text())
-    assert players(replayed) == players(original)
-    assert replayed["verdict"]["error_803"] == original["verdict"]["error_803"]
-    assert [h["topology_read"] for h in replayed["households"]] == [
+    replayed, _, _ = scan_offline(raw / "raw")
+    original, again = inventory_dict(first), inventory_dict(replayed)
+    assert players(again) == players(original)
+    assert again["verdict"]["error_803"] == original["verdict"]["error_803"]
+    assert [h["topology_read"] for h in again["households"]] == [
         h["topology_read"] for h in original["households"]]
 
 

@@ -119,7 +119,7 @@ def test_force_utf8_replaces_what_cannot_be_encoded(tmp_path: Path) -> None:
 
     raw = io.BytesIO()
     stream = io.TextIOWrapper(raw, encoding="ascii", errors="strict")
-    console.force_utf8(stream)  # type: ignore[arg-type]
+    console.force_utf8(stream)
     stream.write("寝室 \udcff")  # a lone surrogate (an undecodable file name) included
     stream.flush()
     assert raw.getvalue() == "寝室 ?".encode()

@@ -98,7 +98,8 @@ def test_803_report_in_headless_chromium(tmp_path: Path) -> None:
         assert tile["label"] == tracks[str(tile["uuid"])], tile  # every tile says S1 or S2
     conflicting = [t for t in parser.tiles if "conflict" in t["classes"]]  # type: ignore[operator]
     assert [t["uuid"] for t in conflicting] == ["RINCON_000E58F0010401400"]
-    [link] = conflicting[0]["links"]  # type: ignore[misc]
+    links: list[str] = conflicting[0]["links"]  # type: ignore[assignment]
+    [link] = links
     assert link == "#finding-1" and "finding-1" in parser.ids
     assert "verdict" in parser.ids
 

@@ -76,7 +76,8 @@ def mdns_packet(samples: Path) -> bytes:
 
 
 def test_real_mdns_capture(samples: Path) -> None:
-    from zeroconf import DNSIncoming, DNSText
+    from zeroconf._dns import DNSText
+    from zeroconf._protocol.incoming import DNSIncoming
 
     incoming = DNSIncoming(mdns_packet(samples))
     txt = next(r for r in incoming.answers() if isinstance(r, DNSText))

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from sonos_inventory.analyze.verdict import analyze
+from sonos_inventory.model import Inventory
 from sonos_inventory.report.render_markdown import render_markdown
 from sonos_inventory.report.render_table import render_table
 
@@ -14,7 +15,7 @@ from ..helpers import inventory_of
 HOSTILE_ROOM = "[click](http://evil.example) | <img src=x> **x** \x1b[2J\u202eevil\x9b"
 
 
-def hostile_inventory():  # type: ignore[no-untyped-def]
+def hostile_inventory() -> Inventory:
     inventory = inventory_of("error-803")
     players = tuple(replace(p, room=HOSTILE_ROOM) if p.room == "Bedroom" else p
                     for p in inventory.players)
