@@ -32,17 +32,28 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 if TYPE_CHECKING:
     from .api import analyze, load, scan, to_json
     from .errors import SonosInventoryError, UsageError
-    from .model import Finding, Household, Inventory, Player, Role, Severity, Track, Verdict
+    from .model import (
+        Finding,
+        Household,
+        Inventory,
+        Likelihood,
+        Player,
+        Role,
+        Severity,
+        Track,
+        Verdict,
+    )
 
 _PUBLIC = {
     "scan": "api", "analyze": "api", "load": "api", "to_json": "api",
     "SonosInventoryError": "errors", "UsageError": "errors",
-    "Finding": "model", "Household": "model", "Inventory": "model", "Player": "model",
+    "Finding": "model", "Household": "model", "Inventory": "model", "Likelihood": "model",
+    "Player": "model",
     "Role": "model", "Severity": "model", "Track": "model", "Verdict": "model",
 }
 
 __all__ = [
-    "Finding", "Household", "Inventory", "Player", "Role", "Severity", "SonosInventoryError",
+    "Finding", "Household", "Inventory", "Likelihood", "Player", "Role", "Severity", "SonosInventoryError",
     "Track", "UsageError", "Verdict", "__version__", "analyze", "load", "scan", "to_json",
 ]
 

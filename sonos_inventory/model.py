@@ -337,11 +337,19 @@ class Finding:
     evidence: tuple[str, ...] = ()
 
 
+class Likelihood(StrEnum):
+    """How likely the software-track conflict behind "Error 803" is: `verdict.error_803`."""
+
+    LIKELY = "likely"
+    POSSIBLE = "possible"
+    NOT_INDICATED = "not-indicated"
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Is the software-track conflict behind 'Error 803' likely, possible or not indicated?"""
 
-    error_803: str  # "likely" | "possible" | "not-indicated"
+    error_803: Likelihood
     summary: str
 
 
@@ -355,7 +363,7 @@ class Inventory:
     players: tuple[Player, ...]
     unidentified: tuple[Unidentified, ...] = ()
     findings: tuple[Finding, ...] = ()
-    verdict: Verdict = field(default_factory=lambda: Verdict("not-indicated", ""))
+    verdict: Verdict = field(default_factory=lambda: Verdict(Likelihood.NOT_INDICATED, ""))
     label: str | None = None
     """The name a person gave this system (customer, site): `--label`."""
 

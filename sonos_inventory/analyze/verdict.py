@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model import Finding, Inventory, Player, Severity, Track, Verdict
+from ..model import Finding, Inventory, Likelihood, Player, Severity, Track, Verdict
 from .rules import current, members, name, run_rules
 
-LIKELY = "likely"
-POSSIBLE = "possible"
-NOT_INDICATED = "not-indicated"
+LIKELY = Likelihood.LIKELY
+POSSIBLE = Likelihood.POSSIBLE
+NOT_INDICATED = Likelihood.NOT_INDICATED
 
 
 def _who(players: list[Player]) -> str:
