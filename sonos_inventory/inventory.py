@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .analyze import connection as conn
 from .analyze.products import capability
 from .analyze.tracks import detect_role, detect_track
 from .model import (
@@ -119,6 +120,13 @@ def _player(
         d.display_version if d else None,
     )
     min_compatible = (d and d.min_compatible_version) or (member and member.min_compatible_version)
+    connection, connection_basis = conn.classify(
+        member, conn.ssdp_wifi_mode(target.sightings) if target else None)
+    boot_seq = member.boot_seq if member else None
+    if boot_seq is None and target:
+        boot_seq = next((int(v) for s in target.sightings for k, v in s.raw
+                         if k.upper() == "X-RINCON-BOOTSEQ" and v.isdigit() and len(v) < 10),
+                        None)
     cap = capability(
         model_number or None, d.memory_mb if d else None, d.hardware_version if d else None,
         min_compatible or None, runs_s2=track is Track.S2,
@@ -152,6 +160,11 @@ def _player(
         vanished=vanished is not None and member is None,
         discovered_via=_ordered(via),
         errors=errors,
+        series_id=d.series_id if d else None,
+        connection=connection,
+        connection_basis=connection_basis,
+        behind_wifi_extender=conn.behind_extender(member),
+        boot_seq=boot_seq,
     )
 
 

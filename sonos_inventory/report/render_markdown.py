@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from ..analyze.versions import app_version
 from ..inventory import is_not_sonos
 from ..model import Finding, Inventory, Player
 from .advice import (
     answered,
+    connection_label,
     incomplete_notice,
     moved_out_lines,
     next_steps,
@@ -20,8 +22,8 @@ VERDICT_WORDS = {
     "not-indicated": "Not indicated: no software-track conflict found",
 }
 
-COLUMNS = ("Room", "Product", "Model", "Serial", "Software", "Display", "Track", "S2-capable",
-           "Role", "IP", "Answered")
+COLUMNS = ("Room", "Product", "Model", "Series", "Serial", "Software", "Version (app)", "Track",
+           "S2-capable", "Role", "IP", "Connection", "Answered")
 FIRST_SEEN = "First seen"
 
 
@@ -31,9 +33,11 @@ def _capable(value: bool | None) -> str:
 
 def _row(player: Player, context: ReportContext) -> str:
     cells = [
-        md(player.room), md(player.model_name), md(player.model_number), md(player.serial),
-        md(player.software_version), md(player.display_version), player.track.value,
-        _capable(player.s2_capable), player.role.value, md(player.ip), answered(player, "**no**"),
+        md(player.room), md(player.model_name), md(player.model_number), md(player.series_id),
+        md(player.serial), md(player.software_version),
+        md(app_version(player.display_version, player.software_version)), player.track.value,
+        _capable(player.s2_capable), player.role.value, md(player.ip), connection_label(player),
+        answered(player, "**no**"),
     ]
     if context.first_seen:
         cells.append(md(context.first_seen_of(player.uuid) or "this scan"))
