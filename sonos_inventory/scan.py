@@ -25,6 +25,7 @@ from .collect.read import (
     TopologyResult,
     read_description,
     read_household_id,
+    read_status,
     read_topology,
 )
 from .collect.transport import HttpTransport, Transport
@@ -40,7 +41,9 @@ from .model import (
     RefusedMember,
     ScanObservations,
     Sighting,
+    StatusRead,
     TargetObservation,
+    Topology,
 )
 from .netpolicy import IPNetwork, Origin, check, endpoint_from_location
 
@@ -64,11 +67,14 @@ class SsdpSource:
     interfaces: tuple[str, ...]
     window_s: float = bounds.SSDP_WINDOW_S
     method: Method = Method.SSDP
+    ttl: int = bounds.SSDP_DEFAULT_TTL
+    broadcast: bool | None = None  # None: on every interface but loopback (discovery/ssdp.py)
 
     def run(self, on_sighting: Callable[[Sighting], None], stop: threading.Event,
             on_problem: Callable[[str], None]) -> None:
         ssdp.search(self.interfaces, on_sighting, window_s=self.window_s, mx=bounds.SSDP_MX_S,
-                    sends=bounds.SSDP_RESENDS, stop=stop, on_problem=on_problem)
+                    sends=bounds.SSDP_RESENDS, stop=stop, on_problem=on_problem, ttl=self.ttl,
+                    broadcast=self.broadcast)
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,8 @@ class ScanOptions:
     ssdp_window_s: float = bounds.SSDP_WINDOW_S
     mdns_window_s: float = bounds.MDNS_WINDOW_S
     max_workers: int = bounds.MAX_WORKERS
+    deep: bool = False  # also GET /status/zp per player and a second member's zone group state
+    ttl: int = bounds.SSDP_DEFAULT_TTL  # multicast TTL of the M-SEARCH (--ttl)
 
 
 @dataclass(frozen=True)
@@ -167,7 +175,7 @@ def build_sources(options: ScanOptions, interfaces: tuple[str, ...]) -> list[Dis
     if options.hosts:
         sources.append(HostSource(options.hosts))
     if options.use_ssdp and interfaces:
-        sources.append(SsdpSource(interfaces, options.ssdp_window_s))
+        sources.append(SsdpSource(interfaces, options.ssdp_window_s, ttl=options.ttl))
     if options.use_mdns and interfaces:
         sources.append(MdnsSource(interfaces, options.mdns_window_s))
     if options.networks:
@@ -220,6 +228,10 @@ class Scan:
         self._counts = {True: 0, False: 0}  # targets from topology / from discovery
         self._probes: list[Probe] = []
         self._cap_noted = {True: False, False: False}
+        self._status: list[StatusRead] = []
+        self._second: list[HouseholdRead] = []
+        self._first_topologies: dict[str, tuple[Endpoint, Topology]] = {}
+        self._second_started: set[str] = set()
 
     # ---- running ----
 
@@ -296,6 +308,21 @@ class Scan:
         elif kind == "note":
             self._notes.append(str(a))
             self.log(str(a))
+        elif kind in ("status", "second"):
+            self._pending -= 1
+            assert isinstance(b, Future)
+            try:
+                outcome = b.result()
+            except Exception as exc:  # a bug in a read: keep the scan, record it
+                outcome = exc
+            if kind == "status" and isinstance(outcome, StatusRead):
+                self._status.append(outcome)
+                self._probes.append(Probe(outcome.endpoint, "status page", outcome.elapsed_s,
+                                          outcome.problem))
+            elif kind == "second" and isinstance(outcome, HouseholdRead):
+                self._second.append(outcome)
+            else:
+                self._notes.append(f"--deep read failed: {outcome!r}")
         elif kind in ("description", "household"):
             self._pending -= 1
             assert isinstance(a, Endpoint) and isinstance(b, Future)
@@ -372,6 +399,11 @@ class Scan:
             )
             return
         self._uuid_endpoint[description.uuid] = endpoint
+        if self.options.deep:
+            uuid = description.uuid
+            self._submit("status", endpoint,
+                         lambda: read_status(self.transport, endpoint, uuid, self.deadline))
+            self._maybe_second_reads()
         self._consider_topology(endpoint)
 
     def _described(self, endpoint: Endpoint) -> bool:
@@ -461,10 +493,41 @@ class Scan:
         else:
             if household:
                 self._household_done.add(household)
+            if self.options.deep:
+                self._first_topologies.setdefault(household or f"@{endpoint}",
+                                                  (endpoint, read.topology))
             self._expand(endpoint, read)
+            if self.options.deep:
+                self._maybe_second_reads()
         deferred, self._deferred = self._deferred, []
         for waiting in deferred:
             self._consider_topology(waiting)
+
+    def _maybe_second_reads(self) -> None:
+        """--deep: ask one more member of each household for its zone group state, to compare.
+        The member must have answered its own description; satellites are skipped (they can
+        hold a stale copy, sonos-facts.md §2). One such read per household at most."""
+        for key, (source, topology) in self._first_topologies.items():
+            if key in self._second_started:
+                continue
+            for member in topology.members:
+                endpoint = self._uuid_endpoint.get(member.uuid)
+                if endpoint is None or endpoint == source or member.satellite_of is not None or (
+                        member.channel_map_of is not None) or not self._described(endpoint):
+                    continue
+                self._second_started.add(key)
+                household_id = None if key.startswith("@") else key
+                self._submit("second", endpoint, self._second_read(endpoint, member.uuid,
+                                                                   household_id))
+                break
+
+    def _second_read(self, endpoint: Endpoint, uuid: str, household_id: str | None
+                     ) -> Callable[[], HouseholdRead]:
+        def work() -> HouseholdRead:
+            result = read_topology(self.transport, endpoint, self.deadline)
+            return HouseholdRead(endpoint, uuid, household_id, result.topology, result.problem,
+                                 result.raw)
+        return work
 
     def _expand(self, reporter: Endpoint, read: HouseholdRead) -> None:
         """Add every current member of a topology that we have not met yet."""
@@ -534,4 +597,7 @@ class Scan:
             budget_exhausted=budget_exhausted,
             notes=tuple(dict.fromkeys(self._notes)),
             probes=tuple(self._probes),
+            deep=self.options.deep,
+            status_reads=tuple(self._status),
+            second_reads=tuple(self._second),
         )

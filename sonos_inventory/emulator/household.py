@@ -22,7 +22,12 @@ FAULT_KEYS = frozenset({
     "latency_ms", "no_answer", "hang", "status", "body", "ssdp", "mdns",
     "drip_bps", "huge_mb", "endless", "truncate", "reset", "redirect", "vanish_after",
     "ssdp_location", "ssdp_household", "ssdp_extra", "txt",
+    "framing", "ssdp_headers",
 })
+FRAMINGS = frozenset({"length", "close", "chunked"})
+SSDP_HEADER_SETS = frozenset({"classic", "newer"})
+STATUS_PAGE_SUFFIX = ".status_zp.xml"
+"""devices/<UUID>.status_zp.xml: the player's /status/zp page (optional; derived when absent)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,8 @@ class Faults:
     ssdp_household: str | None = None  # X-RINCON-HOUSEHOLD it claims in SSDP replies
     ssdp_extra: tuple[str, ...] = ()  # extra raw datagrams it sends with each SSDP reply
     txt: tuple[tuple[str, str], ...] = ()  # mDNS TXT keys it sets or overrides
+    framing: str | None = None  # length, close, chunked; None: as real players (see server.py)
+    ssdp_headers: str | None = None  # classic, newer; None: by firmware (see emulator/ssdp.py)
 
     def status_for(self, key: str) -> int | None:
         return next((s for k, s in self.status if k == key), None)
@@ -63,6 +70,9 @@ class HouseholdSpec:
     topology: Topology
     devices: tuple[tuple[str, bytes], ...]  # (uuid, device_description.xml) of answering players
     faults: tuple[tuple[str, Faults], ...] = ()
+    status_pages: tuple[tuple[str, bytes], ...] = ()  # (uuid, /status/zp page) where given
+    member_views: tuple[tuple[str, str], ...] = ()
+    """(uuid, zone group state) for members whose own copy differs: zone_group_state.<UUID>.xml"""
 
     def faults_for(self, uuid: str) -> Faults:
         return next((f for u, f in self.faults if u == uuid), None) or next(
@@ -104,8 +114,19 @@ def _faults(raw: Any, where: Path) -> tuple[tuple[str, Faults], ...]:
             ssdp_household=str(spec["ssdp_household"]) if "ssdp_household" in spec else None,
             ssdp_extra=tuple(str(x) for x in spec.get("ssdp_extra", [])),
             txt=tuple((str(k), str(v)) for k, v in dict(spec.get("txt", {})).items()),
+            framing=_choice(spec, "framing", FRAMINGS, where),
+            ssdp_headers=_choice(spec, "ssdp_headers", SSDP_HEADER_SETS, where),
         )))
     return tuple(result)
+
+
+def _choice(spec: dict[str, Any], key: str, allowed: frozenset[str], where: Path) -> str | None:
+    if key not in spec:
+        return None
+    value = spec[key]
+    if value not in allowed:
+        raise UsageError(f"{where}: {key} must be one of {sorted(allowed)}, not {value!r}")
+    return str(value)
 
 
 def synthetic_household_id(name: str) -> str:
@@ -126,11 +147,15 @@ def load_scenario(root: Path) -> Scenario:
         except ParseError as exc:
             raise UsageError(f"{zgs_path}: {exc}") from None
         devices = []
+        status_pages: list[tuple[str, bytes]] = []
         device_dir = folder / "devices"
         for member in topology.members:
             path = device_dir / f"{member.uuid}.xml"
             if path.is_file():
                 devices.append((member.uuid, path.read_bytes()))
+            status_path = device_dir / f"{member.uuid}{STATUS_PAGE_SUFFIX}"
+            if status_path.is_file():
+                status_pages.append((member.uuid, status_path.read_bytes()))
         id_path = folder / "household_id"
         household_id = (
             id_path.read_text("utf-8").strip() if id_path.is_file() else ""
@@ -138,9 +163,20 @@ def load_scenario(root: Path) -> Scenario:
         faults_path = folder / "faults.json"
         faults = _faults(json.loads(faults_path.read_text("utf-8")), faults_path) if (
             faults_path.is_file()) else ()
+        views = []
+        for member in topology.members:
+            view_path = folder / f"zone_group_state.{member.uuid}.xml"
+            if view_path.is_file():
+                view_text = view_path.read_text("utf-8")
+                try:
+                    parse_zone_group_state(view_text)
+                except ParseError as exc:
+                    raise UsageError(f"{view_path}: {exc}") from None
+                views.append((member.uuid, view_text))
         households.append(HouseholdSpec(
             name=str(folder.relative_to(root)), household_id=household_id,
             zone_group_state=text, topology=topology, devices=tuple(devices), faults=faults,
+            status_pages=tuple(status_pages), member_views=tuple(views),
         ))
     if not households:
         raise UsageError(f"{root} holds no household (no zone_group_state.xml below it)")

@@ -385,6 +385,20 @@ def stereo_partner_offline() -> list[HouseholdSpecSynth]:
     ))]
 
 
+def group_dropout() -> list[HouseholdSpecSynth]:
+    """Bathroom keeps dropping out of its group: the household says Bathroom plays with Kitchen
+    (Kitchen leads), but Bathroom's own copy of the zone group state has it on its own and has
+    lost the Office (what --deep's second read compares)."""
+    kitchen = one("000E58F01601", "Kitchen", "192.168.1.221")
+    bathroom = replace(play1("000E58F01602", "Bathroom", "192.168.1.222"), connection="wifi")
+    office = era100("000E58F01603", "Office", "192.168.1.223")
+    return [HouseholdSpecSynth(
+        "home", "Sonos_FixtureGroupDropoutxxxxx01",
+        (Group((Member(kitchen), Member(bathroom))), Group((Member(office),))),
+        views=((bathroom.uuid, (Group((Member(bathroom),)), Group((Member(kitchen),)))),),
+    )]
+
+
 _XML_HEAD = ('<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
              "<deviceType>urn:schemas-upnp-org:device:ZonePlayer:1</deviceType>")
 HOSTILE_FAULTS: dict[str, object] = {
@@ -450,6 +464,7 @@ SCENARIOS = {
     "consecutive-releases": consecutive_releases,
     "unknown-model-s1": unknown_model_s1,
     "stereo-partner-offline": stereo_partner_offline,
+    "group-dropout": group_dropout,
 }
 
 

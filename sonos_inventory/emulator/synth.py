@@ -110,6 +110,9 @@ class HouseholdSpecSynth:
     groups: tuple[Group, ...]
     vanished: tuple[Vanished, ...] = ()
     faults: dict[str, object] = field(default_factory=dict)
+    views: tuple[tuple[str, tuple[Group, ...]], ...] = ()
+    """(uuid, groups): that member's own copy of the zone group state differs (it lists these
+    groups); written as zone_group_state.<UUID>.xml."""
 
     def players(self) -> list[PlayerSpec]:
         found = []
@@ -305,6 +308,10 @@ def write_household(root: Path, household: HouseholdSpecSynth) -> Path:
     devices.mkdir(parents=True, exist_ok=True)
     (folder / "zone_group_state.xml").write_text(zone_group_state(household), "utf-8")
     (folder / "household_id").write_text(household.household_id + "\n", "utf-8")
+    for uuid, groups in household.views:
+        view = HouseholdSpecSynth(household.name, household.household_id, groups,
+                                  household.vanished)
+        (folder / f"zone_group_state.{uuid}.xml").write_text(zone_group_state(view), "utf-8")
     for player in household.players():
         if player.answers:
             (devices / f"{player.uuid}.xml").write_text(device_description(player), "utf-8")

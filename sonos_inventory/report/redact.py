@@ -26,7 +26,7 @@ _MAC_SEP = re.compile(
 _MAC_BARE = re.compile(rf"(?<![{_HEX}])([{_HEX}]{{12}})(?![{_HEX}])")
 _RINCON = re.compile(rf"(RINCON_)([{_HEX}]{{12}})")
 _SONOS_HOST = re.compile(rf"(Sonos-)([{_HEX}]{{12}})")
-_HOUSEHOLD = re.compile(r"Sonos_[A-Za-z0-9]{6,}(?:\.[A-Za-z0-9_-]+)?")
+_HOUSEHOLD = re.compile(r"(?:Sonos|HHID)_[A-Za-z0-9]{6,}(?:\.[A-Za-z0-9_-]+)?")
 _IPV4 = re.compile(r"(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d.]|-\d)")
 
 
@@ -69,7 +69,11 @@ class Redactor:
                     if self.redact_rooms and t.description.room:
                         self._room(t.description.room)
                 texts += [v for s in t.sightings for _, v in s.raw]
-            for read in observations.household_reads:
+            for status in observations.status_reads:  # --deep: the players' status pages
+                texts.append((status.raw or b"").decode("utf-8", "replace"))
+                if status.page and status.page.serial:
+                    self._serial(status.page.serial)
+            for read in (*observations.household_reads, *observations.second_reads):
                 texts.append(read.raw_zone_group_state or "")
                 if read.topology and self.redact_rooms:
                     for member in read.topology.members:
@@ -185,6 +189,9 @@ class Redactor:
             return replace(h, household_id=self.maybe(h.household_id),
                            players=tuple(self.text(u) for u in h.players),
                            moved_out=tuple(self.text(u) for u in h.moved_out),
+                           topology_disagreement=tuple(self.text(x) for x in
+                                                       h.topology_disagreement)
+                           if h.topology_disagreement is not None else None,
                            topology_problem=problem(h.topology_problem)
                            if h.topology_problem else None)
 
