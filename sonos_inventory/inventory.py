@@ -111,6 +111,7 @@ def _player(
     port: int | None,
     deep: DeepInfo | None = None,
     status: StatusRead | None = None,
+    other_copy: ZoneMember | None = None,
 ) -> Player:
     d = description
     page = status.page if status else None
@@ -126,9 +127,10 @@ def _player(
         d.display_version if d else None,
     )
     min_compatible = (d and d.min_compatible_version) or (member and member.min_compatible_version)
+    network = member or other_copy  # another member's copy, where only that one lists it
     connection, connection_basis = conn.classify(
-        member, conn.ssdp_wifi_mode(target.sightings) if target else None)
-    boot_seq = member.boot_seq if member else None
+        network, conn.ssdp_wifi_mode(target.sightings) if target else None)
+    boot_seq = network.boot_seq if network else None
     if boot_seq is None and target:
         boot_seq = next((int(v) for s in target.sightings for k, v in s.raw
                          if k.upper() == "X-RINCON-BOOTSEQ" and v.isdigit() and len(v) < 10),
@@ -169,7 +171,7 @@ def _player(
         series_id=(d.series_id if d else None) or (page.series_id if page else None),
         connection=connection,
         connection_basis=connection_basis,
-        behind_wifi_extender=conn.behind_extender(member),
+        behind_wifi_extender=conn.behind_extender(network),
         boot_seq=boot_seq,
         deep=deep,
     )
@@ -223,6 +225,8 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
             by_uuid_target[uuid] = observed
     refused = {r.uuid: r for r in observations.refused}
     status_of = {r.uuid: r for r in observations.status_reads if r.uuid}
+    second_members = {m.uuid: m for r in observations.second_reads if r.topology
+                      for m in r.topology.members}
 
     players: list[Player] = []
     home: dict[str, str] = {}  # uuid -> the key of the household it belongs to
@@ -293,6 +297,7 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
             vanished=vanished, view=view, target=target, household_hint=hint, via=via,
             errors=errors, ip=ip, port=port,
             deep=_deep(observations, status_of.get(uuid), target), status=status_of.get(uuid),
+            other_copy=second_members.get(uuid),
         ))
 
     unidentified = tuple(

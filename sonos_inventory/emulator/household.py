@@ -149,7 +149,20 @@ def load_scenario(root: Path) -> Scenario:
         devices = []
         status_pages: list[tuple[str, bytes]] = []
         device_dir = folder / "devices"
+        views = []
+        view_members = []
         for member in topology.members:
+            view_path = folder / f"zone_group_state.{member.uuid}.xml"
+            if view_path.is_file():
+                view_text = view_path.read_text("utf-8")
+                try:
+                    view_members += parse_zone_group_state(view_text).members
+                except ParseError as exc:
+                    raise UsageError(f"{view_path}: {exc}") from None
+                views.append((member.uuid, view_text))
+        known = {m.uuid for m in topology.members}
+        extra = {m.uuid: m for m in view_members if m.uuid not in known}
+        for member in (*topology.members, *extra.values()):
             path = device_dir / f"{member.uuid}.xml"
             if path.is_file():
                 devices.append((member.uuid, path.read_bytes()))
@@ -163,16 +176,6 @@ def load_scenario(root: Path) -> Scenario:
         faults_path = folder / "faults.json"
         faults = _faults(json.loads(faults_path.read_text("utf-8")), faults_path) if (
             faults_path.is_file()) else ()
-        views = []
-        for member in topology.members:
-            view_path = folder / f"zone_group_state.{member.uuid}.xml"
-            if view_path.is_file():
-                view_text = view_path.read_text("utf-8")
-                try:
-                    parse_zone_group_state(view_text)
-                except ParseError as exc:
-                    raise UsageError(f"{view_path}: {exc}") from None
-                views.append((member.uuid, view_text))
         households.append(HouseholdSpec(
             name=str(folder.relative_to(root)), household_id=household_id,
             zone_group_state=text, topology=topology, devices=tuple(devices), faults=faults,

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
+from ..collect.parse import parse_zone_group_state
 from ..model import DeviceDescription, Endpoint
 from .household import (
     AddressBook,
@@ -410,8 +411,11 @@ class Emulator:
         for household in self.scenario.households:
             endpoints: dict[str, Endpoint] = {}
             answering = dict(household.devices)
-            for member in household.topology.members:
-                if member.uuid in answering:
+            members = list(household.topology.members)
+            for _uuid, view in household.member_views:  # members only one copy lists
+                members += parse_zone_group_state(view).members
+            for member in members:
+                if member.uuid in answering and member.uuid not in endpoints:
                     endpoints[member.uuid] = self._bind_player(household, member.uuid,
                                                                answering[member.uuid], book)
             self._zgs[household.name] = one_line(rewrite_zone_group_state(
