@@ -16,7 +16,7 @@ from typing import Any
 
 from ..collect.parse import parse_device_description, parse_zone_group_state
 from ..errors import ParseError, UsageError
-from ..model import DeviceDescription, Endpoint, Topology
+from ..model import DeviceDescription, Endpoint, Topology, ZoneMember
 
 FAULT_KEYS = frozenset({
     "latency_ms", "no_answer", "hang", "status", "body", "ssdp", "mdns",
@@ -150,7 +150,7 @@ def load_scenario(root: Path) -> Scenario:
         status_pages: list[tuple[str, bytes]] = []
         device_dir = folder / "devices"
         views = []
-        view_members = []
+        view_members: list[ZoneMember] = []
         for member in topology.members:
             view_path = folder / f"zone_group_state.{member.uuid}.xml"
             if view_path.is_file():
