@@ -255,6 +255,20 @@ def render_html(inventory: Inventory, context: ReportContext | None = None) -> s
                  p.household_id]
         out.append("<tr>" + "".join(f"<td>{h(c) if c else '-'}</td>" for c in cells) + "</tr>")
     out.append("</tbody></table>")
+    deep = [p for p in inventory.players if p.deep is not None]
+    if deep:
+        out.append("<h2>Status pages (--deep)</h2><table><thead><tr>" + "".join(
+            f"<th>{c}</th>" for c in ("Room", "Product", "Status page", "Software date",
+                                      "HHSwgenState", "Connection (own page)", "Wi-Fi mode",
+                                      "OTP")) + "</tr></thead><tbody>")
+        for p in deep:
+            d = p.deep
+            assert d is not None
+            cells = [p.room, p.model_name, d.status, d.software_date, d.hh_swgen_state,
+                     d.connection_type, d.wifi_mode, d.extra_info]
+            out.append("<tr>" + "".join(f"<td>{h(c) if c else '-'}</td>" for c in cells)
+                       + "</tr>")
+        out.append("</tbody></table>")
     scan = inventory.scan
     out.append("<h2>Scan details</h2><ul>"
                f"<li>Started {h(scan.started_at)}, finished {h(scan.finished_at)}</li>"

@@ -62,6 +62,32 @@ def _finding(index: int, finding: Finding) -> list[str]:
     return lines
 
 
+def _deep_section(inventory: Inventory) -> list[str]:
+    """--deep: what each player's own status page says."""
+    deep = [p for p in inventory.players if p.deep is not None]
+    if not deep:
+        return []
+    lines = ["### Status pages (--deep)", "",
+             "| Room | Product | Status page | Software date | HHSwgenState | Connection (own "
+             "page) | Wi-Fi mode | OTP |", "|---|---|---|---|---|---|---|---|"]
+    for p in deep:
+        d = p.deep
+        assert d is not None
+        cells = [md(p.room), md(p.model_name), md(d.status), md(d.software_date),
+                 md(d.hh_swgen_state), md(d.connection_type), md(d.wifi_mode), md(d.extra_info)]
+        lines.append("| " + " | ".join(c or "-" for c in cells) + " |")
+    compared = [h for h in inventory.households if h.topology_disagreement is not None]
+    lines.append("")
+    for household in compared:
+        ident = md(household.household_id) if household.household_id else "(id unknown)"
+        state = ("two members' copies agree" if not household.topology_disagreement
+                 else "two members' copies DISAGREE (see the topology-disagreement finding)")
+        lines.append(f"- Rooms and groups of {ident}: {state}")
+    if compared:
+        lines.append("")
+    return lines
+
+
 def render_markdown(inventory: Inventory, context: ReportContext | None = None) -> str:
     context = context or ReportContext()
     scan = inventory.scan
@@ -104,6 +130,11 @@ def render_markdown(inventory: Inventory, context: ReportContext | None = None) 
         lines.append("|" + "---|" * len(columns))
         lines += [_row(by_uuid[u], context) for u in household.players if u in by_uuid]
         lines.append("")
+    lines += ["\"Version (app)\" is the version as the Sonos app's About My System shows it; that "
+              "its build number is the software version without punctuation is inferred from "
+              "app screenshots. \"Connection\" comes from the zone group state (each product's "
+              "basis is in the JSON as `connection_basis`).", ""]
+    lines += _deep_section(inventory)
     if context.first_seen:
         lines += ["\"First seen\" is when this tool first saw the product on this computer, not "
                   "the day it was added to the system.", ""]

@@ -227,3 +227,24 @@ def test_boot_seq_from_ssdp_when_the_topology_has_none() -> None:
     observations = ScanObservations("a", "b", (Method.SSDP,), (), (target,), ())
     player = build_inventory(observations, "t").players[0]
     assert (player.boot_seq, player.connection) == (57, "wifi")
+
+
+def test_reports_show_connection_version_and_deep_pages() -> None:
+    from sonos_inventory.report.render_html import render_html
+    from sonos_inventory.report.render_markdown import render_markdown
+    from sonos_inventory.report.render_table import render_table
+
+    inventory = inventory_of("home-theater")
+    table = render_table(inventory)
+    assert "Connection" in table and "home theatre" in table and "wired" in table
+    assert "(build 95077060)" in table
+    html = render_html(inventory)
+    assert 'data-connection="wired"' in html and 'data-connection="home-theater"' in html
+    assert "Status pages (--deep)" not in html
+    markdown = render_markdown(inventory)
+    assert "| SonosNet |" in markdown and "Status pages (--deep)" not in markdown
+    players = tuple(replace(p, deep=DeepInfo("read", "2026-06-27 22:10:16", "allow:2",
+                                             "SONOSNET_MODE", "SonosNet (wireless)", "OTP:"))
+                    for p in inventory.players)
+    deep = replace(inventory, players=players)
+    assert "SonosNet (wireless)" in render_markdown(deep) and "allow:2" in render_html(deep)
