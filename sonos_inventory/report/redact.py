@@ -27,6 +27,7 @@ _MAC_BARE = re.compile(rf"(?<![{_HEX}])([{_HEX}]{{12}})(?![{_HEX}])")
 _RINCON = re.compile(rf"(RINCON_)([{_HEX}]{{12}})")
 _SONOS_HOST = re.compile(rf"(Sonos-)([{_HEX}]{{12}})")
 _HOUSEHOLD = re.compile(r"(?:Sonos|HHID)_[A-Za-z0-9]{6,}(?:\.[A-Za-z0-9_-]+)?")
+_LOCATION_ID = re.compile(r"\blc_[A-Za-z0-9]{6,}")  # Sonos location ids (SSDP, status pages)
 _IPV4 = re.compile(r"(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d.]|-\d)")
 
 
@@ -150,6 +151,7 @@ class Redactor:
             if m.group(1).upper() in self._macs else m.group(1), value)
         value = _HOUSEHOLD.sub(self._household_match, value)
         value = _IPV4.sub(self._ip, value)
+        value = _LOCATION_ID.sub("lc_redacted", value)
         pseudonyms = set(self._rooms.values())
         for room, pseudonym in sorted(self._rooms.items(), key=lambda kv: -len(kv[0])):
             if room in pseudonyms:

@@ -211,3 +211,42 @@ def test_deep_bundle_keeps_status_pages_and_replays_them(tmp_path: Path) -> None
         (p["uuid"], p[key], p["connection"]) for p in first["players"])
     for document in (first, second):
         assert "topology-disagreement" in {f["rule"] for f in document["findings"]}
+
+
+def test_deep_bundle_redacts_status_pages(tmp_path: Path) -> None:
+    bundle = tmp_path / "r.zip"
+    result = CliRunner().invoke(cli, ["demo", "--scenario", "error-803", "--deep", "--redact",
+                                      "-f", "json", "--bundle", str(bundle)],
+                                catch_exceptions=False)
+    assert result.exit_code == 1, result.stderr
+    with zipfile.ZipFile(bundle) as archive:
+        pages = [archive.read(n) for n in archive.namelist() if n.endswith(".status_zp.xml")]
+        everything = b"".join(archive.read(n) for n in archive.namelist())
+    assert len(pages) == 4
+    for secret in (b"000E58F001", b"00-0E-58-F0-01", b"Sonos_FixtureErrorEightZeroThree01",
+                   b"lc_000e58f001"):
+        assert secret not in everything
+
+
+def test_hostile_status_pages_are_records(emulate: Start, tmp_path: Path) -> None:
+    target = tmp_path / "s"
+    shutil.copytree(SCENARIOS / "healthy-s2", target)
+    uuids = sorted(p.name[:-4] for p in (target / "home" / "devices").glob("*.xml"))
+    (target / "home" / "faults.json").write_text(json.dumps({
+        uuids[0]: {"body": {"/status/zp": '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                                          "<ZPSupportInfo>&x;</ZPSupportInfo>"}},
+        uuids[1]: {"status": {"/status/zp": 404}},
+        uuids[2]: {"body": {"/status/zp": "<ZPSupportInfo><ZPInfo><SWGen>\u202e9</SWGen>"
+                                          "<HHSwgenState>" + "A" * 9000 + "</HHSwgenState>"
+                                          "</ZPInfo></ZPSupportInfo>"}},
+    }))
+    emulate(target)
+    inventory, _ = scan_loopback(deep=True)
+    assert inventory.scan.complete
+    status = {p.uuid: p.deep.status for p in inventory.players if p.deep}
+    assert "forbidden XML construct" in status[uuids[0]]
+    assert status[uuids[1]] == "not served (HTTP 404)"
+    odd = next(p for p in inventory.players if p.uuid == uuids[2])
+    assert odd.deep is not None and odd.deep.status == "read"
+    assert len(odd.deep.hh_swgen_state or "") <= 4096
+    assert odd.sw_gen == 2  # the page's garbled SWGen changes nothing
