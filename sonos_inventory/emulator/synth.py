@@ -181,7 +181,7 @@ def device_description(p: PlayerSpec) -> str:
     <feature2>0x05c18332</feature2>
     <feature3>0x0541580e</feature3>
     <seriesid>{escape(p.series_id)}</seriesid>
-    <variant>2</variant>
+    <variant>{0 if p.sw_gen is None else 2}</variant>
     <internalSpeakerSize>5</internalSpeakerSize>
     <memory>{p.memory_mb}</memory>
     <flash>{p.memory_mb}</flash>

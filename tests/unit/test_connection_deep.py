@@ -248,3 +248,33 @@ def test_reports_show_connection_version_and_deep_pages() -> None:
                     for p in inventory.players)
     deep = replace(inventory, players=players)
     assert "SonosNet (wireless)" in render_markdown(deep) and "allow:2" in render_html(deep)
+
+
+def test_emulated_ssdp_replies_follow_each_player() -> None:
+    from sonos_inventory.emulator.household import Faults, load_scenario
+    from sonos_inventory.emulator.server import EmulatedPlayer
+    from sonos_inventory.emulator.ssdp import replies_for
+    from sonos_inventory.model import Endpoint
+
+    from ..conftest import SCENARIOS
+
+    def player(name: str, faults: Faults = Faults()) -> EmulatedPlayer:
+        household = load_scenario(SCENARIOS / name).households[0]
+        uuid, xml = household.devices[0]
+        from sonos_inventory.emulator.household import describe
+        return EmulatedPlayer(uuid, Endpoint("127.0.0.9"), household, describe(xml), xml, faults)
+
+    def headers(reply: bytes) -> dict[str, str]:
+        from sonos_inventory.discovery.ssdp import parse_headers
+        return parse_headers(reply)[1]
+
+    old = headers(replies_for(player("legacy-2015"), "upnp:rootdevice")[0])
+    assert old["X-RINCON-VARIANT"] == "0" and "BOOTID.UPNP.ORG" not in old
+    new = headers(replies_for(player("healthy-s2"), "upnp:rootdevice")[0])
+    assert new["X-RINCON-VARIANT"] == "2" and new["BOOTID.UPNP.ORG"] == new["X-RINCON-BOOTSEQ"]
+    forced = headers(replies_for(player("healthy-s2", Faults(ssdp_headers="classic")),
+                                 "upnp:rootdevice")[0])
+    assert "SECURELOCATION.UPNP.ORG" not in forced
+    everything = replies_for(player("healthy-s2"), "ssdp:all")
+    assert len(everything) == 7  # root, uuid, ZonePlayer, _MS twice, _MR twice
+    assert replies_for(player("healthy-s2"), "urn:example:nothing:1") == []
