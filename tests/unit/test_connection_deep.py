@@ -258,7 +258,8 @@ def test_emulated_ssdp_replies_follow_each_player() -> None:
 
     from ..conftest import SCENARIOS
 
-    def player(name: str, faults: Faults = Faults()) -> EmulatedPlayer:
+    def player(name: str, faults: Faults | None = None) -> EmulatedPlayer:
+        faults = faults or Faults()
         household = load_scenario(SCENARIOS / name).households[0]
         uuid, xml = household.devices[0]
         from sonos_inventory.emulator.household import describe
