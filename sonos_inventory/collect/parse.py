@@ -299,13 +299,19 @@ def _first_text(root: Element, name: str) -> str | None:
     return None
 
 
-def parse_status_page(data: bytes | str) -> StatusPage:
-    """Parse a player's `/status/zp` page (`<ZPSupportInfo><ZPInfo>...`). Raises ParseError."""
+def parse_status_page(data: bytes | str, uuid: str | None = None) -> StatusPage:
+    """Parse a player's `/status/zp` page (`<ZPSupportInfo><ZPInfo>...`). Raises ParseError.
+
+    A page with several `ZPInfo` blocks (the `/support/review` form, one per member) gives the
+    one whose `LocalUID` is `uuid`, else the first."""
     root = parse_xml(data)
-    if local(root.tag) != "ZPSupportInfo" and not any(
-            local(e.tag) == "ZPInfo" for e in root.iter()):
+    infos = [e for index, e in enumerate(root.iter()) if index < 20000
+             and local(e.tag) == "ZPInfo"][:1000]
+    if local(root.tag) != "ZPSupportInfo" and not infos:
         raise ParseError(f"not a status page (root <{local(root.tag)[:40]}>)")
-    info = next((e for e in root.iter() if local(e.tag) == "ZPInfo"), root)
+    info = next((e for e in infos if uuid and _child_text(e, "LocalUID") == uuid),
+                infos[0] if infos else root)
+    scope = root if len(infos) <= 1 else info
     sw_gen = _int(_child_text(info, "SWGen"))
     mac = _child_text(info, "MACAddress")
     if mac is not None and not re.fullmatch(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}", mac):
@@ -318,8 +324,8 @@ def parse_status_page(data: bytes | str) -> StatusPage:
         series_id=_child_text(info, "SeriesID"),
         mac=mac.upper() if mac else None,
         serial=_child_text(info, "SerialNumber"),
-        wifi_mode=_first_text(root, "WifiModeString"),
-        connection_type=_first_text(root, "ConnectionTypeString"),
+        wifi_mode=_first_text(scope, "WifiModeString"),
+        connection_type=_first_text(scope, "ConnectionTypeString"),
         extra_info=_child_text(info, "ExtraInfo"),
         household_control_id=_child_text(info, "HouseholdControlID"),
     )

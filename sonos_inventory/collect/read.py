@@ -129,7 +129,7 @@ def read_status(transport: Transport, endpoint: Endpoint, uuid: str | None,
         return StatusRead(endpoint, uuid, None, Problem(
             ErrorKind.HTTP_STATUS, f"{word} (HTTP {response.status})"), None, response.elapsed_s)
     try:
-        page = parse_status_page(response.body)
+        page = parse_status_page(response.body, uuid)
     except ParseError as exc:
         return StatusRead(endpoint, uuid, None, Problem(ErrorKind.BAD_XML, f"status page: {exc}"),
                           response.body, response.elapsed_s)

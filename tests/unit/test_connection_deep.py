@@ -279,3 +279,13 @@ def test_emulated_ssdp_replies_follow_each_player() -> None:
     everything = replies_for(player("healthy-s2"), "ssdp:all")
     assert len(everything) == 7  # root, uuid, ZonePlayer, _MS twice, _MR twice
     assert replies_for(player("healthy-s2"), "urn:example:nothing:1") == []
+
+
+def test_status_page_with_every_member_picks_the_player() -> None:
+    other = STATUS_PAGE.replace("RINCON_000E58A0000101400", "RINCON_000E58A0000201400").replace(
+        "<SeriesID>A101</SeriesID>", "<SeriesID>C201</SeriesID>")
+    review = ("<ZPSupportInfo>" + other.split("<ZPSupportInfo>")[1].split("</ZPSupportInfo>")[0]
+              + STATUS_PAGE.split("<ZPSupportInfo>")[1])
+    assert parse_status_page(review, "RINCON_000E58A0000101400").series_id == "A101"
+    assert parse_status_page(review, "RINCON_000E58A0000201400").series_id == "C201"
+    assert parse_status_page(review).series_id == "C201"  # unknown player: the first block
