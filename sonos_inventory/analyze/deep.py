@@ -102,9 +102,10 @@ def topology_disagreement(inventory: Inventory) -> list[Finding]:
                     "(the zone group state). Two members asked one after the other gave "
                     "different copies. A short difference can be a change under way; one that "
                     "stays is what owners see as a speaker that keeps dropping out of groups."),
-            advice=("Scan again in a minute with --deep. If the difference stays, power-cycle "
-                    "the product(s) named below one at a time, check their network connection "
-                    "(see the Connection column), and mention this finding to Sonos support."),
+            advice=("Scan again in a minute with --deep. If the difference stays, check the "
+                    "network connection of the product(s) named below (see the Connection "
+                    "column) and mention this finding to Sonos support. Do not factory-reset "
+                    "anything for this."),
             evidence=household.topology_disagreement,
         ))
     return findings
