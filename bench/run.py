@@ -91,6 +91,12 @@ def measure(players: int, households: int, latency: int, runs: int, soco_runs: i
                 time.sleep(0.3)  # let the emulator flush its request log before counting
                 requests.append(emulator.requests() - before)
                 ours.append(result)
+            deep, deep_requests = [], []
+            for _ in range(runs):  # --deep: the same household, the status pages added
+                before = emulator.requests()
+                deep.append(run_json([PY, str(HERE / "scan_once.py"), "127.0.0.1", "--deep"]))
+                time.sleep(0.3)
+                deep_requests.append(emulator.requests() - before)
             floor = [run_json([PY, str(HERE / "floor.py")]) for _ in range(runs)]
             soco = [run_json([PY, str(HERE / "soco_baseline.py")]) for _ in range(soco_runs)]
         finally:
@@ -102,6 +108,12 @@ def measure(players: int, households: int, latency: int, runs: int, soco_runs: i
         "after_discovery_s": median([r["after_discovery_s"] for r in ours]),
         "ours_players": min(r["players"] for r in ours),
         "requests_per_player": median([n / players for n in requests]),
+        "deep_s": median([r["seconds"] for r in deep]),
+        "deep_added_s": median([r["seconds"] for r in deep]) - median([r["seconds"] for r in ours]),
+        "deep_extra_requests": median([float(d) for d in deep_requests])
+        - median([float(n) for n in requests]),
+        "deep_extra_allowed": players + households,
+        "deep_status_pages": min(r["status_pages"] for r in deep),
         "peak_rss_mb": max(r["peak_rss_mb"] for r in ours),
         "cpu_s": median([r["cpu_s"] for r in ours]),
         "floor_s": median([r["seconds"] for r in floor]),
@@ -168,6 +180,18 @@ def markdown(results: list[dict[str, Any]], extra: dict[str, Any]) -> str:
             f"{r['after_discovery_s']:.2f} s | {r['floor_s']:.2f} s | "
             f"{r['ours_s'] / r['floor_s']:.2f} | {soco} | {found} | {speedup} | "
             f"{r['requests_per_player']:.2f} | {r['peak_rss_mb']:.0f} MB | {r['cpu_s']:.2f} s |")
+    lines += ["", "`--deep` (status page per player, second zone group state per household), same "
+              "households:", "",
+              "| players (households) | latency | default | --deep | added | extra requests "
+              "(allowed: players + households) | status pages read |",
+              "|---|---|---|---|---|---|---|"]
+    for r in results:
+        if "deep_s" not in r:
+            continue
+        lines.append(
+            f"| {r['players']} ({r['households']}) | {r['latency_ms']} ms | {r['ours_s']:.2f} s | "
+            f"{r['deep_s']:.2f} s | {r['deep_added_s']:+.2f} s | {r['deep_extra_requests']:.0f} "
+            f"({r['deep_extra_allowed']}) | {r['deep_status_pages']}/{r['players']} |")
     lines.append("")
     lines.append(f"`sonos-inventory --help`: {extra['startup']['help_s']:.2f} s. "
                  f"`--network` probe of an empty /24: {extra['startup']['empty_24_probe_s']:.2f} s "

@@ -53,8 +53,9 @@ _PUBLIC = {
 }
 
 __all__ = [
-    "Finding", "Household", "Inventory", "Likelihood", "Player", "Role", "Severity", "SonosInventoryError",
-    "Track", "UsageError", "Verdict", "__version__", "analyze", "load", "scan", "to_json",
+    "Finding", "Household", "Inventory", "Likelihood", "Player", "Role", "Severity",
+    "SonosInventoryError", "Track", "UsageError", "Verdict", "__version__", "analyze", "load",
+    "scan", "to_json",
 ]
 
 

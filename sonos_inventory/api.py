@@ -16,7 +16,7 @@ from typing import Any
 
 from . import app
 from .analyze.verdict import analyze as _analyze
-from .bounds import DEFAULT_SCAN_BUDGET_S
+from .bounds import DEFAULT_SCAN_BUDGET_S, SSDP_DEFAULT_TTL, SSDP_MAX_TTL
 from .errors import UsageError
 from .model import Inventory
 from .netpolicy import normalize_ip
@@ -27,7 +27,8 @@ logger = logging.getLogger("sonos_inventory")
 
 def scan_options(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
                  networks: Iterable[str] = (), timeout: float = DEFAULT_SCAN_BUDGET_S,
-                 ssdp: bool = True, mdns: bool = True) -> ScanOptions:
+                 ssdp: bool = True, mdns: bool = True, deep: bool = False,
+                 ttl: int = SSDP_DEFAULT_TTL) -> ScanOptions:
     """Validate plain options into ScanOptions; UsageError says what is wrong."""
     from .discovery.hosts import host_sightings
     from .discovery.probe import parse_networks
@@ -40,24 +41,29 @@ def scan_options(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = 
                              "computer")
     if not 1 <= float(timeout) <= 300:
         raise UsageError(f"timeout {timeout!r}: give 1 to 300 seconds")
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or not 1 <= ttl <= SSDP_MAX_TTL:
+        raise UsageError(f"ttl {ttl!r}: give a whole number from 1 to {SSDP_MAX_TTL}")
     return ScanOptions(interface_addrs=addrs, hosts=host_sightings(hosts),
                        networks=parse_networks(networks), use_ssdp=ssdp, use_mdns=mdns,
-                       budget_s=float(timeout))
+                       budget_s=float(timeout), deep=deep, ttl=ttl)
 
 
 def scan(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
          networks: Iterable[str] = (), timeout: float = DEFAULT_SCAN_BUDGET_S,
-         ssdp: bool = True, mdns: bool = True, label: str | None = None) -> Inventory:
+         ssdp: bool = True, mdns: bool = True, deep: bool = False,
+         ttl: int = SSDP_DEFAULT_TTL, label: str | None = None) -> Inventory:
     """Discover and read the Sonos products on the network; return the analysed inventory.
 
     `interface_addrs`: local IPv4 addresses to search from (default: every interface that is up,
     except loopback); `hosts`: players to read by address (`"192.168.1.20"` or `"IP:PORT"`);
     `networks`: CIDRs to probe on port 1400 (at most a /22 each); `timeout`: the overall budget
-    in seconds; `ssdp` / `mdns`: the discovery methods; `label`: a name for the system.
+    in seconds; `ssdp` / `mdns`: the discovery methods; `deep`: also read each player's status
+    page and a second member's topology (as --deep); `ttl`: the SSDP multicast TTL (as --ttl);
+    `label`: a name for the system.
     Read-only, bounded, and safe as the command is (see SECURITY.md).
     """
     options = scan_options(interface_addrs=interface_addrs, hosts=hosts, networks=networks,
-                           timeout=timeout, ssdp=ssdp, mdns=mdns)
+                           timeout=timeout, ssdp=ssdp, mdns=mdns, deep=deep, ttl=ttl)
 
     def progress(p: Progress) -> None:
         logger.debug("scan: %d found, %d read, %d household(s)", p.found, p.read, p.households)

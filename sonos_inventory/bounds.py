@@ -22,6 +22,13 @@ SSDP_MX_S = 1
 SSDP_RESEND_AFTER_S = 0.1
 """M-SEARCH is UDP: it is sent twice, the second time this long after the first."""
 
+SSDP_DEFAULT_TTL = 2
+"""Multicast TTL of the M-SEARCH. Players' own announcements use 1 (they stay on the segment);
+2 lets a search cross one router where multicast routing is set up. --ttl changes it."""
+
+SSDP_MAX_TTL = 16
+"""--ttl accepts 1 to 16: enough for any routed home or small-office VLAN setup."""
+
 SSDP_RESENDS = 2
 """How many M-SEARCHes in all."""
 
@@ -44,6 +51,9 @@ PROBE_CONNECT_TIMEOUT_S = 0.6
 MAX_DESCRIPTION_BYTES = 64 * 1024
 """Real device descriptions are about 10 KB. Kept raw for the record: 1,000 players at most
 64 MB."""
+
+MAX_STATUS_PAGE_BYTES = 64 * 1024
+"""--deep: a player's /status/zp page is about 3 KB (2026 captures); kept raw in bundles."""
 
 MAX_SOAP_RESPONSE_BYTES = 4 * 1024 * 1024
 """GetZoneGroupState of a very large household is a few hundred KB; 4 MB leaves ample room."""

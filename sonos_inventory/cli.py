@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from . import __version__, app, console
-from .bounds import DEFAULT_SCAN_BUDGET_S
+from .bounds import DEFAULT_SCAN_BUDGET_S, SSDP_DEFAULT_TTL, SSDP_MAX_TTL
 from .deliver import FORMATS, OutputRequest, deliver
 from .errors import UsageError
 from .model import Inventory, ScanObservations
@@ -330,12 +330,21 @@ def guide() -> None:
               help="Overall time budget of the scan (1 to 300).")
 @click.option("--no-ssdp", is_flag=True, help="Do not search with SSDP (UPnP multicast).")
 @click.option("--no-mdns", is_flag=True, help="Do not browse mDNS (_sonos._tcp).")
+@click.option("--ttl", type=click.IntRange(1, SSDP_MAX_TTL), default=SSDP_DEFAULT_TTL,
+              show_default=True, metavar="N",
+              help="Multicast TTL of the SSDP search (1 to 16). Raise it only when the players "
+                   "sit on another VLAN or subnet behind a router that forwards multicast.")
+@click.option("--deep", is_flag=True,
+              help="Also read each player's own status page (GET /status/zp) and a second "
+                   "member's copy of the rooms and groups. Read-only; about one small request "
+                   "per player more.")
 @click.option("--no-history", is_flag=True,
               help="Do not save this scan in the local history (used by diff and 'first seen').")
 @output_options
 @open_option
 def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tuple[str, ...],
-         timeout: float, no_ssdp: bool, no_mdns: bool, no_history: bool, fmt: str,
+         timeout: float, no_ssdp: bool, no_mdns: bool, ttl: int, deep: bool, no_history: bool,
+         fmt: str,
          output: Path | None, note: str | None, diagnostic_id: str | None, bundle: Path | None,
          redact: bool, redact_rooms: bool, redact_map: Path | None, csv_bom: bool,
          label: str | None, open_html: bool) -> None:
@@ -353,7 +362,7 @@ def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tup
         options = ScanOptions(
             interface_addrs=interface_addrs, hosts=host_sightings(hosts),
             networks=parse_networks(networks), use_ssdp=not no_ssdp, use_mdns=not no_mdns,
-            budget_s=timeout,
+            budget_s=timeout, deep=deep, ttl=ttl,
         )
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
@@ -364,7 +373,8 @@ def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tup
     inventory = replace(inventory, label=label)
     manifest_options = {"command": "scan", "interface_addrs": list(interface_addrs),
                         "hosts": list(hosts), "networks": list(networks), "timeout": timeout,
-                        "ssdp": not no_ssdp, "mdns": not no_mdns, "redact": redact or
+                        "ssdp": not no_ssdp, "mdns": not no_mdns, "ttl": ttl, "deep": deep,
+                        "redact": redact or
                         redact_rooms, "redact_rooms": redact_rooms}
     if observations.interrupted:
         sys.exit(finish_interrupted(inventory, request, ReportContext(note, diagnostic_id),
@@ -493,9 +503,12 @@ def running(emulator: Any) -> Iterator[Any]:
 @cli.command(cls=EpilogCommand, epilog_of=scenario_list)
 @click.option("--scenario", default="error-803", show_default=True, metavar="NAME_OR_DIR",
               help="A built-in scenario (listed below), a scenario directory or a bundle.")
+@click.option("--deep", is_flag=True,
+              help="Also read each player's status page and a second member's zone group "
+                   "state, as scan --deep does.")
 @output_options
 @open_option
-def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
+def demo(scenario: str, deep: bool, fmt: str, output: Path | None, note: str | None,
          diagnostic_id: str | None, bundle: Path | None, redact: bool, redact_rooms: bool,
          redact_map: Path | None, csv_bom: bool, label: str | None, open_html: bool) -> None:
     """Start an emulated household on loopback and scan it exactly as `scan` would.
@@ -510,11 +523,12 @@ def demo(scenario: str, fmt: str, output: Path | None, note: str | None,
         loaded = _load(path)
         click.echo(f"Starting the emulated household {scenario!r} on loopback...", err=True)
         with running(Emulator(loaded, mdns=True)):
-            options = ScanOptions(interface_addrs=("127.0.0.1",))
+            options = ScanOptions(interface_addrs=("127.0.0.1",), deep=deep)
             inventory, observations = app.run_scan(options, on_progress=progress_printer())
     inventory = replace(inventory, label=label)
     context = ReportContext(note, diagnostic_id)  # the demo never writes the scan history
-    manifest_options = {"command": "demo", "scenario": scenario, "redact": redact or redact_rooms,
+    manifest_options = {"command": "demo", "scenario": scenario, "deep": deep,
+                        "redact": redact or redact_rooms,
                         "redact_rooms": redact_rooms}
     if observations.interrupted:
         sys.exit(finish_interrupted(inventory, request, context, observations, manifest_options))

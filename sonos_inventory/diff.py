@@ -80,6 +80,11 @@ def diff_inventories(before: Inventory, after: Inventory, *, forced: bool = Fals
             parts.append(f"household {q.household_id or '?'} -> {p.household_id or '?'}")
         if q.reachable != p.reachable:
             parts.append("now answers" if p.reachable else "no longer answers")
+        restarts = restarted(q.boot_seq, p.boot_seq)
+        if restarts:
+            parts.append(restarts)
+        if q.connection != p.connection and "unknown" not in (q.connection, p.connection):
+            parts.append(f"connection {q.connection} -> {p.connection}")
         if parts:
             changed.append(Change(uuid, name(p), ", ".join(parts)))
     problems = [f for f in after.findings
@@ -119,6 +124,17 @@ def diff_dict(result: InventoryDiff, before: str, after: str) -> dict[str, objec
         "aligned": result.aligned,
         "alignment": list(result.alignment),
     }
+
+
+def restarted(before: int | None, after: int | None) -> str | None:
+    """From two BootSeq readings: "restarted N times since" (the counter only grows; a lower
+    reading means it was reset, e.g. by a factory reset, and says nothing of how often)."""
+    if before is None or after is None or before == after:
+        return None
+    if after > before:
+        count = after - before
+        return f"restarted {count} time{'s' if count != 1 else ''} since"
+    return f"boot counter went down ({before} -> {after}): reset since, restarts unknown"
 
 
 def render_diff(result: InventoryDiff) -> str:

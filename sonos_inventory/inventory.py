@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .analyze import connection as conn
+from .analyze.deep import disagreement
 from .analyze.products import capability
 from .analyze.tracks import detect_role, detect_track
 from .model import (
+    DeepInfo,
     DeviceDescription,
     ErrorKind,
     Household,
@@ -22,6 +25,7 @@ from .model import (
     Problem,
     ScanInfo,
     ScanObservations,
+    StatusRead,
     TargetObservation,
     Topology,
     Track,
@@ -105,8 +109,12 @@ def _player(
     errors: tuple[Problem, ...],
     ip: str | None,
     port: int | None,
+    deep: DeepInfo | None = None,
+    status: StatusRead | None = None,
+    other_copy: ZoneMember | None = None,
 ) -> Player:
     d = description
+    page = status.page if status else None
     software_version = (d and d.software_version) or (member and member.software_version)
     if software_version is None and target:
         software_version = next(
@@ -119,6 +127,14 @@ def _player(
         d.display_version if d else None,
     )
     min_compatible = (d and d.min_compatible_version) or (member and member.min_compatible_version)
+    network = member or other_copy  # another member's copy, where only that one lists it
+    connection, connection_basis = conn.classify(
+        network, conn.ssdp_wifi_mode(target.sightings) if target else None)
+    boot_seq = network.boot_seq if network else None
+    if boot_seq is None and target:
+        boot_seq = next((int(v) for s in target.sightings for k, v in s.raw
+                         if k.upper() == "X-RINCON-BOOTSEQ" and v.isdigit() and len(v) < 10),
+                        None)
     cap = capability(
         model_number or None, d.memory_mb if d else None, d.hardware_version if d else None,
         min_compatible or None, runs_s2=track is Track.S2,
@@ -132,8 +148,8 @@ def _player(
         or None,
         model_name=(d and d.model_name) or cap.product,
         model_number=model_number or None,
-        serial=d.serial if d else None,
-        mac=d.mac if d else None,
+        serial=(d.serial if d else None) or (page.serial if page else None),
+        mac=(d.mac if d else None) or (page.mac if page else None),
         software_version=software_version or None,
         display_version=d.display_version if d else None,
         hardware_version=d.hardware_version if d else None,
@@ -152,7 +168,29 @@ def _player(
         vanished=vanished is not None and member is None,
         discovered_via=_ordered(via),
         errors=errors,
+        series_id=(d.series_id if d else None) or (page.series_id if page else None),
+        connection=connection,
+        connection_basis=connection_basis,
+        behind_wifi_extender=conn.behind_extender(network),
+        boot_seq=boot_seq,
+        deep=deep,
     )
+
+
+def _deep(observations: ScanObservations, status: StatusRead | None,
+          target: TargetObservation | None) -> DeepInfo | None:
+    """--deep: the player's status page, or why there is none (a normal per-player result)."""
+    if not observations.deep:
+        return None
+    if status is None:
+        answered = target is not None and target.description is not None
+        return DeepInfo("not read: the scan ended first" if answered else
+                        "not asked: the player did not answer")
+    if status.page is None:
+        return DeepInfo(status.problem.detail if status.problem else "not read")
+    page = status.page
+    return DeepInfo("read", page.software_date, page.hh_swgen_state, page.wifi_mode,
+                    page.connection_type, page.extra_info)
 
 
 _Remembered = list[tuple[_HouseholdView, VanishedDevice]]
@@ -186,6 +224,9 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
         if uuid not in by_uuid_target or observed.description is not None:
             by_uuid_target[uuid] = observed
     refused = {r.uuid: r for r in observations.refused}
+    status_of = {r.uuid: r for r in observations.status_reads if r.uuid}
+    second_members = {m.uuid: m for r in observations.second_reads if r.topology
+                      for m in r.topology.members}
 
     players: list[Player] = []
     home: dict[str, str] = {}  # uuid -> the key of the household it belongs to
@@ -255,6 +296,8 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
             uuid, description=target.description if target else None, member=member,
             vanished=vanished, view=view, target=target, household_hint=hint, via=via,
             errors=errors, ip=ip, port=port,
+            deep=_deep(observations, status_of.get(uuid), target), status=status_of.get(uuid),
+            other_copy=second_members.get(uuid),
         ))
 
     unidentified = tuple(
@@ -262,7 +305,8 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
         for t in observations.targets
         if _is_unidentified(t, member_view)
     )
-    households = _household_records(views, players, home, moved_out)
+    households = _household_records(views, players, home, moved_out,
+                                    observations.second_reads if observations.deep else None)
     scan = _scan_info(observations, households, players, unidentified)
     return Inventory(tool_version, scan, households, tuple(players), unidentified)
 
@@ -298,8 +342,28 @@ def is_not_sonos(entry: Unidentified) -> bool:
     return bool(entry.errors) and all(e.kind is ErrorKind.NOT_SONOS for e in entry.errors)
 
 
+def _compare(view: _HouseholdView, second_reads: tuple[HouseholdRead, ...] | None,
+             players: list[Player]) -> tuple[str, ...] | None:
+    """--deep: the second member's zone group state against the first one's."""
+    if second_reads is None or view.topology is None:
+        return None
+    members = {m.uuid for m in view.topology.members}
+    second = next((r for r in second_reads if r.topology is not None and (
+        (view.household_id is not None and r.household_id == view.household_id)
+        or r.source_uuid in members)), None)
+    if second is None or second.topology is None:
+        return None
+    label = {p.uuid: f"{p.room or 'unnamed room'} ({p.uuid})" for p in players}
+    rooms = {p.uuid: p.room or "an unnamed room" for p in players}
+    first_name = f"the copy in {rooms.get(view.source_uuid or '', 'one member')}"
+    second_name = f"the copy in {rooms.get(second.source_uuid or '', 'another member')}"
+    return disagreement(view.topology, second.topology, first_name, second_name, label)
+
+
 def _household_records(views: list[_HouseholdView], players: list[Player], home: dict[str, str],
-                       moved_out: dict[str, list[str]]) -> tuple[Household, ...]:
+                       moved_out: dict[str, list[str]],
+                       second_reads: tuple[HouseholdRead, ...] | None = None,
+                       ) -> tuple[Household, ...]:
     records = []
     for view in views:
         members = [p for p in players if home.get(p.uuid) == view.key]
@@ -316,6 +380,7 @@ def _household_records(views: list[_HouseholdView], players: list[Player], home:
             topology_read=view.topology is not None,
             topology_problem=view.problem if view.topology is None else None,
             moved_out=tuple(dict.fromkeys(moved_out.get(view.key, ()))),
+            topology_disagreement=_compare(view, second_reads, players),
         ))
     assigned = {uuid for h in records for uuid in h.players}
     loose = [p for p in players if p.uuid not in assigned]

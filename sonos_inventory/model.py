@@ -155,6 +155,12 @@ class ZoneMember:
     channel_map_of: str | None = None
     """Set when the player is in no zone group and only another member's channel map names it
     (the right speaker of a pair, or a surround, that is off the network): that member's UUID."""
+    boot_seq: int | None = None  # BootSeq: the reboot counter
+    connection_type: str | None = None  # ConnectionType, raw (see analyze/connection.py)
+    wireless_mode: str | None = None  # WirelessMode, raw
+    eth_link: str | None = None  # EthLink, raw
+    wifi_enabled: str | None = None  # WifiEnabled, raw
+    behind_wifi_extender: str | None = None  # BehindWifiExtender, raw
 
 
 def parse_channel_map(value: str | None) -> dict[str, tuple[str, ...]]:
@@ -222,6 +228,36 @@ class HouseholdRead:
 
 
 @dataclass(frozen=True)
+class StatusPage:
+    """What a player's own support page (GET /status/zp, --deep) says. Pure data; every field
+    may be missing (players differ, and newer firmware may refuse the page)."""
+
+    software_version: str | None = None
+    sw_gen: int | None = None
+    software_date: str | None = None
+    hh_swgen_state: str | None = None
+    series_id: str | None = None
+    mac: str | None = None
+    serial: str | None = None
+    wifi_mode: str | None = None  # WifiModeString, e.g. SONOSNET_MODE
+    connection_type: str | None = None  # ConnectionTypeString, e.g. "SonosNet (wireless)"
+    extra_info: str | None = None
+    household_control_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusRead:
+    """One GET /status/zp (--deep): the page, or why there is none (403/404 are normal)."""
+
+    endpoint: Endpoint
+    uuid: str | None
+    page: StatusPage | None
+    problem: Problem | None = None
+    raw: bytes | None = None
+    elapsed_s: float = 0.0
+
+
+@dataclass(frozen=True)
 class RefusedMember:
     """A topology member the network policy did not let us contact."""
 
@@ -254,6 +290,9 @@ class ScanObservations:
     interrupted: bool = False
     probes: tuple[Probe, ...] = ()
     timings: tuple[tuple[str, float], ...] = ()  # seconds from the start: discovery_done, done
+    deep: bool = False  # --deep was asked for
+    status_reads: tuple[StatusRead, ...] = ()  # --deep: one per answering player
+    second_reads: tuple[HouseholdRead, ...] = ()  # --deep: a second member's zone group state
 
 
 # ---- the inventory ----
@@ -288,6 +327,24 @@ class Player:
     vanished: bool
     discovered_via: tuple[Method, ...]
     errors: tuple[Problem, ...] = ()
+    series_id: str | None = None
+    connection: str = "unknown"  # wired, sonosnet, wifi, home-theater, unknown
+    connection_basis: str = ""
+    behind_wifi_extender: bool | None = None
+    boot_seq: int | None = None
+    deep: DeepInfo | None = None  # --deep only
+
+
+@dataclass(frozen=True)
+class DeepInfo:
+    """What --deep learnt of one player from its own status page (GET /status/zp)."""
+
+    status: str  # "read", or why not: "forbidden (HTTP 403)", "not found (HTTP 404)", ...
+    software_date: str | None = None
+    hh_swgen_state: str | None = None
+    wifi_mode: str | None = None
+    connection_type: str | None = None
+    extra_info: str | None = None
 
 
 @dataclass(frozen=True)
@@ -302,6 +359,9 @@ class Household:
     moved_out: tuple[str, ...] = ()
     """Products this household still lists as vanished that are current members of another
     household (split off, or moved to S1): they belong there, not here."""
+    topology_disagreement: tuple[str, ...] | None = None
+    """--deep: how a second member's zone group state differs from the first one's (empty: they
+    agree; None: not compared)."""
 
 
 @dataclass(frozen=True)

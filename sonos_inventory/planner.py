@@ -22,7 +22,9 @@ from .model import (
     Problem,
     RefusedMember,
     Sighting,
+    StatusRead,
     TargetObservation,
+    Topology,
 )
 from .netpolicy import IPNetwork, Origin, check, endpoint_from_location
 
@@ -43,7 +45,24 @@ class ReadHousehold:
     source_uuid: str | None
 
 
-Action = ReadDescription | ReadHousehold
+@dataclass(frozen=True)
+class ReadStatus:
+    """Action (--deep): read the player's own status page, GET /status/zp."""
+
+    endpoint: Endpoint
+    uuid: str
+
+
+@dataclass(frozen=True)
+class ReadSecondTopology:
+    """Action (--deep): read a household's topology again through a second member, to compare."""
+
+    endpoint: Endpoint
+    uuid: str
+    household_id: str | None
+
+
+Action = ReadDescription | ReadHousehold | ReadStatus | ReadSecondTopology
 
 
 @dataclass
@@ -96,8 +115,13 @@ class Target:
 class Planner:
     """The decisions of one scan. Call the event methods; carry out the actions they return."""
 
-    def __init__(self, local_networks: tuple[IPNetwork, ...]) -> None:
+    def __init__(self, local_networks: tuple[IPNetwork, ...], *, deep: bool = False) -> None:
         self.local_networks = local_networks
+        self.deep = deep
+        self.status: list[StatusRead] = []
+        self.second: list[HouseholdRead] = []
+        self._first_topologies: dict[str, tuple[Endpoint, Topology]] = {}
+        self._second_started: set[str] = set()
         self.targets: dict[Endpoint, Target] = {}
         self.reads: list[HouseholdRead] = []
         self.refused: list[RefusedMember] = []
@@ -157,6 +181,9 @@ class Planner:
             )
             return actions
         self._uuid_endpoint[description.uuid] = endpoint
+        if self.deep:
+            actions.append(ReadStatus(endpoint, description.uuid))
+            self._maybe_second_reads(actions)
         self._consider_topology(endpoint, actions)
         return actions
 
@@ -177,13 +204,51 @@ class Planner:
         else:
             if household:
                 self._household_done.add(household)
+            if self.deep:
+                self._first_topologies.setdefault(household or f"@{endpoint}",
+                                                  (endpoint, read.topology))
             self._expand(endpoint, read, actions)
+            if self.deep:
+                self._maybe_second_reads(actions)
         deferred, self._deferred = self._deferred, []
         for waiting in deferred:
             self._consider_topology(waiting, actions)
         return actions
 
+    def status_read(self, endpoint: Endpoint, outcome: StatusRead | BaseException) -> None:
+        """--deep: a status page read finished."""
+        if isinstance(outcome, StatusRead):
+            self.status.append(outcome)
+            self.probes.append(Probe(outcome.endpoint, "status page", outcome.elapsed_s,
+                                     outcome.problem))
+        else:
+            self.notes.append(f"--deep read failed: {outcome!r}")
+
+    def second_read(self, endpoint: Endpoint, outcome: HouseholdRead | BaseException) -> None:
+        """--deep: a second member's topology read finished."""
+        if isinstance(outcome, HouseholdRead):
+            self.second.append(outcome)
+        else:
+            self.notes.append(f"--deep read failed: {outcome!r}")
+
     # ---- decisions ----
+
+    def _maybe_second_reads(self, actions: list[Action]) -> None:
+        """--deep: ask one more member of each household for its zone group state, to compare.
+        The member must have answered its own description; satellites are skipped (they can
+        hold a stale copy, docs/sonos-facts.md §2). One such read per household at most."""
+        for key, (source, topology) in self._first_topologies.items():
+            if key in self._second_started:
+                continue
+            for member in topology.members:
+                endpoint = self._uuid_endpoint.get(member.uuid)
+                if endpoint is None or endpoint == source or member.satellite_of is not None or (
+                        member.channel_map_of is not None) or not self._described(endpoint):
+                    continue
+                self._second_started.add(key)
+                household_id = None if key.startswith("@") else key
+                actions.append(ReadSecondTopology(endpoint, member.uuid, household_id))
+                break
 
     def _ensure_target(self, endpoint: Endpoint, method: Method, actions: list[Action],
                        sighting: Sighting | None = None, expected_uuid: str | None = None,

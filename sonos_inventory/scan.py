@@ -21,7 +21,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from . import bounds
-from .collect.read import TopologyResult, read_description, read_household_id, read_topology
+from .collect.read import (
+    TopologyResult,
+    read_description,
+    read_household_id,
+    read_status,
+    read_topology,
+)
 from .collect.transport import HttpTransport, Transport
 from .discovery.interfaces import default_discovery_interfaces, list_interfaces
 from .discovery.sources import (
@@ -33,7 +39,14 @@ from .discovery.sources import (
 )
 from .model import Endpoint, HouseholdRead, Method, Probe, ScanObservations, Sighting
 from .netpolicy import IPNetwork
-from .planner import Action, Planner, ReadDescription, ReadHousehold
+from .planner import (
+    Action,
+    Planner,
+    ReadDescription,
+    ReadHousehold,
+    ReadSecondTopology,
+    ReadStatus,
+)
 
 __all__ = [
     "DiscoverySource",
@@ -60,6 +73,8 @@ class ScanOptions:
     ssdp_window_s: float = bounds.SSDP_WINDOW_S
     mdns_window_s: float = bounds.MDNS_WINDOW_S
     max_workers: int = bounds.MAX_WORKERS
+    deep: bool = False  # also GET /status/zp per player and a second member's zone group state
+    ttl: int = bounds.SSDP_DEFAULT_TTL  # multicast TTL of the M-SEARCH (--ttl)
 
 
 @dataclass(frozen=True)
@@ -74,7 +89,7 @@ def build_sources(options: ScanOptions, interfaces: tuple[str, ...]) -> list[Dis
     if options.hosts:
         sources.append(HostSource(options.hosts))
     if options.use_ssdp and interfaces:
-        sources.append(SsdpSource(interfaces, options.ssdp_window_s))
+        sources.append(SsdpSource(interfaces, options.ssdp_window_s, ttl=options.ttl))
     if options.use_mdns and interfaces:
         sources.append(MdnsSource(interfaces, options.mdns_window_s))
     if options.networks:
@@ -119,7 +134,7 @@ class Scan:
         self.sources = sources if sources is not None else build_sources(options, interfaces)
         self.on_progress = on_progress or (lambda _p: None)
         self.log = on_log or (lambda _m: None)
-        self.planner = Planner(local_networks)
+        self.planner = Planner(local_networks, deep=options.deep)
         self._events: queue.Queue[tuple[str, object, object]] = queue.Queue()
         self._stop = threading.Event()
         self._pending = 0
@@ -197,6 +212,17 @@ class Scan:
         elif kind == "note":
             self.planner.note(str(a))
             self.log(str(a))
+        elif kind in ("status", "second"):
+            self._pending -= 1
+            assert isinstance(a, Endpoint) and isinstance(b, Future)
+            try:
+                outcome = b.result()
+            except Exception as exc:  # a bug in a read: keep the scan, record it
+                outcome = exc
+            if kind == "status":
+                self.planner.status_read(a, outcome)
+            else:
+                self.planner.second_read(a, outcome)
         elif kind in ("description", "household"):
             self._pending -= 1
             assert isinstance(a, Endpoint) and isinstance(b, Future)
@@ -219,9 +245,16 @@ class Scan:
                 self._submit("description", action.endpoint,
                              functools.partial(read_description, self.transport,
                                                action.endpoint, self.deadline))
-            else:
+            elif isinstance(action, ReadHousehold):
                 self._submit("household", action.endpoint,
                              functools.partial(self._read_household, action))
+            elif isinstance(action, ReadStatus):
+                self._submit("status", action.endpoint,
+                             functools.partial(read_status, self.transport, action.endpoint,
+                                               action.uuid, self.deadline))
+            else:
+                self._submit("second", action.endpoint,
+                             functools.partial(self._read_second, action))
 
     def _submit(self, kind: str, endpoint: Endpoint, work: Callable[[], object]) -> None:
         self._pending += 1
@@ -246,6 +279,11 @@ class Scan:
             topology=topology.topology, problem=problem, raw_zone_group_state=topology.raw,
         ))
 
+    def _read_second(self, action: ReadSecondTopology) -> HouseholdRead:
+        result = read_topology(self.transport, action.endpoint, self.deadline)
+        return HouseholdRead(action.endpoint, action.uuid, action.household_id, result.topology,
+                             result.problem, result.raw)
+
     # ---- results ----
 
     def _progress(self) -> Progress:
@@ -268,4 +306,7 @@ class Scan:
             budget_exhausted=budget_exhausted,
             notes=tuple(dict.fromkeys(planner.notes)),
             probes=tuple(planner.probes),
+            deep=self.options.deep,
+            status_reads=tuple(planner.status),
+            second_reads=tuple(planner.second),
         )

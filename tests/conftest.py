@@ -85,7 +85,11 @@ def _destination_allowed(address: Any) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     # Multicast goes out on the interface the socket pinned (loopback in every test); the
-    # network namespace of `make test` is what keeps it on this machine.
+    # network namespace of `make test` is what keeps it on this machine. The limited broadcast
+    # address only inside that namespace (scripts/in-netns sets the variable): nowhere else.
+    if str(ip) == "255.255.255.255":
+        return os.environ.get("SONOS_INVENTORY_IN_NETNS") == "1" and [
+            name for _, name in socket.if_nameindex()] == ["lo"]
     return ip.is_loopback or ip.is_multicast
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import Finding, Inventory, Likelihood, Player, Severity, Track, Verdict
+from .deep import topology_disagreement, with_gate_evidence
 from .rules import current, members, name, run_rules
 
 LIKELY = Likelihood.LIKELY
@@ -108,5 +109,8 @@ def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
 
 def analyze(inventory: Inventory) -> Inventory:
     """The inventory with its findings and verdict."""
-    findings = run_rules(inventory)
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    findings = tuple(sorted(
+        with_gate_evidence(inventory, run_rules(inventory) + tuple(
+            topology_disagreement(inventory))), key=lambda f: order[f.severity]))
     return replace(inventory, findings=findings, verdict=verdict(inventory, findings))

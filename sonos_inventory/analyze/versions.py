@@ -43,3 +43,16 @@ def display_major(text: str | None) -> int | None:
         return None
     match = re.match(r"^\s*(\d{1,4})(?:\.|$)", text)
     return int(match.group(1)) if match else None
+
+
+def app_version(display_version: str | None, software_version: str | None) -> str | None:
+    """The version as the Sonos app's "About My System" shows it: `17.8 (build 95077060)`.
+
+    The build number is the software version without its punctuation (57.6-88280 is shown as
+    build 57688280 next to 11.2.9 in app screenshots, HA #52757): inferred from those, not
+    documented by Sonos."""
+    build = re.sub(r"[^0-9]", "", software_version or "")[:16]
+    display = (display_version or "").strip()[:32]
+    if display and build:
+        return f"{display} (build {build})"
+    return display or (f"build {build}" if build else None)

@@ -16,7 +16,14 @@ from defusedxml import DefusedXmlException
 
 from ..bounds import MAX_TOPOLOGY_MEMBERS, MAX_XML_TEXT
 from ..errors import NotSonosError, ParseError
-from ..model import DeviceDescription, Topology, VanishedDevice, ZoneMember, parse_channel_map
+from ..model import (
+    DeviceDescription,
+    StatusPage,
+    Topology,
+    VanishedDevice,
+    ZoneMember,
+    parse_channel_map,
+)
 
 ZONE_PLAYER_TYPE = "urn:schemas-upnp-org:device:ZonePlayer:1"
 _ZONE_PLAYER_RE = re.compile(r"urn:schemas-upnp-org:device:ZonePlayer:[1-9][0-9]{0,2}")
@@ -176,7 +183,18 @@ def _member(element: Element, group: Element | None, parent: str | None) -> Zone
         satellite_of=parent,
         channel_map_set=_attr(element, "ChannelMapSet"),
         ht_sat_chan_map_set=_attr(element, "HTSatChanMapSet"),
+        boot_seq=_int(_attr(element, "BootSeq")),
+        connection_type=_short(_attr(element, "ConnectionType")),
+        wireless_mode=_short(_attr(element, "WirelessMode")),
+        eth_link=_short(_attr(element, "EthLink")),
+        wifi_enabled=_short(_attr(element, "WifiEnabled")),
+        behind_wifi_extender=_short(_attr(element, "BehindWifiExtender")),
     )
+
+
+def _short(value: str | None) -> str | None:
+    """A code attribute (`ConnectionType="2"`): kept raw but short; anything else is dropped."""
+    return value if value is not None and len(value) <= 16 else None
 
 
 def _groups(root: Element) -> Iterator[Element]:
@@ -266,6 +284,51 @@ def _channel_map_only_members(members: dict[str, ZoneMember]) -> list[ZoneMember
                     channel_map_of=member.uuid,
                 )
     return list(found.values())
+
+
+# ---- /status/zp (--deep) ----
+
+
+def _first_text(root: Element, name: str) -> str | None:
+    """The text of the first element called `name` anywhere in the page (bounded walk)."""
+    for index, element in enumerate(root.iter()):
+        if index > 5000:
+            return None
+        if local(element.tag) == name:
+            return clip(element.text)
+    return None
+
+
+def parse_status_page(data: bytes | str, uuid: str | None = None) -> StatusPage:
+    """Parse a player's `/status/zp` page (`<ZPSupportInfo><ZPInfo>...`). Raises ParseError.
+
+    A page with several `ZPInfo` blocks (the `/support/review` form, one per member) gives the
+    one whose `LocalUID` is `uuid`, else the first."""
+    root = parse_xml(data)
+    infos = [e for index, e in enumerate(root.iter()) if index < 20000
+             and local(e.tag) == "ZPInfo"][:1000]
+    if local(root.tag) != "ZPSupportInfo" and not infos:
+        raise ParseError(f"not a status page (root <{local(root.tag)[:40]}>)")
+    info = next((e for e in infos if uuid and _child_text(e, "LocalUID") == uuid),
+                infos[0] if infos else root)
+    scope = root if len(infos) <= 1 else info
+    sw_gen = _int(_child_text(info, "SWGen"))
+    mac = _child_text(info, "MACAddress")
+    if mac is not None and not re.fullmatch(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}", mac):
+        mac = None
+    return StatusPage(
+        software_version=_child_text(info, "SoftwareVersion"),
+        sw_gen=sw_gen if sw_gen in (1, 2) else None,
+        software_date=_child_text(info, "SoftwareDate"),
+        hh_swgen_state=_child_text(info, "HHSwgenState"),
+        series_id=_child_text(info, "SeriesID"),
+        mac=mac.upper() if mac else None,
+        serial=_child_text(info, "SerialNumber"),
+        wifi_mode=_first_text(scope, "WifiModeString"),
+        connection_type=_first_text(scope, "ConnectionTypeString"),
+        extra_info=_child_text(info, "ExtraInfo"),
+        household_control_id=_child_text(info, "HouseholdControlID"),
+    )
 
 
 # ---- SOAP ----

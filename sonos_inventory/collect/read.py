@@ -6,11 +6,12 @@ import time
 from dataclasses import dataclass, replace
 
 from ..errors import FetchFailed, NotSonosError, ParseError
-from ..model import DeviceDescription, Endpoint, ErrorKind, Problem, Topology
+from ..model import DeviceDescription, Endpoint, ErrorKind, Problem, StatusRead, Topology
 from . import soco_adapter
 from .parse import (
     parse_device_description,
     parse_soap_response,
+    parse_status_page,
     parse_upnp_error,
     parse_zone_group_state,
 )
@@ -113,3 +114,25 @@ def read_household_id(
         return None, Problem(ErrorKind.BAD_XML, f"GetHouseholdID: {exc}")
     value = (value or "").strip()[:128]
     return (value or None), None
+
+
+def read_status(transport: Transport, endpoint: Endpoint, uuid: str | None,
+                deadline: float) -> StatusRead:
+    """--deep: GET /status/zp. A 403 or 404 (players that block or lack the page) is a normal
+    result with its reason, never a failure of the scan."""
+    started = time.monotonic()
+    try:
+        response = transport.send(soco_adapter.status_request(endpoint), deadline)
+    except FetchFailed as failed:
+        return StatusRead(endpoint, uuid, None, failed.problem, None, time.monotonic() - started)
+    if response.status != 200:
+        word = {403: "refused", 404: "not served"}.get(response.status, "not read")
+        return StatusRead(endpoint, uuid, None, Problem(
+            ErrorKind.HTTP_STATUS, f"{word} (HTTP {response.status})",
+            http_status=response.status), None, response.elapsed_s)
+    try:
+        page = parse_status_page(response.body, uuid)
+    except ParseError as exc:
+        return StatusRead(endpoint, uuid, None, Problem(ErrorKind.BAD_XML, f"status page: {exc}"),
+                          response.body, response.elapsed_s)
+    return StatusRead(endpoint, uuid, page, None, response.body, response.elapsed_s)

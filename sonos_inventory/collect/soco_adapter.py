@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..bounds import MAX_DESCRIPTION_BYTES, MAX_SOAP_RESPONSE_BYTES
+from ..bounds import MAX_DESCRIPTION_BYTES, MAX_SOAP_RESPONSE_BYTES, MAX_STATUS_PAGE_BYTES
 from ..model import Endpoint
 from .transport import HttpRequest
 
@@ -52,3 +52,11 @@ def household_id_request(endpoint: Endpoint) -> HttpRequest:
 
 def description_request(endpoint: Endpoint) -> HttpRequest:
     return HttpRequest(endpoint, "GET", DESCRIPTION_PATH, max_bytes=MAX_DESCRIPTION_BYTES)
+
+
+STATUS_PATH = "/status/zp"
+
+
+def status_request(endpoint: Endpoint) -> HttpRequest:
+    """--deep: the player's own support page (read-only GET, on the allow-list)."""
+    return HttpRequest(endpoint, "GET", STATUS_PATH, max_bytes=MAX_STATUS_PAGE_BYTES)

@@ -28,8 +28,8 @@ from ..netpolicy import normalize_ip
 
 # ---- the read-only allow-list ----
 
-READ_ONLY_GETS = frozenset({"/xml/device_description.xml"})
-"""The only paths the tool GETs."""
+READ_ONLY_GETS = frozenset({"/xml/device_description.xml", "/status/zp"})
+"""The only paths the tool GETs (/status/zp only with --deep)."""
 
 READ_ONLY_ACTIONS: dict[str, frozenset[str]] = {
     "/ZoneGroupTopology/Control": frozenset({

@@ -36,11 +36,14 @@ class SsdpSource:
     interfaces: tuple[str, ...]
     window_s: float = bounds.SSDP_WINDOW_S
     method: Method = Method.SSDP
+    ttl: int = bounds.SSDP_DEFAULT_TTL
+    broadcast: bool | None = None  # None: on every interface but loopback (discovery/ssdp.py)
 
     def run(self, on_sighting: Callable[[Sighting], None], stop: threading.Event,
             on_problem: Callable[[str], None]) -> None:
         ssdp.search(self.interfaces, on_sighting, window_s=self.window_s, mx=bounds.SSDP_MX_S,
-                    sends=bounds.SSDP_RESENDS, stop=stop, on_problem=on_problem)
+                    sends=bounds.SSDP_RESENDS, stop=stop, on_problem=on_problem, ttl=self.ttl,
+                    broadcast=self.broadcast)
 
 
 @dataclass(frozen=True)

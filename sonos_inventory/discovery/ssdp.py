@@ -18,6 +18,8 @@ from ..bounds import (
     MAX_SSDP_DATAGRAM,
     MAX_SSDP_RESPONDERS,
     SONOS_PORT,
+    SSDP_DEFAULT_TTL,
+    SSDP_MAX_TTL,
     SSDP_RESEND_AFTER_S,
 )
 from ..errors import ParseError
@@ -25,6 +27,10 @@ from ..model import Endpoint, Method, Sighting
 from ..netpolicy import endpoint_from_location, normalize_ip
 
 MULTICAST_GROUP = "239.255.255.250"
+BROADCAST = "255.255.255.255"
+DESTINATIONS = (MULTICAST_GROUP, BROADCAST)
+"""Each M-SEARCH goes to the multicast group and to the limited broadcast address, as the Sonos
+controller does: routers that filter multicast still pass broadcast on the segment."""
 SSDP_PORT = 1900
 ZONE_PLAYER_ST = "urn:schemas-upnp-org:device:ZonePlayer:1"
 
@@ -100,10 +106,15 @@ def parse_response(data: bytes, source_ip: str) -> Sighting | None:
     )
 
 
-def _open_socket(interface: str) -> socket.socket:
+def _open_socket(interface: str, ttl: int = SSDP_DEFAULT_TTL) -> socket.socket:
+    """A socket bound to the interface's own address (replies come back to it, and the
+    broadcast leaves through that interface only), multicast pinned to the same interface."""
+    if not 1 <= ttl <= SSDP_MAX_TTL:
+        raise ValueError(f"TTL {ttl} outside 1..{SSDP_MAX_TTL}")
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(interface))
-    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 2)
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, ttl)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
     sock.bind((interface, 0))
     sock.setblocking(False)
     return sock
@@ -118,18 +129,28 @@ def search(
     sends: int,
     stop: threading.Event,
     on_problem: Callable[[str], None] = lambda _msg: None,
+    ttl: int = SSDP_DEFAULT_TTL,
+    broadcast: bool | None = None,
 ) -> None:
-    """Send M-SEARCH on each interface and report Sonos replies until the window closes."""
+    """Send M-SEARCH on each interface to the multicast group and to the broadcast address, and
+    report Sonos replies until the window closes.
+
+    `broadcast=None` broadcasts on every interface but loopback (no player lives there; the
+    emulator listens for both, and tests force it with True inside a network namespace)."""
     selector = selectors.DefaultSelector()
     sockets: list[socket.socket] = []
+    destinations: dict[int, tuple[str, ...]] = {}
     for interface in interfaces:
         try:
-            sock = _open_socket(interface)
+            sock = _open_socket(interface, ttl)
         except OSError as exc:
             on_problem(f"SSDP: cannot search on {interface}: {exc.strerror or exc}")
             continue
         sockets.append(sock)
         selector.register(sock, selectors.EVENT_READ)
+        loopback = interface.startswith("127.")
+        destinations[sock.fileno()] = DESTINATIONS if (
+            broadcast or (broadcast is None and not loopback)) else (MULTICAST_GROUP,)
     if not sockets:
         return
     started = time.monotonic()
@@ -143,10 +164,12 @@ def search(
             while send_times and send_times[0] <= now:
                 send_times.pop(0)
                 for sock in sockets:
-                    try:
-                        sock.sendto(message, (MULTICAST_GROUP, SSDP_PORT))
-                    except OSError as exc:
-                        on_problem(f"SSDP: M-SEARCH not sent: {exc.strerror or exc}")
+                    for destination in destinations[sock.fileno()]:
+                        try:
+                            sock.sendto(message, (destination, SSDP_PORT))
+                        except OSError as exc:
+                            on_problem(f"SSDP: M-SEARCH to {destination} not sent: "
+                                       f"{exc.strerror or exc}")
             if now >= end:
                 break
             timeout = min(end, send_times[0] if send_times else end) - now

@@ -31,14 +31,19 @@ from ..collect.parse import parse_device_description, parse_zone_group_state
 from ..errors import ParseError, UsageError
 from ..fileio import read_limited, shown
 from ..jsonin import echo, parse_json
-from ..model import DeviceDescription, Endpoint, Topology
+from ..model import DeviceDescription, Endpoint, Topology, ZoneMember
 from ..report.safe_text import for_terminal
 
 FAULT_KEYS = frozenset({
     "latency_ms", "no_answer", "hang", "status", "body", "ssdp", "mdns",
     "drip_bps", "huge_mb", "endless", "truncate", "reset", "redirect", "vanish_after",
     "ssdp_location", "ssdp_household", "ssdp_extra", "txt",
+    "framing", "ssdp_headers",
 })
+FRAMINGS = frozenset({"length", "close", "chunked"})
+SSDP_HEADER_SETS = frozenset({"classic", "newer"})
+STATUS_PAGE_SUFFIX = ".status_zp.xml"
+"""devices/<UUID>.status_zp.xml: the player's /status/zp page (optional; derived when absent)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class Faults:
     ssdp_household: str | None = None  # X-RINCON-HOUSEHOLD it claims in SSDP replies
     ssdp_extra: tuple[str, ...] = ()  # extra raw datagrams it sends with each SSDP reply
     txt: tuple[tuple[str, str], ...] = ()  # mDNS TXT keys it sets or overrides
+    framing: str | None = None  # length, close, chunked; None: as real players (see server.py)
+    ssdp_headers: str | None = None  # classic, newer; None: by firmware (see emulator/ssdp.py)
 
     def status_for(self, key: str) -> int | None:
         return next((s for k, s in self.status if k == key), None)
@@ -79,6 +86,9 @@ class HouseholdSpec:
     topology: Topology
     devices: tuple[tuple[str, bytes], ...]  # (uuid, device_description.xml) of answering players
     faults: tuple[tuple[str, Faults], ...] = ()
+    status_pages: tuple[tuple[str, bytes], ...] = ()  # (uuid, /status/zp page) where given
+    member_views: tuple[tuple[str, str], ...] = ()
+    """(uuid, zone group state) for members whose own copy differs: zone_group_state.<UUID>.xml"""
 
     def faults_for(self, uuid: str) -> Faults:
         return next((f for u, f in self.faults if u == uuid), None) or next(
@@ -172,6 +182,8 @@ def _one_fault(spec: Any, where: str) -> Faults:
         ssdp_extra=tuple(_text(x, "ssdp_extra", where, limit=MAX_SSDP_DATAGRAM) for x in extra),
         txt=tuple((_text(k, "txt key", where, limit=255), _text(v, f"txt {k}", where, limit=255))
                   for k, v in _mapping(spec, "txt", where).items()),
+        framing=_choice(spec, "framing", FRAMINGS, where),
+        ssdp_headers=_choice(spec, "ssdp_headers", SSDP_HEADER_SETS, where),
     )
 
 
@@ -182,6 +194,15 @@ def _faults(raw: Any, where: Path) -> tuple[tuple[str, Faults], ...]:
         _fail(shown_where, 'must hold a JSON object of UUID (or "*") -> faults')
     return tuple((uuid, _one_fault(spec, f"{shown_where}: {echo(uuid)}"))
                  for uuid, spec in raw.items())
+
+
+def _choice(spec: dict[str, Any], key: str, allowed: frozenset[str], where: str) -> str | None:
+    if key not in spec:
+        return None
+    value = spec[key]
+    if not isinstance(value, str) or value not in allowed:
+        _fail(where, f"{key} must be one of {sorted(allowed)}, not {echo(value)}")
+    return str(value)
 
 
 def synthetic_household_id(name: str) -> str:
@@ -274,13 +295,33 @@ def load_scenario(root: Path) -> Scenario:
         except ParseError as exc:
             raise UsageError(f"{shown(zgs_path)}: {for_terminal(exc, 200)}") from None
         devices: list[tuple[str, bytes]] = []
+        status_pages: list[tuple[str, bytes]] = []
         device_dir = folder / "devices"
+        views = []
+        view_members: list[ZoneMember] = []
         for member in topology.members:
+            if not _SAFE_FILE_NAME.fullmatch(member.uuid) or member.uuid.startswith("."):
+                continue  # a name that cannot be a file: nothing of it can be stored
+            view_path = folder / f"zone_group_state.{member.uuid}.xml"
+            if reader.exists(view_path):
+                view_text = reader.text(view_path, MAX_BUNDLE_MEMBER_BYTES)
+                try:
+                    view_members += parse_zone_group_state(view_text).members
+                except ParseError as exc:
+                    raise UsageError(f"{shown(view_path)}: {for_terminal(exc, 200)}") from None
+                views.append((member.uuid, view_text))
+        known = {m.uuid for m in topology.members}
+        extra = {m.uuid: m for m in view_members if m.uuid not in known}
+        for member in (*topology.members, *extra.values()):
             if not _SAFE_FILE_NAME.fullmatch(member.uuid) or member.uuid.startswith("."):
                 continue  # a name that cannot be a file: the player has no description
             path = device_dir / f"{member.uuid}.xml"
             if reader.exists(path) and member.uuid not in dict(devices):
                 devices.append((member.uuid, reader.read(path, MAX_BUNDLE_MEMBER_BYTES)))
+            status_path = device_dir / f"{member.uuid}{STATUS_PAGE_SUFFIX}"
+            if reader.exists(status_path) and member.uuid not in dict(status_pages):
+                status_pages.append((member.uuid, reader.read(status_path,
+                                                              MAX_BUNDLE_MEMBER_BYTES)))
         id_path = folder / "household_id"
         household_id = (
             reader.text(id_path, 4 * MAX_XML_TEXT).strip() if reader.exists(id_path) else ""
@@ -291,6 +332,7 @@ def load_scenario(root: Path) -> Scenario:
         households.append(HouseholdSpec(
             name=str(folder.relative_to(root)), household_id=household_id,
             zone_group_state=text, topology=topology, devices=tuple(devices), faults=faults,
+            status_pages=tuple(status_pages), member_views=tuple(views),
         ))
     if not households:
         raise UsageError(f"{shown(root)} holds no household (no zone_group_state.xml below it)")

@@ -52,11 +52,13 @@ def service_info(player: EmulatedPlayer, taken: set[str] | None = None) -> Any:
             "utf-8", "ignore") + suffix
     taken.add(label.lower())
     household = player.household.household_id
+    member = player.household.topology.member(player.uuid)
+    boot_seq = member.boot_seq if member and member.boot_seq is not None else 1
     properties = {
         "info": f"/api/v1/players/{player.uuid}/info",
         "vers": "3",
         "protovers": "1.24.1",
-        "bootseq": "42",
+        "bootseq": str(boot_seq),
         "hhid": household,
         "mhhid": f"{household}.emulated",
         "location": f"{player.endpoint.base_url}/xml/device_description.xml",

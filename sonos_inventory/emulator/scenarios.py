@@ -80,7 +80,8 @@ def healthy_s2() -> list[HouseholdSpecSynth]:
         Group((Member(playbar("000E58F00201", "Living Room", "192.168.1.31")),)),
         Group((Member(play1("000E58F00202", "Bathroom", "192.168.1.32")),
                Member(one("000E58F00203", "Kitchen", "192.168.1.33")))),
-        Group((Member(era100("000E58F00204", "Office", "192.168.1.34")),)),
+        Group((Member(replace(era100("000E58F00204", "Office", "192.168.1.34"),
+                              connection="wifi", behind_extender=True)),)),
     ))]
 
 
@@ -90,13 +91,13 @@ def split_s1_s2() -> list[HouseholdSpecSynth]:
                          model_name="Sonos CONNECT", display_name="CONNECT",
                          software_version=S1_LAST, display_version=S1_LAST_DISPLAY,
                          hardware_version="1.16.5.5-2", sw_gen=1, memory_mb=32,
-                         ip="192.168.1.41")
+                         ip="192.168.1.41", connection="wired")
     play5 = PlayerSpec(mac="000E58F00302", room="Workshop", model_number="S5",
                        model_name="Sonos PLAY:5", display_name="PLAY:5",
                        software_version=S1_LAST, display_version=S1_LAST_DISPLAY,
                        hardware_version="1.6.1.4-2", sw_gen=1, memory_mb=64, ip="192.168.1.42")
     return [
-        HouseholdSpecSynth("legacy-s1", "Sonos_FixtureSplitLegacyS1xxxxx01",
+        HouseholdSpecSynth("legacy-s1", "HHID_FixtureSplitLegacyS1xxxxxx01",
                            (Group((Member(connect),)), Group((Member(play5),)))),
         HouseholdSpecSynth("main-s2", "Sonos_FixtureSplitMainS2xxxxxxx02", (
             Group((Member(one("000E58F00303", "Kitchen", "192.168.1.43")),)),
@@ -126,7 +127,7 @@ def home_theater() -> list[HouseholdSpecSynth]:
     boost = PlayerSpec(mac="000E58F00405", room="BOOST", model_number="BR200",
                        model_name="Sonos Boost", display_name="Boost", software_version=S2_OLD_HW,
                        display_version=S2_OLD_DISPLAY, hardware_version="1.18.1.3-1.0",
-                       memory_mb=256, ip="192.168.1.55")
+                       memory_mb=256, ip="192.168.1.55", connection="wired")
     kitchen_l = one("000E58F00406", "Kitchen", "192.168.1.56")
     kitchen_r = one("000E58F00407", "Kitchen", "192.168.1.57")
     ht = (f"{arc.uuid}:LF,RF;{sub.uuid}:SW;{left.uuid}:LR;{right.uuid}:RR")
@@ -388,6 +389,19 @@ def stereo_partner_offline() -> list[HouseholdSpecSynth]:
     ))]
 
 
+def group_dropout() -> list[HouseholdSpecSynth]:
+    """Bathroom keeps dropping out of its group: Kitchen's copy of the zone group state says
+    Bathroom plays with Kitchen (Kitchen leads), Bathroom's own copy has it on its own (what
+    --deep's second read compares; with two members, whichever is asked first, they differ)."""
+    kitchen = one("000E58F01601", "Kitchen", "192.168.1.221")
+    bathroom = replace(play1("000E58F01602", "Bathroom", "192.168.1.222"), connection="wifi")
+    return [HouseholdSpecSynth(
+        "home", "Sonos_FixtureGroupDropoutxxxxx01",
+        (Group((Member(kitchen), Member(bathroom))),),
+        views=((bathroom.uuid, (Group((Member(bathroom),)), Group((Member(kitchen),)))),),
+    )]
+
+
 _XML_HEAD = ('<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
              "<deviceType>urn:schemas-upnp-org:device:ZonePlayer:1</deviceType>")
 HOSTILE_FAULTS: dict[str, object] = {
@@ -453,6 +467,7 @@ SCENARIOS = {
     "consecutive-releases": consecutive_releases,
     "unknown-model-s1": unknown_model_s1,
     "stereo-partner-offline": stereo_partner_offline,
+    "group-dropout": group_dropout,
 }
 
 

@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import random
+import re
 import socket
 import struct
 import threading
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
+from ..collect.parse import parse_zone_group_state
 from ..model import DeviceDescription, Endpoint
 from ..report.safe_text import for_terminal
 from .household import (
@@ -37,9 +39,10 @@ from .household import (
     rewrite_device_description,
     rewrite_zone_group_state,
 )
+from .status import derived_status_page
 
-SOAP_ENVELOPE = (
-    '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+SOAP_ENVELOPE = (  # as real players send it: no XML declaration, one line
+    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
     's:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>{body}</s:Body>'
     "</s:Envelope>"
 )
@@ -68,6 +71,25 @@ class EmulatedPlayer:
     description: DeviceDescription | None
     device_xml: bytes
     faults: Faults
+    status_page: bytes = b""  # what GET /status/zp serves
+
+    @property
+    def server_header(self) -> str:
+        """`Linux UPnP/1.0 Sonos/<version> (<token>)`, as real players send in HTTP and SSDP."""
+        d = self.description
+        version = (d.software_version if d else None) or "0.0-00000"
+        model = (d.model_number if d else None) or "ZP"
+        product = "ANVIL" if model.lower() == "sub" else (
+            model if model.upper().startswith("ZP") else f"ZP{model}")
+        return f"Linux UPnP/1.0 Sonos/{version} ({product})"
+
+    def framing_for(self, path: str) -> str:
+        """length (Content-Length), close (no length, the body ends when the connection
+        closes) or chunked. Default as real players: status pages close-delimited, the rest
+        with a length."""
+        if self.faults.framing:
+            return self.faults.framing
+        return "close" if path.startswith("/status") else "length"
 
     @property
     def label(self) -> str:
@@ -116,9 +138,12 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
-    protocol_version = "HTTP/1.0"
-    server_version = "Linux UPnP/1.0 Sonos/emulated"
+    protocol_version = "HTTP/1.1"
     sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server.player.server_header
+
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -156,16 +181,32 @@ class _Handler(BaseHTTPRequestHandler):
             elif faults.drip_bps:
                 self._send_drip(status, body, faults.drip_bps, content_type)
             else:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                length = len(body) + (1000 if faults.truncate else 0)
-                self.send_header("Content-Length", str(length))
-                self.end_headers()
-                self.wfile.write(body)
-                if faults.truncate:
-                    self.close_connection = True
+                self._send_framed(status, body, content_type)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up, as it should
+
+    def _send_framed(self, status: int, body: bytes, content_type: str) -> None:
+        """Headers as real players send them (Server, EXT, Connection: close), then the body
+        with the player's framing; one request per connection."""
+        faults = self.server.player.faults
+        framing = self.server.player.framing_for(self.path)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if framing == "chunked":
+            self.send_header("Transfer-Encoding", "chunked")
+        elif framing == "length" or faults.truncate:
+            self.send_header("Content-Length", str(len(body) + (1000 if faults.truncate else 0)))
+        self.send_header("EXT", "")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if framing == "chunked" and not faults.truncate:
+            for offset in range(0, len(body), 4096):
+                piece = body[offset:offset + 4096]
+                self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+        else:
+            self.wfile.write(body)
 
     def _send_endless(self, content_type: str) -> None:
         self.send_response(200)
@@ -206,7 +247,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         player = self.server.player
         self.server.emulator.log.record(player.uuid, "GET", self.path, None)
-        self._send(*self.server.emulator.respond_get(player, self.path))
+        status, body = self.server.emulator.respond_get(player, self.path)
+        self._send(status, body, *(("text/xml",) if self.path == "/status/zp" else ()))
 
     def do_POST(self) -> None:
         if not self._allowed_source():
@@ -260,12 +302,14 @@ class Emulator:
         port_mode: bool | None = None,
         seed: int | None = None,
         ssdp_max_delay_s: float = 5.0,
+        ssdp_multicast: bool = True,
     ) -> None:
         self.scenario = scenario
         self.ssdp_max_delay_s = ssdp_max_delay_s  # real players: up to MX; tests answer sooner
         self.latency_ms = latency_ms
         self.log = RequestLog(request_log)
         self._want_ssdp = ssdp
+        self._ssdp_multicast = ssdp_multicast  # False: as behind a router that drops multicast
         self._want_mdns = mdns
         self._port_mode = port_mode
         self._random = random.Random(seed)  # SSDP reply delays: reproducible with a seed
@@ -347,7 +391,8 @@ class Emulator:
         if self._want_ssdp:
             from .ssdp import SsdpResponder
 
-            self._ssdp = SsdpResponder(self, self._random)
+            self._ssdp = SsdpResponder(self, self._random,
+                                       listen_multicast=self._ssdp_multicast)
             self._ssdp.start()
         if self._want_mdns:
             from .mdns import MdnsAdvertiser
@@ -371,23 +416,39 @@ class Emulator:
         for household in self.scenario.households:
             endpoints: dict[str, Endpoint] = {}
             answering = dict(household.devices)
-            for member in household.topology.members:
+            members = list(household.topology.members)
+            for _uuid, view in household.member_views:  # members only one copy lists
+                members += parse_zone_group_state(view).members
+            for member in members:
+                if member.uuid in endpoints:
+                    continue
                 if member.uuid in bound:
                     endpoints[member.uuid] = bound[member.uuid]
                 elif member.uuid in answering:
                     endpoints[member.uuid] = bound[member.uuid] = self._bind_player(
                         household, member.uuid, answering[member.uuid], book, bind=bind)
-            self._zgs[household.name] = rewrite_zone_group_state(
-                household.zone_group_state, endpoints, book
-            )
+            self._zgs[household.name] = one_line(rewrite_zone_group_state(
+                household.zone_group_state, endpoints, book))
+            for uuid, view in household.member_views:  # a member whose own copy differs
+                self._zgs[f"{household.name}\0{uuid}"] = one_line(
+                    rewrite_zone_group_state(view, endpoints, book))
 
     def _bind_player(self, household: HouseholdSpec, uuid: str, xml: bytes,
                      book: AddressBook, *, bind: bool = True) -> Endpoint:
         faults = household.faults_for(uuid)
+        given = dict(household.status_pages).get(uuid)
         for _ in range(8):
             endpoint = self._next_endpoint()
-            player = EmulatedPlayer(uuid, endpoint, household, describe(xml),
-                                    rewrite_device_description(xml, endpoint, book), faults)
+            description = describe(xml)
+            host = endpoint.host.encode()
+            status_page = re.sub(rb"(<IPAddress>)[^<]{0,64}(</IPAddress>)",
+                                 rb"\g<1>" + host + rb"\g<2>",
+                                 given) if given is not None else derived_status_page(
+                description, household.topology.member(uuid), household.topology,
+                household.household_id, endpoint.host, xml)
+            player = EmulatedPlayer(uuid, endpoint, household, description,
+                                    rewrite_device_description(xml, endpoint, book), faults,
+                                    status_page)
             try:
                 if faults.no_answer or not bind:
                     pass  # nothing listens there (offline: nothing listens anywhere)
@@ -458,6 +519,8 @@ class Emulator:
             return status or 200, body.encode("utf-8", "surrogateescape")
         if path == "/xml/device_description.xml":
             return 200, player.device_xml
+        if path == "/status/zp" and player.status_page:
+            return 200, player.status_page
         if path in SCPD_PATHS:
             return 200, scpd(SCPD_PATHS[path])
         return 404, b""
@@ -488,7 +551,8 @@ class Emulator:
         d = player.description
         if path == "/ZoneGroupTopology/Control" and service.endswith("ZoneGroupTopology:1"):
             if action == "GetZoneGroupState":
-                return {"ZoneGroupState": self._zgs[household.name]}
+                return {"ZoneGroupState": self._zgs.get(f"{household.name}\0{player.uuid}",
+                                                        self._zgs[household.name])}
             if action == "GetZoneGroupAttributes":
                 member = household.topology.member(player.uuid)
                 return {
@@ -522,6 +586,11 @@ class Emulator:
 
     def household_block(self) -> str:
         return self.blocks[0] if self.blocks else "127.0.0.1/32"
+
+
+def one_line(xml: str) -> str:
+    """The zone group state as real players send it: one line, no whitespace between tags."""
+    return re.sub(r">\s+<", "><", xml.strip())
 
 
 @contextlib.contextmanager

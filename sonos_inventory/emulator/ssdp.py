@@ -10,10 +10,12 @@ import re
 import socket
 import threading
 import time
+from email.utils import formatdate
 from typing import TYPE_CHECKING
 
 from ..bounds import MAX_HEADER_VALUE, MAX_SSDP_DATAGRAM
-from ..discovery.ssdp import MULTICAST_GROUP, SSDP_PORT, ZONE_PLAYER_ST
+from ..discovery.ssdp import BROADCAST, MULTICAST_GROUP, SSDP_PORT, ZONE_PLAYER_ST
+from ..model import ZoneMember
 
 if TYPE_CHECKING:
     from .server import EmulatedPlayer, Emulator
@@ -27,36 +29,91 @@ def header_value(value: str) -> str:
     return _CONTROL.sub(" ", value)[:MAX_HEADER_VALUE]
 
 
-def reply_for(player: EmulatedPlayer, search_target: str) -> bytes:
+ROOT_DEVICE = "upnp:rootdevice"
+MEDIA_RENDERER = "urn:schemas-upnp-org:device:MediaRenderer:1"
+MEDIA_SERVER = "urn:schemas-upnp-org:device:MediaServer:1"
+
+
+def _member(player: EmulatedPlayer) -> ZoneMember | None:
+    return player.household.topology.member(player.uuid)
+
+
+def _major(player: EmulatedPlayer) -> int:
     d = player.description
-    version = (d.software_version if d else None) or "0.0-00000"
-    model = (d.model_number if d else None) or "ZP"
-    token = model if model.upper().startswith("ZP") else f"ZP{model}"
+    match = re.match(r"(\d{1,4})\.", (d.software_version if d else None) or "")
+    return int(match.group(1)) if match else 0
+
+
+def header_set(player: EmulatedPlayer) -> str:
+    """classic (the 2018 captures: no UPnP 1.1 headers) or newer (BOOTID.UPNP.ORG,
+    SECURELOCATION.UPNP.ORG, X-SONOS-HHSECURELOCATION, DATE, LOCATION.SMARTSPEAKER.AUDIO).
+    faults.json `ssdp_headers` chooses; by default S2 firmware sends the newer set."""
+    if player.faults.ssdp_headers:
+        return player.faults.ssdp_headers
+    return "newer" if _major(player) >= 58 else "classic"
+
+
+def reply_for(player: EmulatedPlayer, search_target: str, usn: str | None = None) -> bytes:
     household = player.faults.ssdp_household or player.household.household_id
     location = player.faults.ssdp_location or (
         f"{player.endpoint.base_url}/xml/device_description.xml")
-    version, token, household, location = (header_value(v) for v in (
-        version, token, household, location))
-    return (
-        "HTTP/1.1 200 OK\r\n"
-        "CACHE-CONTROL: max-age = 1800\r\n"
-        "EXT:\r\n"
-        f"LOCATION: {location}\r\n"
-        f"SERVER: Linux UPnP/1.0 Sonos/{version} ({token})\r\n"
-        f"ST: {search_target}\r\n"
-        f"USN: uuid:{player.uuid}::{search_target}\r\n"
-        f"X-RINCON-HOUSEHOLD: {household}\r\n"
-        "X-RINCON-BOOTSEQ: 42\r\n"
-        "X-RINCON-WIFIMODE: 0\r\n"
-        "X-RINCON-VARIANT: 2\r\n"
-        f"HOUSEHOLD.SMARTSPEAKER.AUDIO: {household}.emulated\r\n\r\n"
-    ).encode("utf-8", "replace")[:MAX_SSDP_DATAGRAM]
+    household, location = header_value(household), header_value(location)
+    member = _member(player)
+    boot_seq = member.boot_seq if member and member.boot_seq is not None else 1
+    wifi_mode = "1" if member is not None and member.wireless_mode == "1" else "0"
+    variant = re.search(rb"<variant>\s*(\d{1,3})\s*</variant>", player.device_xml)
+    lines = [
+        "HTTP/1.1 200 OK",
+        "CACHE-CONTROL: max-age = 1800",
+        "EXT:",
+        f"LOCATION: {location}",
+        f"SERVER: {header_value(player.server_header)}",
+        f"ST: {search_target}",
+        f"USN: {usn or f'uuid:{player.uuid}::{search_target}'}",
+        f"X-RINCON-HOUSEHOLD: {household}",
+        f"X-RINCON-BOOTSEQ: {boot_seq}",
+        f"BOOTID.UPNP.ORG: {boot_seq}" if header_set(player) == "newer" else "",
+        f"X-RINCON-WIFIMODE: {wifi_mode}",
+        f"X-RINCON-VARIANT: {variant.group(1).decode() if variant else 0}",
+        f"HOUSEHOLD.SMARTSPEAKER.AUDIO: {household}.emulated",
+    ]
+    if header_set(player) == "newer":
+        host = player.endpoint.host
+        lines += [
+            f"LOCATION.SMARTSPEAKER.AUDIO: lc_{player.uuid[7:19].lower()}",
+            f"SECURELOCATION.UPNP.ORG: https://{host}:1443/xml/device_description.xml",
+            f"X-SONOS-HHSECURELOCATION: https://{host}:1843/xml/device_description.xml",
+            f"DATE: {formatdate(usegmt=True)}",
+        ]
+    return ("\r\n".join(line for line in lines if line) + "\r\n\r\n").encode(
+        "utf-8", "replace")[:MAX_SSDP_DATAGRAM]
+
+
+def replies_for(player: EmulatedPlayer, search_target: str) -> list[bytes]:
+    """What a real player answers to one M-SEARCH: one reply per matching (sub-)device and
+    target; for ssdp:all every one of them, the MediaRenderer (`_MR`) and MediaServer (`_MS`)
+    sub-devices included (a Bridge has no renderer)."""
+    uuid = player.uuid
+    renderer = b"MediaRenderer" in player.device_xml
+    targets = [(ROOT_DEVICE, f"uuid:{uuid}::{ROOT_DEVICE}"), (f"uuid:{uuid}", f"uuid:{uuid}"),
+               (ZONE_PLAYER_ST, f"uuid:{uuid}::{ZONE_PLAYER_ST}"),
+               (f"uuid:{uuid}_MS", f"uuid:{uuid}_MS"),
+               (MEDIA_SERVER, f"uuid:{uuid}_MS::{MEDIA_SERVER}")]
+    if renderer:
+        targets += [(f"uuid:{uuid}_MR", f"uuid:{uuid}_MR"),
+                    (MEDIA_RENDERER, f"uuid:{uuid}_MR::{MEDIA_RENDERER}")]
+    if search_target == "ssdp:all":
+        return [reply_for(player, st, usn) for st, usn in targets]
+    return [reply_for(player, st, usn) for st, usn in targets if st == search_target]
 
 
 class SsdpResponder:
-    def __init__(self, emulator: Emulator, rng: random.Random) -> None:
+    def __init__(self, emulator: Emulator, rng: random.Random, *,
+                 listen_multicast: bool = True, listen_broadcast: bool = True) -> None:
         self.emulator = emulator
         self.rng = rng
+        self.listen_multicast = listen_multicast
+        self.listen_broadcast = listen_broadcast
         self._stop = threading.Event()
         self._heap: list[tuple[float, int, bytes, str, tuple[str, int]]] = []
         self._cond = threading.Condition()
@@ -78,6 +135,20 @@ class SsdpResponder:
             sock.setsockopt(socket.IPPROTO_IP, IP_MULTICAST_ALL, 0)
         sock.settimeout(0.2)
         self._sock = sock
+        self._broadcast_sock: socket.socket | None = None
+        if self.listen_broadcast:
+            # M-SEARCH sent to 255.255.255.255 (as the Sonos controller also does): only
+            # datagrams to the broadcast address reach a socket bound to it.
+            bsock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+            bsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if hasattr(socket, "SO_REUSEPORT"):
+                bsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            try:
+                bsock.bind((BROADCAST, SSDP_PORT))
+                bsock.settimeout(0.2)
+                self._broadcast_sock = bsock
+            except OSError:
+                bsock.close()  # platforms that cannot bind it: multicast only
         for player in self.emulator.players:
             if player.faults.ssdp and not player.faults.no_answer and player.endpoint.host not in (
                 self._senders
@@ -86,9 +157,14 @@ class SsdpResponder:
                 sender.bind((player.endpoint.host, 0))
                 self._senders[player.endpoint.host] = sender
         self._threads = [
-            threading.Thread(target=self._listen, daemon=True, name="emulator-ssdp-listen"),
+            threading.Thread(target=self._listen, args=(self._sock, self.listen_multicast),
+                             daemon=True, name="emulator-ssdp-listen"),
             threading.Thread(target=self._send_loop, daemon=True, name="emulator-ssdp-send"),
         ]
+        if self._broadcast_sock is not None:
+            self._threads.append(threading.Thread(
+                target=self._listen, args=(self._broadcast_sock, True), daemon=True,
+                name="emulator-ssdp-broadcast"))
         for thread in self._threads:
             thread.start()
 
@@ -99,26 +175,27 @@ class SsdpResponder:
         for thread in self._threads:
             thread.join(timeout=2)
         self._sock.close()
+        if self._broadcast_sock is not None:
+            self._broadcast_sock.close()
         for sender in self._senders.values():
             sender.close()
 
-    def _listen(self) -> None:
+    def _listen(self, sock: socket.socket, answer: bool) -> None:
         while not self._stop.is_set():
             try:
-                data, source = self._sock.recvfrom(4096)
+                data, source = sock.recvfrom(4096)
             except (TimeoutError, OSError):
                 continue
+            if not answer:
+                continue  # a router that filters multicast (listen_multicast=False)
             if not source[0].startswith("127.") or not data.startswith(b"M-SEARCH"):
                 continue
             text = data.decode("latin-1")
             st = re.search(r"(?im)^ST:\s*(.+?)\s*$", text)
             mx = re.search(r"(?im)^MX:\s*(\d+)", text)
             target = st.group(1) if st else ""
-            if target not in (ZONE_PLAYER_ST, "ssdp:all"):
-                continue
             window = min(max(int(mx.group(1)) if mx else 1, 1), 5,
                          self.emulator.ssdp_max_delay_s)
-            reply_st = ZONE_PLAYER_ST
             now = time.monotonic()
             with self._cond:
                 for player in self.emulator.players:
@@ -126,7 +203,10 @@ class SsdpResponder:
                         continue
                     self._counter += 1
                     due = now + self.rng.uniform(0, window)
-                    payloads = [reply_for(player, reply_st)] + [
+                    replies = replies_for(player, target)
+                    if not replies:
+                        continue
+                    payloads = replies + [
                         extra.encode("latin-1", "replace") for extra in player.faults.ssdp_extra]
                     for payload in payloads:
                         self._counter += 1

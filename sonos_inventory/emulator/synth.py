@@ -27,6 +27,10 @@ class PlayerSpec:
     answers: bool = True  # False: in the topology, but no devices/<UUID>.xml
     include_mac_element: bool = True
     ip: str = "192.168.1.10"
+    connection: str = "sonosnet"  # wired, sonosnet, wifi, home-theater (see _network_attrs)
+    behind_extender: bool = False
+    boot_seq: int | None = None  # None: a stable number derived from the MAC
+    series_id: str = "A201"
 
     @property
     def uuid(self) -> str:
@@ -41,6 +45,17 @@ class PlayerSpec:
     @property
     def mac_colons(self) -> str:
         return ":".join(self.mac[i:i + 2].upper() for i in range(0, 12, 2))
+
+    @property
+    def boot_counter(self) -> int:
+        if self.boot_seq is not None:
+            return self.boot_seq
+        return 7 + int(hashlib.sha256(("boot" + self.mac).encode()).hexdigest(), 16) % 400
+
+    @property
+    def wifi_mode_header(self) -> str:
+        """X-RINCON-WIFIMODE of its SSDP replies (1 on a product in Wi-Fi mode)."""
+        return "1" if self.connection == "wifi" else "0"
 
     @property
     def major(self) -> int:
@@ -95,6 +110,9 @@ class HouseholdSpecSynth:
     groups: tuple[Group, ...]
     vanished: tuple[Vanished, ...] = ()
     faults: dict[str, object] = field(default_factory=dict)
+    views: tuple[tuple[str, tuple[Group, ...]], ...] = ()
+    """(uuid, groups): that member's own copy of the zone group state differs (it lists these
+    groups); written as zone_group_state.<UUID>.xml."""
 
     def players(self) -> list[PlayerSpec]:
         found = []
@@ -162,8 +180,8 @@ def device_description(p: PlayerSpec) -> str:
     <feature1>0x00000000</feature1>
     <feature2>0x05c18332</feature2>
     <feature3>0x0541580e</feature3>
-    <seriesid>A201</seriesid>
-    <variant>2</variant>
+    <seriesid>{escape(p.series_id)}</seriesid>
+    <variant>{0 if p.sw_gen is None else 2}</variant>
     <internalSpeakerSize>5</internalSpeakerSize>
     <memory>{p.memory_mb}</memory>
     <flash>{p.memory_mb}</flash>
@@ -217,13 +235,32 @@ def _member_attrs(p: PlayerSpec, *, invisible: bool = False, zone_bridge: bool =
         attrs.append(("ChannelMapSet", channel_map_set))
     if ht:
         attrs.append(("HTSatChanMapSet", ht))
-    attrs += [("BootSeq", "42"), ("TVConfigurationError", "0"), ("HdmiCecAvailable", "0"),
-              ("WirelessMode", "0"), ("WirelessLeafOnly", "0"), ("ChannelFreq", "2412"),
-              ("BehindWifiExtender", "0"), ("WifiEnabled", "1"), ("EthLink", "0"),
+    connection = "home-theater" if invisible and ht and p.connection == "sonosnet" else (
+        p.connection)
+    attrs += [("BootSeq", str(p.boot_counter)), ("TVConfigurationError", "0"),
+              ("HdmiCecAvailable", "0"), *_network_attrs(p, connection),
               ("Orientation", "0"), ("RoomCalibrationState", "4"), ("SecureRegState", "3"),
               ("VoiceConfigState", "0"), ("MicEnabled", "0"), ("AirPlayEnabled", "0"),
               ("IdleState", "1"), ("MoreInfo", "")]
     return " ".join(f"{k}={quoteattr(v)}" for k, v in attrs)
+
+
+CONNECTION_TYPE = {"wired": "1", "sonosnet": "2", "home-theater": "6"}
+"""The ConnectionType codes seen in a real 2026 household (sonos-facts.md §7). Wi-Fi mode has no
+code in any capture: such players get none, and WirelessMode 1 (as in the 70.4 fixture)."""
+
+
+def _network_attrs(p: PlayerSpec, connection: str) -> list[tuple[str, str]]:
+    """WirelessMode .. EthLink in capture order; ConnectionType only on 2026 builds (86 and up),
+    as in the captures (older firmware does not send it)."""
+    attrs = [("WirelessMode", "1" if connection == "wifi" else "0"), ("WirelessLeafOnly", "0"),
+             ("ChannelFreq", "5180" if connection == "wifi" else "2412"),
+             ("BehindWifiExtender", "1" if p.behind_extender else "0"), ("WifiEnabled", "1"),
+             ("EthLink", "1" if connection == "wired" else "0")]
+    code = CONNECTION_TYPE.get(connection)
+    if code is not None and p.major >= 86:
+        attrs.append(("ConnectionType", code))
+    return attrs
 
 
 def zone_group_state(household: HouseholdSpecSynth) -> str:
@@ -271,6 +308,10 @@ def write_household(root: Path, household: HouseholdSpecSynth) -> Path:
     devices.mkdir(parents=True, exist_ok=True)
     (folder / "zone_group_state.xml").write_text(zone_group_state(household), "utf-8")
     (folder / "household_id").write_text(household.household_id + "\n", "utf-8")
+    for uuid, groups in household.views:
+        view = HouseholdSpecSynth(household.name, household.household_id, groups,
+                                  household.vanished)
+        (folder / f"zone_group_state.{uuid}.xml").write_text(zone_group_state(view), "utf-8")
     for player in household.players():
         if player.answers:
             (devices / f"{player.uuid}.xml").write_text(device_description(player), "utf-8")

@@ -28,6 +28,16 @@ def answered(player: Player, no: str = "no", *, reason: bool = True) -> str:
     return word
 
 
+CONNECTION_WORDS = {"wired": "wired", "sonosnet": "SonosNet", "wifi": "Wi-Fi",
+                    "home-theater": "home theatre", "unknown": "unknown"}
+
+
+def connection_label(player: Player) -> str:
+    """`SonosNet`, `Wi-Fi (behind extender)`, ... as people read it."""
+    word = CONNECTION_WORDS.get(player.connection, player.connection)
+    return word + (" (behind extender)" if player.behind_wifi_extender else "")
+
+
 def _cause_players(inventory: Inventory) -> list[Player]:
     uuids = list(dict.fromkeys(
         u for f in inventory.findings if f.severity is Severity.ERROR for u in f.players))

@@ -27,6 +27,7 @@ from ..model import (
 )
 
 DESCRIPTION = "/xml/device_description.xml"
+STATUS_PAGE = "/status/zp"
 
 
 def _fault_for(problem: Problem, raw: bytes | None) -> dict[str, Any] | None:
@@ -135,10 +136,35 @@ def raw_scenario(inventory: Inventory, observations: ScanObservations) -> dict[s
             if fault is not None:
                 files[f"{folder}/devices/{player.uuid}.xml"] = _stand_in(player)
                 faults[player.uuid] = fault
+        _deep_files(files, folder, members, observations, faults, read)
         if faults:
             files[f"{folder}/faults.json"] = (json.dumps(faults, indent=2) + "\n").encode()
     files.update(_discovery(observations))
     return files
+
+
+def _deep_files(files: dict[str, bytes], folder: str, members: list[Player],
+                observations: ScanObservations, faults: dict[str, Any],
+                read: HouseholdRead | None) -> None:
+    """--deep: each status page as received (devices/<UUID>.status_zp.xml), a 403/404 as a
+    fault that answers it again, and a second member's differing copy of the zone group state
+    (zone_group_state.<UUID>.xml), so that a replay shows the same."""
+    if not observations.deep:
+        return
+    uuids = {p.uuid for p in members}
+    for status in observations.status_reads:
+        if status.uuid not in uuids:
+            continue
+        if status.raw is not None:
+            files[f"{folder}/devices/{status.uuid}.status_zp.xml"] = status.raw
+        elif status.problem is not None and status.problem.http_status is not None:
+            entry = faults.setdefault(str(status.uuid), {})
+            entry.setdefault("status", {})[STATUS_PAGE] = status.problem.http_status
+    for second in observations.second_reads:
+        if (second.source_uuid in uuids and second.raw_zone_group_state and read is not None
+                and second.raw_zone_group_state != read.raw_zone_group_state):
+            files[f"{folder}/zone_group_state.{second.source_uuid}.xml"] = (
+                second.raw_zone_group_state.encode("utf-8"))
 
 
 def _discovery(observations: ScanObservations) -> dict[str, bytes]:

@@ -208,7 +208,11 @@ class Redactor:
                     texts += [v for _, v in sighting.raw]
                     if sighting.household_id:
                         self._household_value(sighting.household_id)
-            for read in observations.household_reads:
+            for status in observations.status_reads:  # --deep: the players' status pages
+                texts.append((status.raw or b"").decode("utf-8", "replace"))
+                if status.page and status.page.serial:
+                    self._serial(status.page.serial)
+            for read in (*observations.household_reads, *observations.second_reads):
                 texts.append(read.raw_zone_group_state or "")
                 if read.household_id:
                     self._household_value(read.household_id)
@@ -417,6 +421,9 @@ class Redactor:
             return replace(h, household_id=household_id(h.household_id),
                            players=tuple(self.text(u) for u in h.players),
                            moved_out=tuple(self.text(u) for u in h.moved_out),
+                           topology_disagreement=tuple(self.text(x) for x in
+                                                       h.topology_disagreement)
+                           if h.topology_disagreement is not None else None,
                            topology_problem=problem(h.topology_problem)
                            if h.topology_problem else None)
 

@@ -7,9 +7,11 @@ import html
 import re
 from collections import OrderedDict
 
+from ..analyze.versions import app_version
 from ..model import Finding, Inventory, Player, Role, Severity, Track
 from .advice import (
     answered,
+    connection_label,
     incomplete_notice,
     moved_out_lines,
     next_steps,
@@ -39,6 +41,17 @@ ROLE_ICON = {  # 24x24 inline SVG paths, decorative (the role is also written ou
     Role.SUBWOOFER: '<rect x="3" y="3" width="18" height="18" rx="3"/>'
                     '<circle cx="12" cy="12" r="5"/>',
     Role.BRIDGE: '<path d="M2 18 Q12 4 22 18"/><path d="M6 18 Q12 10 18 18"/>',
+}
+
+CONNECTION_ICON = {  # 24x24 inline SVG, decorative: the connection is also written out
+    "wired": '<rect x="7" y="3" width="10" height="8" rx="1"/><path d="M12 11v10M9 7h6"/>',
+    "sonosnet": '<circle cx="5" cy="6" r="2"/><circle cx="19" cy="6" r="2"/>'
+                '<circle cx="12" cy="19" r="2"/><path d="M7 6h10M6 8l5 9M18 8l-5 9"/>',
+    "wifi": '<path d="M2 9a15 15 0 0 1 20 0"/><path d="M5 13a10 10 0 0 1 14 0"/>'
+            '<path d="M8.5 16.5a5 5 0 0 1 7 0"/><circle cx="12" cy="20" r="1"/>',
+    "home-theater": '<rect x="3" y="4" width="18" height="11" rx="1"/><path d="M8 20h8M12 15v5"/>',
+    "unknown": '<circle cx="12" cy="12" r="9"/><path d="M9.5 9a2.5 2.5 0 1 1 3.5 2.3'
+               'c-.6.3-1 .9-1 1.7M12 17v.5"/>',
 }
 
 CSS = """
@@ -77,6 +90,8 @@ blockquote { margin: 0; padding: 10px 14px; background: #fff; border-left: 4px s
 .tile dt { font-weight: 600; } .tile dd { margin: 0; overflow-wrap: anywhere; }
 .role { display: flex; gap: 6px; align-items: center; font-size: .9em; margin-top: 4px; }
 .role svg { width: 20px; height: 20px; fill: none; stroke: currentColor; stroke-width: 2; }
+.conn { display: flex; gap: 6px; align-items: center; font-size: .9em; }
+.conn svg { width: 18px; height: 18px; fill: none; stroke: currentColor; stroke-width: 2; }
 .flag { display: block; margin-top: 8px; font-weight: 700; color: var(--alert); }
 .flag a { color: var(--alert); }
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: .88em; }
@@ -123,6 +138,7 @@ def _tile(player: Player, conflict: int | None) -> str:
         classes.append("unread")
     track = player.track.value if player.track is not Track.UNKNOWN else "?"
     rows = [("Model", player.model_number), ("Software", player.software_version),
+            ("Version", app_version(player.display_version, player.software_version)),
             ("Serial", player.serial), ("IP", player.ip)]
     details = "".join(f"<dt>{k}</dt><dd>{h(v) if v else '-'}</dd>" for k, v in rows)
     flag = (f'<span class="flag">Conflict: <a href="#finding-{conflict}">see finding '
@@ -137,6 +153,10 @@ def _tile(player: Player, conflict: int | None) -> str:
         "</div>"
         f'<div class="role"><svg viewBox="0 0 24 24" aria-hidden="true">{ROLE_ICON[player.role]}'
         f"</svg>{ROLE_LABEL[player.role]}</div>"
+        f'<div class="conn" data-connection="{h(player.connection)}" '
+        f'title="{h(player.connection_basis, 400)}"><svg viewBox="0 0 24 24" aria-hidden="true">'
+        f'{CONNECTION_ICON.get(player.connection, CONNECTION_ICON["unknown"])}</svg>'
+        f"{h(connection_label(player))}</div>"
         f"<dl>{details}<dt>Answered</dt><dd>{answered(player)}</dd></dl>{flag}</article>"
     )
 
@@ -224,17 +244,32 @@ def render_html(inventory: Inventory, context: ReportContext | None = None) -> s
     out += [_finding(i, f, inventory) for i, f in enumerate(inventory.findings, 1)]
     out.append("<h2>Inventory</h2><table><thead><tr>"
                + "".join(f"<th>{c}</th>" for c in (
-                   "Room", "Product", "Model", "Serial", "Software", "Display", "Track",
-                   "S2-capable", "Role", "IP", "Answered", "Household"))
+                   "Room", "Product", "Model", "Series", "Serial", "Software", "Version (app)",
+                   "Track", "S2-capable", "Role", "IP", "Connection", "Answered", "Household"))
                + "</tr></thead><tbody>")
     for p in inventory.players:
         capable = {True: "yes", False: "no", None: "unknown"}[p.s2_capable]
-        cells = [p.room, p.model_name, p.model_number, p.serial, p.software_version,
-                 p.display_version, p.track.value, capable, ROLE_LABEL[p.role], p.ip,
+        cells = [p.room, p.model_name, p.model_number, p.series_id, p.serial,
+                 p.software_version, app_version(p.display_version, p.software_version),
+                 p.track.value, capable, ROLE_LABEL[p.role], p.ip, connection_label(p),
                  answered(p, reason=False),
                  p.household_id]
         out.append("<tr>" + "".join(f"<td>{h(c) if c else '-'}</td>" for c in cells) + "</tr>")
     out.append("</tbody></table>")
+    deep = [p for p in inventory.players if p.deep is not None]
+    if deep:
+        out.append("<h2>Status pages (--deep)</h2><table><thead><tr>" + "".join(
+            f"<th>{c}</th>" for c in ("Room", "Product", "Status page", "Software date",
+                                      "HHSwgenState", "Connection (own page)", "Wi-Fi mode",
+                                      "OTP")) + "</tr></thead><tbody>")
+        for p in deep:
+            d = p.deep
+            assert d is not None
+            cells = [p.room, p.model_name, d.status, d.software_date, d.hh_swgen_state,
+                     d.connection_type, d.wifi_mode, d.extra_info]
+            out.append("<tr>" + "".join(f"<td>{h(c) if c else '-'}</td>" for c in cells)
+                       + "</tr>")
+        out.append("</tbody></table>")
     scan = inventory.scan
     out.append("<h2>Scan details</h2><ul>"
                f"<li>Started {h(scan.started_at)}, finished {h(scan.finished_at)}</li>"

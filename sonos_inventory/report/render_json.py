@@ -8,8 +8,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ..analyze.versions import app_version
 from ..errors import UsageError
 from ..model import (
+    DeepInfo,
     ErrorKind,
     Finding,
     Household,
@@ -59,7 +61,30 @@ def player_dict(player: Player) -> dict[str, Any]:
         "vanished": player.vanished,
         "discovered_via": [m.value for m in player.discovered_via],
         "errors": [_problem(e) for e in player.errors],
+        "series_id": player.series_id,
+        "app_version": app_version(player.display_version, player.software_version),
+        "connection": player.connection,
+        "connection_basis": player.connection_basis,
+        "behind_wifi_extender": player.behind_wifi_extender,
+        "boot_seq": player.boot_seq,
+        **_deep(player.deep),
     }
+
+
+def _deep(deep: DeepInfo | None) -> dict[str, Any]:
+    if deep is None:
+        return {}
+    return {"status_page": deep.status, "software_date": deep.software_date,
+            "hh_swgen_state": deep.hh_swgen_state, "wifi_mode": deep.wifi_mode,
+            "connection_type": deep.connection_type, "extra_info": deep.extra_info}
+
+
+def _deep_from(raw: dict[str, Any]) -> DeepInfo | None:
+    status = raw.get("status_page")
+    if not isinstance(status, str):
+        return None
+    return DeepInfo(status, raw.get("software_date"), raw.get("hh_swgen_state"),
+                    raw.get("wifi_mode"), raw.get("connection_type"), raw.get("extra_info"))
 
 
 def household_dict(household: Household) -> dict[str, Any]:
@@ -71,6 +96,8 @@ def household_dict(household: Household) -> dict[str, Any]:
         "topology_error": _problem(household.topology_problem)
         if household.topology_problem else None,
         "moved_out": list(household.moved_out),
+        **({} if household.topology_disagreement is None else
+           {"topology_disagreement": list(household.topology_disagreement)}),
     }
 
 
@@ -174,6 +201,10 @@ def _player_from(raw: dict[str, Any]) -> Player:
         vanished=bool(raw.get("vanished")),
         discovered_via=tuple(Method(m) for m in raw.get("discovered_via", [])),
         errors=tuple(_problem_from(e) for e in raw.get("errors", [])),
+        series_id=raw.get("series_id"), connection=raw.get("connection", "unknown"),
+        connection_basis=raw.get("connection_basis", ""),
+        behind_wifi_extender=raw.get("behind_wifi_extender"), boot_seq=raw.get("boot_seq"),
+        deep=_deep_from(raw),
     )
 
 
@@ -195,6 +226,8 @@ def inventory_from_dict(document: Any) -> Inventory:
             topology_problem=_problem_from(h["topology_error"]) if h.get("topology_error")
             else None,
             moved_out=tuple(h.get("moved_out", ())),
+            topology_disagreement=tuple(h["topology_disagreement"])
+            if h.get("topology_disagreement") is not None else None,
         ) for h in document["households"])
     label = document.get("label")
     return Inventory(

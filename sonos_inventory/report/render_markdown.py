@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from ..analyze.versions import app_version
 from ..inventory import is_not_sonos
 from ..model import Finding, Inventory, Player
 from .advice import (
     answered,
+    connection_label,
     incomplete_notice,
     moved_out_lines,
     next_steps,
@@ -20,8 +22,8 @@ VERDICT_WORDS = {
     "not-indicated": "Not indicated: no software-track conflict found",
 }
 
-COLUMNS = ("Room", "Product", "Model", "Serial", "Software", "Display", "Track", "S2-capable",
-           "Role", "IP", "Answered")
+COLUMNS = ("Room", "Product", "Model", "Series", "Serial", "Software", "Version (app)", "Track",
+           "S2-capable", "Role", "IP", "Connection", "Answered")
 FIRST_SEEN = "First seen"
 
 
@@ -31,9 +33,11 @@ def _capable(value: bool | None) -> str:
 
 def _row(player: Player, context: ReportContext) -> str:
     cells = [
-        md(player.room), md(player.model_name), md(player.model_number), md(player.serial),
-        md(player.software_version), md(player.display_version), player.track.value,
-        _capable(player.s2_capable), player.role.value, md(player.ip), answered(player, "**no**"),
+        md(player.room), md(player.model_name), md(player.model_number), md(player.series_id),
+        md(player.serial), md(player.software_version),
+        md(app_version(player.display_version, player.software_version)), player.track.value,
+        _capable(player.s2_capable), player.role.value, md(player.ip), connection_label(player),
+        answered(player, "**no**"),
     ]
     if context.first_seen:
         cells.append(md(context.first_seen_of(player.uuid) or "this scan"))
@@ -54,6 +58,32 @@ def _finding(index: int, finding: Finding) -> list[str]:
     if finding.evidence:
         lines.append("Evidence:")
         lines += [f"- {md(e, 1000)}" for e in finding.evidence]
+        lines.append("")
+    return lines
+
+
+def _deep_section(inventory: Inventory) -> list[str]:
+    """--deep: what each player's own status page says."""
+    deep = [p for p in inventory.players if p.deep is not None]
+    if not deep:
+        return []
+    lines = ["### Status pages (--deep)", "",
+             "| Room | Product | Status page | Software date | HHSwgenState | Connection (own "
+             "page) | Wi-Fi mode | OTP |", "|---|---|---|---|---|---|---|---|"]
+    for p in deep:
+        d = p.deep
+        assert d is not None
+        cells = [md(p.room), md(p.model_name), md(d.status), md(d.software_date),
+                 md(d.hh_swgen_state), md(d.connection_type), md(d.wifi_mode), md(d.extra_info)]
+        lines.append("| " + " | ".join(c or "-" for c in cells) + " |")
+    compared = [h for h in inventory.households if h.topology_disagreement is not None]
+    lines.append("")
+    for household in compared:
+        ident = md(household.household_id) if household.household_id else "(id unknown)"
+        state = ("two members' copies agree" if not household.topology_disagreement
+                 else "two members' copies DISAGREE (see the topology-disagreement finding)")
+        lines.append(f"- Rooms and groups of {ident}: {state}")
+    if compared:
         lines.append("")
     return lines
 
@@ -102,6 +132,11 @@ def render_markdown(inventory: Inventory, context: ReportContext | None = None) 
         lines.append("|" + "---|" * len(columns))
         lines += [_row(by_uuid[u], context) for u in household.players if u in by_uuid]
         lines.append("")
+    lines += ["\"Version (app)\" is the version as the Sonos app's About My System shows it; that "
+              "its build number is the software version without punctuation is inferred from "
+              "app screenshots. \"Connection\" comes from the zone group state (each product's "
+              "basis is in the JSON as `connection_basis`).", ""]
+    lines += _deep_section(inventory)
     if context.first_seen:
         lines += ["\"First seen\" is when this tool first saw the product on this computer, not "
                   "the day it was added to the system.", ""]

@@ -6,9 +6,10 @@ import textwrap
 
 from tabulate import tabulate
 
+from ..analyze.versions import app_version
 from ..inventory import is_not_sonos
 from ..model import Household, Inventory, Player
-from .advice import answered, incomplete_notice, moved_out_lines
+from .advice import answered, connection_label, incomplete_notice, moved_out_lines
 from .safe_text import for_terminal as t
 from .table_fit import fit_columns, fit_prose
 
@@ -36,14 +37,17 @@ def _row(player: Player) -> list[str]:
         t(player.model_number, 10),
         t(player.serial, 24),
         t(player.software_version, 16),
+        t(app_version(player.display_version, player.software_version), 32),
         player.track.value,
         player.role.value,
         t(player.ip, 40),
+        connection_label(player),
         answered(player),
     ]
 
 
-HEADERS = ["Room", "Product", "Model", "Serial", "Software", "Track", "Role", "IP", "Answered"]
+HEADERS = ["Room", "Product", "Model", "Serial", "Software", "Version (app)", "Track", "Role",
+           "IP", "Connection", "Answered"]
 
 
 def household_title(household: Household, index: int) -> str:

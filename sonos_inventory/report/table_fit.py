@@ -25,8 +25,8 @@ _SHORTEN: tuple[tuple[str, Callable[[str], str]], ...] = (
 )
 # Dropped in this order when shortening is not enough; a column whose cells are all the same
 # ordinary value goes first (nothing is lost), the others only when needed.
-_DROP_IF_UNIFORM = (("Answered", "yes"), ("Role", "player"))
-_DROP = ("Model", "IP", "Answered", "Role")
+_DROP_IF_UNIFORM = (("Answered", "yes"), ("Role", "player"), ("Connection", "unknown"))
+_DROP = ("Version (app)", "Model", "IP", "Answered", "Role", "Connection")
 # Columns truncated with an ellipsis at the very end, and the width they keep.
 _TRUNCATE = {"Room": 8, "Product": 8, "Serial": 10, "Software": 10}
 

@@ -43,9 +43,12 @@ def test_every_command_sends_only_reads(
         ["scan", "--interface-addr", "127.0.0.1", "--no-mdns"],
         ["scan", "--interface-addr", "127.0.0.1", "--no-mdns", "-f", "json", "-o", str(saved)],
         ["scan", "--interface-addr", "127.0.0.1", "-f", "markdown"],
+        ["scan", "--interface-addr", "127.0.0.1", "--no-mdns", "--deep", "--ttl", "3"],
+        ["scan", "--no-ssdp", "--no-mdns", "--deep", "--host", str(emulator.players[0].endpoint)],
         ["scan", "--no-ssdp", "--no-mdns", "--host", str(emulator.players[0].endpoint)],
         ["scan", "--no-ssdp", "--no-mdns", "--network", emulator.household_block()],
         ["demo", "--scenario", "home-theater"],
+        ["demo", "--scenario", "group-dropout", "--deep"],
         ["analyze", str(saved), "-f", "markdown"],
         ["diff"],
         ["history"],
@@ -57,7 +60,10 @@ def test_every_command_sends_only_reads(
     for request in sent:
         check_read_only(request)  # raises on anything that is not a read
     assert {r.method for r in sent} == {"GET", "POST"}
+    assert {r.path for r in sent if r.method == "GET"} == {"/xml/device_description.xml",
+                                                           "/status/zp"}
     for entry in emulator.log.entries:
         assert entry["method"] in ("GET", "POST")
-        assert entry["path"] == "/xml/device_description.xml" or (
+        assert entry["path"] in ("/xml/device_description.xml", "/status/zp") or (
             entry["soap_action"] or "").rsplit("#", 1)[-1].startswith("Get")
+    assert any(e["path"] == "/status/zp" for e in emulator.log.entries)  # --deep reached it

@@ -191,10 +191,10 @@ def test_diff_names_new_and_gone_households(tmp_path: Path) -> None:
     code, out, _ = run("diff", str(before), str(after), "-f", "json")
     result = json.loads(out)
     assert result["same_system"] and result["gone_households"] == [
-        "Sonos_FixtureSplitLegacyS1xxxxx01"]
+        "HHID_FixtureSplitLegacyS1xxxxxx01"]
     assert len(result["removed"]) == 2 and code == 0
     _, text, _ = run("diff", str(before), str(after))
-    assert "Household(s) gone: Sonos_FixtureSplitLegacyS1xxxxx01" in text
+    assert "Household(s) gone: HHID_FixtureSplitLegacyS1xxxxxx01" in text
 
 
 # ---- Python API ----

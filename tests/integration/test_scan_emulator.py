@@ -65,7 +65,7 @@ def test_split_lan_two_households(emulate: Start) -> None:
     tracks = sorted(h.tracks for h in inventory.households)
     assert tracks == [(Track.S1,), (Track.S2,)]
     ids = {h.household_id for h in inventory.households}
-    assert ids == {"Sonos_FixtureSplitLegacyS1xxxxx01", "Sonos_FixtureSplitMainS2xxxxxxx02"}
+    assert ids == {"HHID_FixtureSplitLegacyS1xxxxxx01", "Sonos_FixtureSplitMainS2xxxxxxx02"}
     connect = next(p for p in inventory.players if p.model_number == "ZP90")
     assert connect.s2_capable is False
 

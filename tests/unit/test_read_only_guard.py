@@ -15,7 +15,8 @@ EP = Endpoint("127.0.0.1", 9)  # discard port: nothing must ever be sent there
 def test_our_requests_are_allowed() -> None:
     for request in (soco_adapter.description_request(EP),
                     soco_adapter.zone_group_state_request(EP),
-                    soco_adapter.household_id_request(EP)):
+                    soco_adapter.household_id_request(EP),
+                    soco_adapter.status_request(EP)):
         check_read_only(request)
 
 
@@ -39,6 +40,11 @@ def test_writes_are_refused_before_sending(service: str, action: str) -> None:
     ("GET", "/region.htm"),
     ("GET", "/advconfig.htm"),
     ("POST", "/xml/device_description.xml"),
+    ("POST", "/status/zp"),
+    ("GET", "/status"),
+    ("GET", "/status/topology"),
+    ("GET", "/status/zp?x=1"),
+    ("GET", "/support/review"),
 ])
 def test_other_methods_and_paths_are_refused(method: str, path: str) -> None:
     with pytest.raises(ReadOnlyViolation):
