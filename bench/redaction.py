@@ -16,8 +16,6 @@ from pathlib import Path
 from sonos_inventory.analyze.verdict import analyze
 from sonos_inventory.collect.parse import parse_device_description
 from sonos_inventory.deliver import render
-from sonos_inventory.emulator.household import load_scenario
-from sonos_inventory.emulator.synth import simple_household, write_household
 from sonos_inventory.inventory import build_inventory
 from sonos_inventory.model import (
     Endpoint,
@@ -31,6 +29,8 @@ from sonos_inventory.model import (
 from sonos_inventory.netpolicy import endpoint_from_location
 from sonos_inventory.report.context import ReportContext
 from sonos_inventory.report.redact import Redactor
+from sonos_inventory.scenario.folder import load_scenario
+from sonos_inventory.scenario.synth import simple_household, write_household
 
 HERE = Path(__file__).resolve().parent
 SIZES = (25, 50, 100, 200, 400, 800)

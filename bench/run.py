@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sonos_inventory.emulator.synth import simple_household, write_household
+from sonos_inventory.scenario.synth import simple_household, write_household
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable

@@ -19,13 +19,9 @@ import importlib
 import logging
 import sys
 import types
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("sonos-inventory")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+source"
+from .version import __version__
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import __version__
 from .analyze.verdict import analyze
 from .inventory import build_inventory
 from .model import Inventory, ScanObservations, Severity
 from .scan import Progress, Scan, ScanOptions
+from .version import __version__
 
 EXIT_OK = 0
 EXIT_CONFLICT = 1

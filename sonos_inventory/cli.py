@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from . import __version__, app, console
+from . import app, console
 from .bounds import DEFAULT_SCAN_BUDGET_S, SSDP_DEFAULT_TTL, SSDP_MAX_TTL
 from .deliver import FORMATS, OutputRequest, deliver
 from .errors import UsageError
@@ -25,6 +25,7 @@ from .model import Inventory, ScanObservations
 from .report.context import ReportContext
 from .report.safe_text import for_terminal
 from .scan import Progress, ScanOptions
+from .version import __version__
 
 MAX_LABEL = 200
 
@@ -248,7 +249,7 @@ class EpilogCommand(click.Command):
 
 
 def scenario_list() -> tuple[str, list[tuple[str, str]]]:
-    from .emulator.scenarios import DEFAULT_SCENARIO, SCENARIOS, describe
+    from .scenario.builtin import DEFAULT_SCENARIO, SCENARIOS, describe
 
     return "Built-in scenarios", [
         (name, describe(name) + (" (default)" if name == DEFAULT_SCENARIO else ""))
@@ -444,7 +445,7 @@ def with_history(inventory: Inventory, context: ReportContext, *, save: bool) ->
 @contextlib.contextmanager
 def scenario_dir(name_or_dir: str) -> Iterator[Path]:
     """A built-in scenario name (written to a temporary folder) or a scenario directory."""
-    from .emulator.scenarios import SCENARIOS, write_scenario
+    from .scenario.builtin import SCENARIOS, write_scenario
 
     if name_or_dir in SCENARIOS:
         with tempfile.TemporaryDirectory(prefix="sonos-inventory-") as tmp:
@@ -454,7 +455,8 @@ def scenario_dir(name_or_dir: str) -> Iterator[Path]:
 
     path = Path(name_or_dir).expanduser()
     if path.exists() and not path.is_dir():
-        from .report.bundle import extract_raw, read_bundle
+        from .report.bundle import read_bundle
+        from .scenario.extract import extract_raw
 
         with tempfile.TemporaryDirectory(prefix="sonos-inventory-") as tmp:
             try:
@@ -475,7 +477,7 @@ def scenario_dir(name_or_dir: str) -> Iterator[Path]:
 
 
 def _load(path: Path) -> Any:
-    from .emulator.household import load_scenario
+    from .scenario.folder import load_scenario
 
     try:
         return load_scenario(path)

@@ -89,7 +89,7 @@ def deliver(
     the temporary folder, and `failures` says so.
     """
     if request.bundle is not None and raw is None and observations is not None:
-        from .report.capture import raw_scenario
+        from .scenario.capture import raw_scenario
 
         raw = raw_scenario(inventory, observations)
     raw = raw or {}

@@ -20,11 +20,11 @@ import pytest
 
 from sonos_inventory import app
 from sonos_inventory.collect.transport import Transport
-from sonos_inventory.emulator.household import load_scenario
 from sonos_inventory.emulator.offline import OfflineLan
 from sonos_inventory.emulator.server import Emulator
 from sonos_inventory.model import Inventory, ScanObservations
 from sonos_inventory.scan import Scan, ScanOptions
+from sonos_inventory.scenario.folder import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "fixtures" / "scenarios"

@@ -8,7 +8,6 @@ from typing import Protocol
 from sonos_inventory.analyze.verdict import analyze
 from sonos_inventory.collect.parse import parse_device_description
 from sonos_inventory.collect.transport import READ_ONLY_ACTIONS, READ_ONLY_GETS
-from sonos_inventory.emulator.household import load_scenario
 from sonos_inventory.emulator.server import RequestLog
 from sonos_inventory.inventory import build_inventory
 from sonos_inventory.model import (
@@ -23,6 +22,7 @@ from sonos_inventory.model import (
     TargetObservation,
 )
 from sonos_inventory.netpolicy import endpoint_from_location
+from sonos_inventory.scenario.folder import load_scenario
 
 from .conftest import SCENARIOS
 

@@ -7,10 +7,9 @@ import asyncio
 import concurrent.futures
 import socket
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .server import EmulatedPlayer, Emulator
+from .player import EmulatedPlayer, ServedLan
 
 SERVICE_TYPE = "_sonos._tcp.local."
 
@@ -88,7 +87,7 @@ def zeroconf_errors() -> type[Exception]:
 
 
 class MdnsAdvertiser:
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: ServedLan) -> None:
         self.emulator = emulator
         self._zc: Any = None
         self.problems: list[str] = []  # what could not be advertised, and why

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from ..collect.transport import HttpRequest, HttpResponse, check_read_only
 from ..errors import FetchFailed
 from ..model import Endpoint, ErrorKind, Method, Sighting
-from .household import Scenario
-from .server import EmulatedPlayer, Emulator
+from ..scenario.folder import Scenario
+from .player import EmulatedPlayer
+from .server import Emulator
 
 SOCKET_ONLY_FAULTS = ("hang", "drip_bps", "huge_mb", "endless", "truncate", "reset", "redirect",
                       "vanish_after", "ssdp_location", "ssdp_extra")

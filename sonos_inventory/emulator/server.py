@@ -19,7 +19,6 @@ import struct
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -28,17 +27,18 @@ from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from ..collect.parse import parse_zone_group_state
-from ..model import DeviceDescription, Endpoint
-from ..report.safe_text import for_terminal
-from .household import (
+from ..model import Endpoint
+from ..scenario.folder import (
     AddressBook,
-    Faults,
     HouseholdSpec,
     Scenario,
     describe,
     rewrite_device_description,
     rewrite_zone_group_state,
 )
+from .mdns import MdnsAdvertiser
+from .player import EmulatedPlayer
+from .ssdp import SsdpResponder
 from .status import derived_status_page
 
 SOAP_ENVELOPE = (  # as real players send it: no XML declaration, one line
@@ -61,42 +61,6 @@ SCPD_PATHS = {
 def scpd(name: str) -> bytes:
     """A service description, read from the package once."""
     return resources.files("sonos_inventory").joinpath(f"data/scpd/{name}").read_bytes()
-
-
-@dataclass(frozen=True)
-class EmulatedPlayer:
-    uuid: str
-    endpoint: Endpoint
-    household: HouseholdSpec
-    description: DeviceDescription | None
-    device_xml: bytes
-    faults: Faults
-    status_page: bytes = b""  # what GET /status/zp serves
-
-    @property
-    def server_header(self) -> str:
-        """`Linux UPnP/1.0 Sonos/<version> (<token>)`, as real players send in HTTP and SSDP."""
-        d = self.description
-        version = (d.software_version if d else None) or "0.0-00000"
-        model = (d.model_number if d else None) or "ZP"
-        product = "ANVIL" if model.lower() == "sub" else (
-            model if model.upper().startswith("ZP") else f"ZP{model}")
-        return f"Linux UPnP/1.0 Sonos/{version} ({product})"
-
-    def framing_for(self, path: str) -> str:
-        """length (Content-Length), close (no length, the body ends when the connection
-        closes) or chunked. Default as real players: status pages close-delimited, the rest
-        with a length."""
-        if self.faults.framing:
-            return self.faults.framing
-        return "close" if path.startswith("/status") else "length"
-
-    @property
-    def label(self) -> str:
-        d = self.description
-        room = d.room if d and d.room else "?"
-        model = d.model_number if d and d.model_number else "?"
-        return for_terminal(f"{self.uuid} {self.endpoint} {room} ({model})", 300)
 
 
 class RequestLog:
@@ -389,14 +353,10 @@ class Emulator:
         with ThreadPoolExecutor(max_workers=16) as pool:
             list(pool.map(self._serve, self._servers))
         if self._want_ssdp:
-            from .ssdp import SsdpResponder
-
             self._ssdp = SsdpResponder(self, self._random,
                                        listen_multicast=self._ssdp_multicast)
             self._ssdp.start()
         if self._want_mdns:
-            from .mdns import MdnsAdvertiser
-
             self._mdns = MdnsAdvertiser(self)
             self._mdns.start()
         return self

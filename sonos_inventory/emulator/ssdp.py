@@ -11,14 +11,11 @@ import socket
 import threading
 import time
 from email.utils import formatdate
-from typing import TYPE_CHECKING
 
 from ..bounds import MAX_HEADER_VALUE, MAX_SSDP_DATAGRAM
 from ..discovery.ssdp import BROADCAST, MULTICAST_GROUP, SSDP_PORT, ZONE_PLAYER_ST
 from ..model import ZoneMember
-
-if TYPE_CHECKING:
-    from .server import EmulatedPlayer, Emulator
+from .player import EmulatedPlayer, ServedLan
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 IP_MULTICAST_ALL = 49  # Linux: only deliver groups joined on this socket
@@ -108,7 +105,7 @@ def replies_for(player: EmulatedPlayer, search_target: str) -> list[bytes]:
 
 
 class SsdpResponder:
-    def __init__(self, emulator: Emulator, rng: random.Random, *,
+    def __init__(self, emulator: ServedLan, rng: random.Random, *,
                  listen_multicast: bool = True, listen_broadcast: bool = True) -> None:
         self.emulator = emulator
         self.rng = rng

@@ -23,7 +23,7 @@ from ..bounds import (
     REQUEST_TIMEOUT_S,
 )
 from ..errors import UsageError
-from ..fileio import make_private_dir, open_regular, shown, write_output
+from ..fileio import open_regular, shown, write_output
 from ..jsonin import echo, parse_json
 from ..model import Inventory, ScanObservations
 from .safe_text import for_terminal
@@ -200,23 +200,6 @@ def is_zip(path: Path) -> bool:
         return False
     with os.fdopen(fd, "rb") as stream:
         return stream.read(4) == b"PK\x03\x04"
-
-
-def extract_raw(files: dict[str, bytes], target: Path) -> Path:
-    """Unpack raw/ files into a new folder (a scenario directory the emulator can serve).
-    Names were checked by read_members; each file is created exclusively, folders 0700."""
-    make_private_dir(target)
-    root = target.resolve()
-    for name, data in files.items():
-        destination = (target / name).resolve()
-        if root not in destination.parents:
-            raise UsageError(f"bundle member raw/{echo(name)} would leave its folder; refused")
-        make_private_dir(destination.parent)
-        fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                     | os.O_CLOEXEC, 0o600)
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-    return target
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:

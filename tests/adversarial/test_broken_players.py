@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from sonos_inventory.collect.transport import HttpTransport
-from sonos_inventory.emulator.scenarios import write_scenario
 from sonos_inventory.emulator.server import Emulator
 from sonos_inventory.model import ErrorKind
+from sonos_inventory.scenario.builtin import write_scenario
 
 from ..conftest import scan_loopback, scan_offline
 
@@ -103,7 +103,7 @@ def test_ctrl_c_during_a_scan_writes_the_partial_result(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from sonos_inventory.emulator.household import load_scenario
+    from sonos_inventory.scenario.folder import load_scenario
 
     root = with_faults(tmp_path, {KITCHEN: {"latency_ms": 20000}})
     output = tmp_path / "partial.json"

@@ -25,8 +25,8 @@ from sonos_inventory.bounds import (
 )
 from sonos_inventory.cli import cli
 from sonos_inventory.errors import UsageError
-from sonos_inventory.report.bundle import extract_raw
 from sonos_inventory.report.render_json import render_json
+from sonos_inventory.scenario.extract import extract_raw
 
 from ..helpers import inventory_of
 

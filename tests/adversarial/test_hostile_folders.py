@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from sonos_inventory.bounds import MAX_BUNDLE_MEMBER_BYTES
 from sonos_inventory.cli import cli
-from sonos_inventory.emulator.household import load_scenario
-from sonos_inventory.emulator.scenarios import write_scenario
 from sonos_inventory.errors import UsageError
+from sonos_inventory.scenario.builtin import write_scenario
+from sonos_inventory.scenario.folder import load_scenario
 
 KITCHEN = "RINCON_000E58F0010201400"  # error-803's Kitchen
 

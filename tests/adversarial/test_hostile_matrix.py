@@ -19,12 +19,12 @@ import jsonschema
 import pytest
 
 from sonos_inventory.collect.transport import HttpTransport
-from sonos_inventory.emulator.scenarios import write_scenario
 from sonos_inventory.emulator.server import Emulator
 from sonos_inventory.model import ErrorKind, Inventory, Method, ScanObservations
 from sonos_inventory.report.render_json import render_json, schema
 from sonos_inventory.report.render_markdown import render_markdown
 from sonos_inventory.report.render_table import render_table
+from sonos_inventory.scenario.builtin import write_scenario
 
 from ..conftest import scan_loopback, scan_offline
 

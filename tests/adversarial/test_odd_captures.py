@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from sonos_inventory.cli import cli
 from sonos_inventory.emulator.mdns import dns_label, txt_value
-from sonos_inventory.emulator.synth import (
+from sonos_inventory.scenario.synth import (
     Group,
     HouseholdSpecSynth,
     Member,

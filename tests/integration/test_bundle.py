@@ -72,9 +72,9 @@ def test_a_bundle_replays_to_the_same_inventory(
     of the same round trip is covered by test_analyze_reads_a_bundle_and_keeps_its_raw_part and
     the odd-capture replays."""
     from sonos_inventory.deliver import OutputRequest, deliver
-    from sonos_inventory.emulator.scenarios import write_scenario
     from sonos_inventory.report.context import ReportContext
     from sonos_inventory.report.render_json import inventory_dict
+    from sonos_inventory.scenario.builtin import write_scenario
 
     source = write_scenario(scenario, tmp_path / "source")
     if faults:

@@ -129,7 +129,7 @@ def test_home_theater_roles(emulate: Start) -> None:
 
 
 def write_faults(tmp_path: Path, name: str, faults: dict[str, object]) -> Path:
-    from sonos_inventory.emulator.scenarios import write_scenario
+    from sonos_inventory.scenario.builtin import write_scenario
 
     root = write_scenario(name, tmp_path / name)
     household = next(root.iterdir())

@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sonos_inventory.deliver import OutputRequest, deliver
-from sonos_inventory.emulator.synth import (
+from sonos_inventory.model import Method, ScanObservations, Sighting
+from sonos_inventory.report.context import ReportContext
+from sonos_inventory.scenario.synth import (
     Group,
     HouseholdSpecSynth,
     Member,
@@ -21,8 +23,6 @@ from sonos_inventory.emulator.synth import (
     Vanished,
     write_household,
 )
-from sonos_inventory.model import Method, ScanObservations, Sighting
-from sonos_inventory.report.context import ReportContext
 
 from ..helpers import inventory_of, observe
 

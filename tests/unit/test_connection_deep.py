@@ -251,10 +251,10 @@ def test_reports_show_connection_version_and_deep_pages() -> None:
 
 
 def test_emulated_ssdp_replies_follow_each_player() -> None:
-    from sonos_inventory.emulator.household import Faults, load_scenario
-    from sonos_inventory.emulator.server import EmulatedPlayer
+    from sonos_inventory.emulator.player import EmulatedPlayer
     from sonos_inventory.emulator.ssdp import replies_for
     from sonos_inventory.model import Endpoint
+    from sonos_inventory.scenario.folder import Faults, load_scenario
 
     from ..conftest import SCENARIOS
 
@@ -262,7 +262,7 @@ def test_emulated_ssdp_replies_follow_each_player() -> None:
         faults = faults or Faults()
         household = load_scenario(SCENARIOS / name).households[0]
         uuid, xml = household.devices[0]
-        from sonos_inventory.emulator.household import describe
+        from sonos_inventory.scenario.folder import describe
         return EmulatedPlayer(uuid, Endpoint("127.0.0.9"), household, describe(xml), xml, faults)
 
     def headers(reply: bytes) -> dict[str, str]:

@@ -179,7 +179,7 @@ def test_a_501_topology_is_retried_once_then_the_household_comes_from_discovery(
     import json
     from pathlib import Path
 
-    from sonos_inventory.emulator.scenarios import write_scenario
+    from sonos_inventory.scenario.builtin import write_scenario
 
     root = write_scenario("healthy-s2", Path(str(tmp_path)) / "s")
     (root / "home" / "faults.json").write_text(json.dumps(

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from sonos_inventory.emulator.household import (
+from sonos_inventory.errors import UsageError
+from sonos_inventory.model import Endpoint
+from sonos_inventory.scenario.builtin import SCENARIOS, write_scenario
+from sonos_inventory.scenario.folder import (
     AddressBook,
     load_scenario,
     rewrite_device_description,
     rewrite_zone_group_state,
 )
-from sonos_inventory.emulator.scenarios import SCENARIOS, write_scenario
-from sonos_inventory.errors import UsageError
-from sonos_inventory.model import Endpoint
 
 from ..conftest import SCENARIOS as SCENARIO_DIR
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sonos_inventory.emulator.scenarios import SCENARIOS
 from sonos_inventory.model import Inventory
 from sonos_inventory.report.render_table import HEADERS, render_table
 from sonos_inventory.report.table_fit import clip, display_width, fit_columns, wrap
+from sonos_inventory.scenario.builtin import SCENARIOS
 
 from ..helpers import inventory_of
 

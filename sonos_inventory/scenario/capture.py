@@ -13,7 +13,6 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from ..bounds import MAX_DESCRIPTION_BYTES
-from ..emulator.synth import PlayerSpec, device_description
 from ..model import (
     ErrorKind,
     Household,
@@ -25,6 +24,7 @@ from ..model import (
     ScanObservations,
     TargetObservation,
 )
+from .synth import PlayerSpec, device_description
 
 DESCRIPTION = "/xml/device_description.xml"
 STATUS_PAGE = "/status/zp"

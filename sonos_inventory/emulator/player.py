@@ -1,0 +1,61 @@
+"""One emulated player, and what the SSDP responder and mDNS advertiser need of the emulator
+that runs them (a Protocol, so that neither imports the server)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..model import DeviceDescription, Endpoint
+from ..report.safe_text import for_terminal
+from ..scenario.folder import Faults, HouseholdSpec
+
+
+@dataclass(frozen=True)
+class EmulatedPlayer:
+    uuid: str
+    endpoint: Endpoint
+    household: HouseholdSpec
+    description: DeviceDescription | None
+    device_xml: bytes
+    faults: Faults
+    status_page: bytes = b""  # what GET /status/zp serves
+
+    @property
+    def server_header(self) -> str:
+        """`Linux UPnP/1.0 Sonos/<version> (<token>)`, as real players send in HTTP and SSDP."""
+        d = self.description
+        version = (d.software_version if d else None) or "0.0-00000"
+        model = (d.model_number if d else None) or "ZP"
+        product = "ANVIL" if model.lower() == "sub" else (
+            model if model.upper().startswith("ZP") else f"ZP{model}")
+        return f"Linux UPnP/1.0 Sonos/{version} ({product})"
+
+    def framing_for(self, path: str) -> str:
+        """length (Content-Length), close (no length, the body ends when the connection
+        closes) or chunked. Default as real players: status pages close-delimited, the rest
+        with a length."""
+        if self.faults.framing:
+            return self.faults.framing
+        return "close" if path.startswith("/status") else "length"
+
+    @property
+    def label(self) -> str:
+        d = self.description
+        room = d.room if d and d.room else "?"
+        model = d.model_number if d and d.model_number else "?"
+        return for_terminal(f"{self.uuid} {self.endpoint} {room} ({model})", 300)
+
+
+class ServedLan(Protocol):
+    """The running emulator, as its SSDP responder and mDNS advertiser see it."""
+
+    @property
+    def players(self) -> list[EmulatedPlayer]: ...
+
+    @property
+    def ssdp_max_delay_s(self) -> float: ...
+
+    @property
+    def stopping(self) -> threading.Event: ...
