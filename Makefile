@@ -32,7 +32,7 @@ lint: $(STAMP)  ## ruff and mypy --strict
 # Tests run on TEST_WORKERS processes (pytest-xdist), each in a network namespace of its own
 # (tests/conftest.py), so that emulators side by side never hear each other; TEST_WORKERS=0
 # runs them in one process.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 6
 
 test: lint  ## lint, then the whole suite inside a private network namespace
 	scripts/in-netns $(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -17,15 +17,16 @@ from ..model import Inventory
 from .context import ReportContext
 from .render_json import player_dict
 from .safe_text import for_terminal
+from .view import COLUMNS
 
 BASE_COLUMNS = (
-    "household_id", "room", "model_name", "model_number", "serial", "software_version",
-    "display_version", "track", "s2_capable", "role", "ip", "reachable", "vanished",
-    "first_seen", "findings", "uuid", "mac", "hardware_version", "sw_gen",
-    "min_compatible_version", "legacy_compatible_version", "memory_mb", "discovered_via",
+    "household_id", *(column.key for column in COLUMNS), "vanished", "first_seen", "findings",
+    "uuid", "mac", "hardware_version", "sw_gen", "min_compatible_version",
+    "legacy_compatible_version", "memory_mb", "discovered_via",
 )
-"""The first columns, in this order; every other key of a player's JSON follows, so a field
-added to the JSON appears in the CSV without another change."""
+"""The first columns: the household, the reports' columns (report/view.py) by their JSON keys,
+then what scripts need; every other key of a player's JSON follows, so a field added to the
+JSON appears in the CSV without another change."""
 
 _SKIPPED = frozenset({"errors", "track_basis", "s2_capable_basis"})  # prose: see the reports
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from ..analyze.versions import app_version
 from ..inventory import is_not_sonos
 from ..model import Finding, Inventory, Player
 from .advice import (
-    answered,
-    connection_label,
     incomplete_notice,
     moved_out_lines,
     next_steps,
@@ -15,6 +12,8 @@ from .advice import (
 )
 from .context import ReportContext
 from .safe_text import for_markdown as md
+from .view import FIRST_SEEN as FIRST_SEEN_COLUMN
+from .view import Column, markdown_columns
 
 VERDICT_WORDS = {
     "likely": "Likely: software-track conflict (the situation reported behind Error 803)",
@@ -22,23 +21,20 @@ VERDICT_WORDS = {
     "not-indicated": "Not indicated: no software-track conflict found",
 }
 
-COLUMNS = ("Room", "Product", "Model", "Series", "Serial", "Software", "Version (app)", "Track",
-           "S2-capable", "Role", "IP", "Connection", "Answered")
-FIRST_SEEN = "First seen"
+COLUMNS = tuple(column.label for column in markdown_columns())
+FIRST_SEEN = FIRST_SEEN_COLUMN.label
+_EMPHASISED = frozenset({"s2_capable", "reachable"})  # a "no" there is what support looks for
 
 
-def _capable(value: bool | None) -> str:
-    return {True: "yes", False: "**no**", None: "unknown"}[value]
+def _cell(column: Column, player: Player) -> str:
+    text = md(column.value(player))
+    if column.key in _EMPHASISED and text.startswith("no"):
+        text = "**no**" + text[2:]
+    return text
 
 
 def _row(player: Player, context: ReportContext) -> str:
-    cells = [
-        md(player.room), md(player.model_name), md(player.model_number), md(player.series_id),
-        md(player.serial), md(player.software_version),
-        md(app_version(player.display_version, player.software_version)), player.track.value,
-        _capable(player.s2_capable), player.role.value, md(player.ip), connection_label(player),
-        answered(player, "**no**"),
-    ]
+    cells = [_cell(column, player) for column in markdown_columns()]
     if context.first_seen:
         cells.append(md(context.first_seen_of(player.uuid) or "this scan"))
     return "| " + " | ".join(c or "-" for c in cells) + " |"

@@ -6,12 +6,12 @@ import textwrap
 
 from tabulate import tabulate
 
-from ..analyze.versions import app_version
 from ..inventory import is_not_sonos
 from ..model import Household, Inventory, Player
-from .advice import answered, connection_label, incomplete_notice, moved_out_lines
+from .advice import incomplete_notice, moved_out_lines
 from .safe_text import for_terminal as t
 from .table_fit import fit_columns, fit_prose
+from .view import table_columns
 
 NOTHING_FOUND_HELP = """\
 No Sonos player answered. This usually means one of these:
@@ -31,23 +31,10 @@ What to try next:
 
 
 def _row(player: Player) -> list[str]:
-    return [
-        t(player.room, 28),
-        t(player.model_name, 28),
-        t(player.model_number, 10),
-        t(player.serial, 24),
-        t(player.software_version, 16),
-        t(app_version(player.display_version, player.software_version), 32),
-        player.track.value,
-        player.role.value,
-        t(player.ip, 40),
-        connection_label(player),
-        answered(player),
-    ]
+    return [t(column.value(player), column.table_width) for column in table_columns()]
 
 
-HEADERS = ["Room", "Product", "Model", "Serial", "Software", "Version (app)", "Track", "Role",
-           "IP", "Connection", "Answered"]
+HEADERS = [column.label for column in table_columns()]
 
 
 def household_title(household: Household, index: int) -> str:

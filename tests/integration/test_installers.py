@@ -60,8 +60,10 @@ def test_csv_parses_back_with_one_row_per_product(tmp_path: Path) -> None:
     table = parse_csv(out)
     inventory = inventory_of("split-s1-s2")
     assert len(table) == len(inventory.players)
-    assert list(table[0])[:9] == ["household_id", "room", "model_name", "model_number", "serial",
-                                  "software_version", "display_version", "track", "s2_capable"]
+    assert list(table[0])[:10] == ["household_id", "room", "model_name", "model_number",
+                                   "series_id", "serial", "software_version", "display_version",
+                                   "track", "s2_capable"]
+    assert {"connection", "connection_basis", "boot_seq"} <= set(table[0])  # issue 12's fields
     garage = next(r for r in table if r["room"] == "Garage")
     assert garage["model_number"] == "ZP90" and garage["track"] == "S1"
     assert garage["s2_capable"] == "false" and garage["reachable"] == "true"

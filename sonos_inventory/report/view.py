@@ -1,0 +1,60 @@
+"""One view of a product for every renderer: which fields a report shows, under which label, in
+which order, and as what text. The table, the Markdown report and the CSV take their columns
+from here (the HTML tiles take their labels), so adding a field is one change. Pure.
+
+Values are plain text from device data, not yet escaped: each renderer escapes for its format
+(terminal, Markdown, HTML, CSV).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..analyze.versions import app_version
+from ..model import Player
+from .advice import answered, connection_label
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the inventory JSON's key (the CSV header)
+    label: str  # what people read (table, Markdown)
+    value: Callable[[Player], str | None]
+    table_width: int = 40  # at most this many characters in the terminal table
+    in_table: bool = True
+    in_markdown: bool = True
+
+
+def _capable(player: Player) -> str:
+    return {True: "yes", False: "no", None: "unknown"}[player.s2_capable]
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("room", "Room", lambda p: p.room, 28),
+    Column("model_name", "Product", lambda p: p.model_name, 28),
+    Column("model_number", "Model", lambda p: p.model_number, 10),
+    Column("series_id", "Series", lambda p: p.series_id, 8, in_table=False),
+    Column("serial", "Serial", lambda p: p.serial, 24),
+    Column("software_version", "Software", lambda p: p.software_version, 16),
+    Column("display_version", "Version (app)",
+           lambda p: app_version(p.display_version, p.software_version), 32),
+    Column("track", "Track", lambda p: p.track.value, 8),
+    Column("s2_capable", "S2-capable", _capable, 8, in_table=False),
+    Column("role", "Role", lambda p: p.role.value, 16),
+    Column("ip", "IP", lambda p: p.ip, 40),
+    Column("connection", "Connection", connection_label, 24),
+    Column("reachable", "Answered", answered, 32),
+)
+"""Product columns, in report order."""
+
+FIRST_SEEN = Column("first_seen", "First seen", lambda p: None, in_table=False)
+"""Shown when a scan history says when this tool first saw each product (ReportContext)."""
+
+
+def table_columns() -> tuple[Column, ...]:
+    return tuple(c for c in COLUMNS if c.in_table)
+
+
+def markdown_columns() -> tuple[Column, ...]:
+    return tuple(c for c in COLUMNS if c.in_markdown)
