@@ -33,7 +33,3 @@ class FetchFailed(SonosInventoryError):
 
 class ReadOnlyViolation(SonosInventoryError):
     """A request off the read-only allow-list was about to be sent (a bug; it is never sent)."""
-
-
-class PolicyViolation(SonosInventoryError):
-    """The network policy forbids contacting an address (a bug if it reaches the transport)."""

@@ -190,9 +190,6 @@ def write_output(path: Path, data: bytes) -> None:
         write_bytes_atomically(path, data)
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    write_bytes_atomically(path, text.encode("utf-8"))
-
 
 def save_elsewhere(data: bytes, name: str) -> Path:
     """Where a result goes when its target failed: a new 0600 file in the temporary folder."""

@@ -94,10 +94,6 @@ class Target:
             return self.result.description.uuid
         return self.expected_uuid
 
-    @property
-    def described(self) -> bool:
-        return bool(self.result and self.result.description and not self.problem)
-
     def observation(self) -> TargetObservation:
         result, problem = self.result, self.problem
         if result is None and problem is None:

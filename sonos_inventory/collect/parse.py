@@ -25,7 +25,6 @@ from ..model import (
     parse_channel_map,
 )
 
-ZONE_PLAYER_TYPE = "urn:schemas-upnp-org:device:ZonePlayer:1"
 _ZONE_PLAYER_RE = re.compile(r"urn:schemas-upnp-org:device:ZonePlayer:[1-9][0-9]{0,2}")
 UPNP_DEVICE_NS = "urn:schemas-upnp-org:device-1-0"
 _UUID_RE = re.compile(r"^(?:uuid:)?(RINCON_[0-9A-Za-z_.:-]{1,64})$")

@@ -23,7 +23,7 @@ from ..bounds import (
     REQUEST_TIMEOUT_S,
 )
 from ..errors import UsageError
-from ..fileio import open_regular, shown, write_output
+from ..fileio import open_regular, shown
 from ..jsonin import echo, parse_json
 from ..model import Inventory, ScanObservations
 from .safe_text import for_terminal
@@ -64,10 +64,6 @@ def manifest(inventory: Inventory, observations: ScanObservations | None,
         document["notes"] = ["made by `analyze` from a saved inventory: no probes were sent"]
     return document
 
-
-def write_bundle(path: Path, files: dict[str, bytes]) -> None:
-    """Write the zip where asked (atomically for a regular file; see fileio.write_output)."""
-    write_output(path, zip_bytes(files))
 
 
 def read_bundle(path: Path) -> tuple[Any, dict[str, bytes]]:

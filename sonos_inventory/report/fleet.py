@@ -66,10 +66,6 @@ def summary(site: Site) -> dict[str, Any]:
     }
 
 
-SUMMARY_COLUMNS = ("site", "products", "s2", "s1", "unknown", "households", "verdict", "errors",
-                   "complete", "source")
-
-
 def render_fleet_csv(sites: list[Site], *, bom: bool = False) -> str:
     """Every product of every site, with a `site` column first."""
     names: tuple[str, ...] = ()
