@@ -162,3 +162,25 @@ MAX_FAULT_COUNT = 1_000_000
 
 MAX_FAULT_EXTRA_DATAGRAMS = 16
 """faults.json: ssdp_extra datagrams per reply."""
+
+
+# ---- what a device can grow inside one answer (each read is capped in bytes already) ----
+
+MAX_CHANNEL_MAP_ENTRIES = 64
+"""Entries read from one ChannelMapSet / HTSatChanMapSet: a room has at most a handful of
+bonded products (bar, sub, two surrounds, a pair); more is a hostile attribute."""
+
+MAX_TXT_KEYS = 64
+"""mDNS TXT keys read from one record (real players send about a dozen)."""
+
+MAX_MDNS_NAMES = 2048
+"""mDNS service names resolved in one browse: twice the player cap, so a flood of fake
+announcements cannot keep the browser resolving."""
+
+MAX_STATUS_PAGE_ELEMENTS = 20_000
+"""XML elements looked at in one status page (a /support/review page with every member's
+ZPInfo has about 40 per member)."""
+
+MAX_STATUS_PAGE_BLOCKS = 1000
+"""ZPInfo blocks taken from one status page: one per member, at most the player cap."""
+

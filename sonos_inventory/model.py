@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .bounds import MAX_CHANNEL_MAP_ENTRIES
+
 
 class StrEnum(str, Enum):
     """A str-valued enum whose str() is its value (enum.StrEnum arrived in 3.11)."""
@@ -166,7 +168,7 @@ class ZoneMember:
 def parse_channel_map(value: str | None) -> dict[str, tuple[str, ...]]:
     """`RINCON_A:LF,LF;RINCON_B:RF,RF` -> {RINCON_A: (LF, LF), RINCON_B: (RF, RF)}."""
     mapping: dict[str, tuple[str, ...]] = {}
-    for part in (value or "").split(";")[:64]:
+    for part in (value or "").split(";")[:MAX_CHANNEL_MAP_ENTRIES]:
         uuid, sep, channels = part.strip().partition(":")
         if sep and uuid:
             mapping[uuid] = tuple(c.strip().upper() for c in channels.split(",") if c.strip())

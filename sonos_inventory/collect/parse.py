@@ -14,7 +14,12 @@ from xml.etree.ElementTree import Element
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from ..bounds import MAX_TOPOLOGY_MEMBERS, MAX_XML_TEXT
+from ..bounds import (
+    MAX_STATUS_PAGE_BLOCKS,
+    MAX_STATUS_PAGE_ELEMENTS,
+    MAX_TOPOLOGY_MEMBERS,
+    MAX_XML_TEXT,
+)
 from ..errors import NotSonosError, ParseError
 from ..model import (
     DeviceDescription,
@@ -304,8 +309,8 @@ def parse_status_page(data: bytes | str, uuid: str | None = None) -> StatusPage:
     A page with several `ZPInfo` blocks (the `/support/review` form, one per member) gives the
     one whose `LocalUID` is `uuid`, else the first."""
     root = parse_xml(data)
-    infos = [e for index, e in enumerate(root.iter()) if index < 20000
-             and local(e.tag) == "ZPInfo"][:1000]
+    infos = [e for index, e in enumerate(root.iter()) if index < MAX_STATUS_PAGE_ELEMENTS
+             and local(e.tag) == "ZPInfo"][:MAX_STATUS_PAGE_BLOCKS]
     if local(root.tag) != "ZPSupportInfo" and not infos:
         raise ParseError(f"not a status page (root <{local(root.tag)[:40]}>)")
     info = next((e for e in infos if uuid and _child_text(e, "LocalUID") == uuid),

@@ -12,7 +12,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from ..bounds import MAX_HEADER_VALUE, MDNS_RESOLVE_TIMEOUT_MS, SONOS_PORT
+from ..bounds import (
+    MAX_HEADER_VALUE,
+    MAX_MDNS_NAMES,
+    MAX_TXT_KEYS,
+    MDNS_RESOLVE_TIMEOUT_MS,
+    SONOS_PORT,
+)
 from ..model import Endpoint, Method, Sighting
 from ..netpolicy import endpoint_from_location, normalize_ip
 
@@ -25,7 +31,7 @@ _MAC_HOST_RE = re.compile(r"^Sonos-([0-9A-Fa-f]{12})")
 def decode_txt(properties: Mapping[bytes, bytes | None]) -> dict[str, str]:
     """TXT keys and values as bounded text (binary values are decoded with replacement)."""
     decoded: dict[str, str] = {}
-    for key, value in list(properties.items())[:64]:
+    for key, value in list(properties.items())[:MAX_TXT_KEYS]:
         name = key.decode("utf-8", "replace")[:64].lower()
         decoded[name] = (value or b"")[:MAX_HEADER_VALUE].decode("utf-8", "replace")
     return decoded
@@ -95,7 +101,7 @@ def browse(
                 name = names.get(timeout=min(remaining, 0.1))
             except queue.Empty:
                 continue
-            if name in resolved or len(resolved) >= 2048:
+            if name in resolved or len(resolved) >= MAX_MDNS_NAMES:
                 continue
             timeout_ms = int(min(MDNS_RESOLVE_TIMEOUT_MS, max(50, remaining * 1000)))
             info = zc.get_service_info(SERVICE_TYPE, name, timeout=timeout_ms)
