@@ -85,14 +85,27 @@ def scan_hint() -> tuple[str, ...] | None:
             f"  {program} scan --format markdown --output sonos-report.md")
 
 
-def demo_hint(scenario: str) -> tuple[str, ...]:
-    """Commands that work where the demo ran: more of the demo, never a scan of the network."""
+def demo_hint(scenario: str, opened: bool = False) -> tuple[str, ...]:
+    """Commands that work where the demo ran: more of the demo, never a scan of the network
+    (and not the --open just run)."""
     program = console.program_name()
     chosen = "" if scenario == "error-803" else f" --scenario {scenario}"
-    return ("Next, in this demo: the support report as a web page, or as Markdown:",
-            f"  {program} demo{chosen} --open",
+    web = () if opened else (f"  {program} demo{chosen} --open",)
+    return ("Next, in this demo: the support report" + ("" if opened else " as a web page, or")
+            + " as Markdown:", *web,
             f"  {program} demo{chosen} --format markdown --output sonos-report.md",
             f"Other built-in households: {program} demo --help")
+
+
+def analyze_hint(files: tuple[Path, ...]) -> tuple[str, ...]:
+    """After analyze: the full report of the same file, offline (never a scan of the network)."""
+    from .fileio import shown
+
+    program = console.program_name()
+    name = shown(files[0]) if len(files) == 1 else "FILE"
+    quoted = f'"{name}"' if " " in name else name
+    return ("For the full support report (what to tell Sonos support, evidence, advice):",
+            f"  {program} analyze {quoted} --format markdown --output sonos-report.md")
 
 
 def open_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -519,7 +532,7 @@ def demo(scenario: str, deep: bool, fmt: str, output: Path | None, note: str | N
     from .emulator.server import Emulator
 
     request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom,
-                           demo_hint(scenario))
+                           demo_hint(scenario, opened=open_html))
     label = clean_label(label)
     with scenario_dir(scenario) as path:
         loaded = _load(path)
@@ -613,7 +626,7 @@ def analyze(files: tuple[Path, ...], fmt: str, output: Path | None, note: str | 
     every product with a `site` column. The exit code is the worst of the sites.
     """
     request = request_from(fmt, output, bundle, redact, redact_rooms, redact_map, csv_bom,
-                           scan_hint())
+                           analyze_hint(files))
     label = clean_label(label)
     if len(files) > 1:
         if bundle is not None:

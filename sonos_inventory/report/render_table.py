@@ -41,7 +41,9 @@ def household_title(household: Household, index: int) -> str:
     tracks = "/".join(x.value for x in household.tracks) or "track unknown"
     ident = t(household.household_id, 64) if household.household_id else "(id unknown)"
     topology = "" if household.topology_read else ", topology not read"
-    return f"Household {index}: {ident} ({tracks}, {len(household.players)} products{topology})"
+    count = len(household.players)
+    products = f"{count} product" + ("" if count == 1 else "s")
+    return f"Household {index}: {ident} ({tracks}, {products}{topology})"
 
 
 DEFAULT_HINT = ("For the full support report (what to tell Sonos support, evidence, advice):",

@@ -246,3 +246,14 @@ def test_the_api_loads_and_analyses(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("[" * 100000)
     with pytest.raises(sonos_inventory.UsageError):
         sonos_inventory.load(tmp_path / "bad.json")
+
+
+def test_analyze_suggests_the_report_of_the_same_file_never_a_scan(tmp_path: Path) -> None:
+    path = saved(tmp_path, "a.json", "healthy-s2")
+    code, out, _ = run("analyze", str(path))
+    assert code == 0
+    hint = " ".join(out[out.index("For the full support report"):].split())  # may be wrapped
+    assert " analyze " in hint and str(path) in hint and " scan " not in hint
+    assert "(S2, 4 products" in out
+    _, out, _ = run("analyze", str(saved(tmp_path, "one.json", "split-stale-dual")))
+    assert "(S1, 1 product)" in out
