@@ -22,7 +22,7 @@ import click
 from . import app, console, guide_text
 from .deliver import OutputRequest, deliver
 from .errors import UsageError
-from .model import Inventory, ScanObservations
+from .model import Inventory, Likelihood, ScanObservations
 from .report.context import ReportContext
 from .scan import Progress, ScanOptions
 
@@ -221,7 +221,9 @@ class Guide:
             term.say(f"Could not save the report in {folder}: {exc}")
             return
         opened = self.open_browser(html)
-        term.say(guide_text.saved(folder.resolve(), html.resolve(), bundle.resolve(), opened))
+        conflict = inventory.verdict.error_803 != Likelihood.NOT_INDICATED
+        term.say(guide_text.saved(folder.resolve(), html.resolve(), bundle.resolve(), opened,
+                                  conflict))
 
     def wait_close(self) -> None:
         self.terminal.say()

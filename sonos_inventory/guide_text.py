@@ -70,7 +70,9 @@ def bad_diagnostic(answer: str) -> str:
     return f"{answer!r} is not a diagnostic number (digits only). Type it again, or press Enter."
 
 
-def saved(folder: Path, html: Path, bundle: Path, opened: bool) -> str:
+def saved(folder: Path, html: Path, bundle: Path, opened: bool, conflict: bool = True) -> str:
+    """Where the report went. The warning against retrying is for a found or possible
+    conflict only; a healthy system is not told to stop updating."""
     lines = [
         "",
         "Saved in this folder:",
@@ -86,6 +88,8 @@ def saved(folder: Path, html: Path, bundle: Path, opened: bool) -> str:
         "your case. It holds the report and what each product answered: your products' serial "
         "numbers and network addresses, and this computer's network address; no passwords and "
         "no files.",
-        "Do not retry the update or reset any product before Sonos support has seen it.",
+        "Do not retry the update or reset any product before Sonos support has seen it."
+        if conflict else
+        "No software-track conflict was found: the report says what support needs instead.",
     ]
     return "\n".join(lines)

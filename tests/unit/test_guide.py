@@ -151,3 +151,12 @@ def test_prose_is_wrapped_to_the_terminal(tmp_path: Path) -> None:
     guide.run()
     for line in script.text.splitlines():
         assert len(line) <= 60 or " " not in line.strip(), line
+
+
+def test_a_healthy_system_is_not_told_to_stop_updating(tmp_path: Path) -> None:
+    from sonos_inventory import guide_text
+
+    paths = (tmp_path, tmp_path / "r.html", tmp_path / "b.zip")
+    assert "Do not retry" in guide_text.saved(*paths, opened=True, conflict=True)
+    healthy = guide_text.saved(*paths, opened=True, conflict=False)
+    assert "Do not retry" not in healthy and "No software-track conflict" in healthy
