@@ -29,24 +29,20 @@ lint: $(STAMP)  ## ruff and mypy --strict
 	$(BIN)/ruff check sonos_inventory tests fixtures bench
 	$(BIN)/mypy
 
-# Tests run on TEST_WORKERS processes (pytest-xdist), each in a network namespace of its own
-# (tests/conftest.py), so that emulators side by side never hear each other; TEST_WORKERS=0
-# runs them in one process.
-TEST_WORKERS ?= 6
+# Tests run on pytest-xdist workers, each in a network namespace of its own (tests/conftest.py),
+# so that emulators side by side never hear each other; where that cannot be (no root), in one
+# process. TEST_WORKERS=0 forces one process.
+TEST_WORKERS ?= auto
 
 test: lint  ## lint, then the whole suite inside a private network namespace
-	@workers=$(TEST_WORKERS); \
-	if ! scripts/in-netns sh -c '[ "$$SONOS_INVENTORY_IN_NETNS" = 1 ]' 2>/dev/null; then \
-	  echo "no private network namespace here: the tests run in one process" >&2; workers=0; fi; \
-	echo "scripts/in-netns $(BIN)/python -m pytest -q -n $$workers $(PYTEST_ARGS)"; \
-	scripts/in-netns $(BIN)/python -m pytest -q -n $$workers $(PYTEST_ARGS)
+	scripts/in-netns $(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-slow: $(STAMP)  ## the slow tier: the single-file build, memory at the caps (CI runs it)
-	SONOS_INVENTORY_TEST_SLOW=1 scripts/in-netns $(BIN)/python -m pytest -q -m slow
+	SONOS_INVENTORY_TEST_SLOW=1 scripts/in-netns $(BIN)/python -m pytest -q -m slow -n 0
 
 unit: $(STAMP)  ## only the pure tests, with no network at all (not even loopback) where possible
 	@if unshare --net true 2>/dev/null; then \
-	  unshare --net $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/property; \
+	  unshare --net $(BIN)/python -m pytest -q -n 0 -p no:cacheprovider tests/unit tests/property; \
 	else $(BIN)/python -m pytest -q tests/unit tests/property; fi
 
 emulate: $(STAMP)  ## serve the Error-803 scenario on loopback until Ctrl-C

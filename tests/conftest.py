@@ -54,14 +54,34 @@ def _own_network_namespace() -> None:
         fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sh", b"lo", flags | IFF_UP))
 
 
+TEST_WORKERS = 6
+"""Workers for `-n auto` (pyproject's addopts) where each can have a network namespace of its
+own; elsewhere the suite runs in one process (emulators side by side would hear each other)."""
+
+
+def _can_isolate_workers() -> bool:
+    import shutil
+    import subprocess
+
+    if os.name != "posix" or os.geteuid() != 0 or shutil.which("unshare") is None:
+        return False  # a worker, already threaded, can only enter a namespace as root
+    probe = subprocess.run(["unshare", "--net", "true"], capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    return TEST_WORKERS if _can_isolate_workers() else 0
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("SONOS_INVENTORY_IN_NETNS") == "1":
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         try:
             _own_network_namespace()
         except OSError as exc:
             raise pytest.UsageError(
                 f"this test worker cannot have a network namespace of its own ({exc}); tests "
                 "that run side by side would hear each other's SSDP. Run with -n 0") from None
+        os.environ["SONOS_INVENTORY_IN_NETNS"] = "1"  # it is in one now: only loopback, up
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
