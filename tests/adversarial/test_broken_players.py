@@ -12,7 +12,7 @@ import pytest
 
 from sonos_inventory.collect.transport import HttpTransport
 from sonos_inventory.emulator.server import Emulator
-from sonos_inventory.model import ErrorKind
+from sonos_inventory.model import ErrorKind, Inventory
 from sonos_inventory.scenario.builtin import write_scenario
 
 from ..conftest import scan_loopback, scan_offline
@@ -26,6 +26,15 @@ def with_faults(tmp_path: Path, faults: dict[str, object]) -> Path:
     root = write_scenario("healthy-s2", tmp_path / "healthy-s2")
     (root / "home" / "faults.json").write_text(json.dumps(faults))
     return root
+
+
+def assert_kitchen_is_a_record(inventory: Inventory, kind: ErrorKind) -> None:
+    """The broken player is a record with its reason; the three others are read in full."""
+    kitchen = inventory.player(KITCHEN)
+    assert kitchen is not None and not kitchen.reachable
+    assert kitchen.errors[0].kind is kind, kitchen.errors
+    others = [p for p in inventory.players if p.uuid != KITCHEN]
+    assert len(others) == 3 and all(p.reachable and p.serial for p in others)
 
 
 @pytest.mark.parametrize("fault,kind", [
@@ -42,11 +51,7 @@ def test_a_broken_player_is_a_record_and_the_rest_is_read(
     tmp_path: Path, fault: dict[str, object], kind: ErrorKind
 ) -> None:
     inventory, _, _ = scan_offline(with_faults(tmp_path, {KITCHEN: fault}), budget_s=8.0)
-    kitchen = inventory.player(KITCHEN)
-    assert kitchen is not None and not kitchen.reachable
-    assert kitchen.errors[0].kind is kind, kitchen.errors
-    others = [p for p in inventory.players if p.uuid != KITCHEN]
-    assert len(others) == 3 and all(p.reachable and p.serial for p in others)
+    assert_kitchen_is_a_record(inventory, kind)
 
 
 def test_a_player_that_hangs_is_a_timeout_and_the_rest_is_read(
@@ -57,18 +62,8 @@ def test_a_player_that_hangs_is_a_timeout_and_the_rest_is_read(
     # what is tested is that the hang ends in a record, not how long a timeout is: 1 s
     inventory, _ = scan_loopback(budget_s=8.0, transport=HttpTransport(request_timeout=1.0))
     elapsed = time.monotonic() - started
-    kind = ErrorKind.TIMEOUT
-    kitchen = inventory.player(KITCHEN)
-    assert kitchen is not None and not kitchen.reachable
-    assert kitchen.errors[0].kind is kind, kitchen.errors
-    others = [p for p in inventory.players if p.uuid != KITCHEN]
-    assert len(others) == 3 and all(p.reachable and p.serial for p in others)
+    assert_kitchen_is_a_record(inventory, ErrorKind.TIMEOUT)
     assert elapsed < 8.0 + 3.0  # within the budget, plus a little
-    kitchen = inventory.player(KITCHEN)
-    assert kitchen is not None and not kitchen.reachable
-    assert kitchen.errors[0].kind is kind, kitchen.errors
-    others = [p for p in inventory.players if p.uuid != KITCHEN]
-    assert len(others) == 3 and all(p.reachable and p.serial for p in others)
 
 
 def test_slow_player_beside_fast_ones_does_not_hold_them_up(

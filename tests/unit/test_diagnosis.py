@@ -26,7 +26,6 @@ from sonos_inventory.inventory import build_inventory
 from sonos_inventory.model import (
     Endpoint,
     ErrorKind,
-    Inventory,
     Method,
     Player,
     Problem,
@@ -42,18 +41,8 @@ from sonos_inventory.report.render_table import render_table
 
 from ..conftest import SCENARIOS
 from ..helpers import inventory_of, observe
-
-
-def fired(inventory: Inventory) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for finding in inventory.findings:
-        found.setdefault(finding.rule, []).append(finding.severity.value)
-    return found
-
-
-def named(inventory: Inventory, rule: str) -> set[str | None]:
-    uuids = {u for f in inventory.findings if f.rule == rule for u in f.players}
-    return {p.room for p in inventory.players if p.uuid in uuids}
+from .test_rules import rooms as named
+from .test_rules import rules as fired
 
 
 def first_section(markdown: str) -> str:
