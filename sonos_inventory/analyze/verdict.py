@@ -26,6 +26,13 @@ def _who(players: list[Player]) -> str:
     return "; ".join(parts)
 
 
+def _names(players: list[Player], limit: int = 6) -> str:
+    names = [name(p) for p in players[:limit]]
+    if len(players) > limit:
+        names.append(f"{len(players) - limit} more")
+    return "; ".join(names)
+
+
 def _players(inventory: Inventory, findings: list[Finding]) -> list[Player]:
     uuids = list(dict.fromkeys(u for f in findings for u in f.players))
     return [p for u in uuids if (p := inventory.player(u)) is not None]
@@ -88,10 +95,12 @@ def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
     if any(not h.topology_read for h in inventory.households):
         reasons.append("a household's member list could not be read")
     if reasons:
-        return Verdict(POSSIBLE, (
-            "No S1/S2 mix was seen inside one household, but there are weaker signs of the "
-            "situation reported behind \"Error 803\": " + "; ".join(reasons) + "."
-        ))
+        text = ("No S1/S2 mix was seen inside one household, but there are weaker signs of the "
+                "situation reported behind \"Error 803\": " + "; ".join(reasons) + ".")
+        if unread:
+            text += (f" First power on or reconnect {_names(unread)} (or turn UPnP back on where "
+                     "it answered 403) and scan again: the verdict can only judge what it reads.")
+        return Verdict(POSSIBLE, text)
     if not inventory.players:
         return Verdict(NOT_INDICATED, "No Sonos product was found, so nothing could be judged.")
     count = sum(1 for p in inventory.players if not p.vanished)
@@ -104,6 +113,9 @@ def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
         text += f" Other problems were found: {errors[0].title}."
+    text += (" The update failure has another cause; Sonos support needs the diagnostic "
+             "number from the Sonos app (Settings > System > About My System > Submit "
+             "diagnostics) to look at it.")
     return Verdict(NOT_INDICATED, text)
 
 

@@ -132,7 +132,7 @@ def next_steps(inventory: Inventory, *, has_first_seen: bool = False,
         return [
             *steps,
             "No software-track conflict was found: every household runs one track (S1 or S2) "
-            "and one release. Whatever stops the update has another cause (a product that is "
+            "and one release. The update failure has another cause (a product that is "
             "off or on a weak connection, the network, or Sonos's update servers).",
             f"Get {DIAGNOSTICS}: support needs it to look at the update failure itself.",
             "Contact Sonos support (support.sonos.com) with the diagnostic number and this "

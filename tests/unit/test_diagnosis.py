@@ -277,6 +277,9 @@ def test_a_member_that_could_not_be_read_comes_first_and_is_named() -> None:
     steps = markdown[markdown.index("## What to do now"):markdown.index("## Inventory")]
     first = steps.split("\n1. ", 1)[1].split("\n", 1)[0]
     assert "Patio" in first and "scan again" in first
+    assert "Patio" in inventory.verdict.summary and "scan again" in inventory.verdict.summary
+    healthy = inventory_of("healthy-s2").verdict.summary
+    assert "another cause" in healthy and "diagnostic number" in healthy
 
 
 @pytest.mark.parametrize("render", [render_table, render_markdown, render_html])
