@@ -22,7 +22,9 @@ def answered(player: Player, no: str = "no", *, reason: bool = True) -> str:
     """Did it answer: "yes", "vanished", or "no" with the kind of failure (an enum value)."""
     if player.reachable:
         return "yes"
-    word = "vanished" if player.vanished else no
+    if player.vanished:
+        return "vanished"  # the reason is the household's own word, shown under "Not read"
+    word = no
     if reason and player.errors:
         word += f" ({player.errors[0].kind.value})"
     return word

@@ -69,12 +69,12 @@ def test_a_player_that_hangs_is_a_timeout_and_the_rest_is_read(
 def test_slow_player_beside_fast_ones_does_not_hold_them_up(
     emulate: Start, tmp_path: Path
 ) -> None:
-    emulate(with_faults(tmp_path, {KITCHEN: {"latency_ms": 1200}}))
+    emulate(with_faults(tmp_path, {KITCHEN: {"latency_ms": 2000}}))
     inventory, observations = scan_loopback(budget_s=10.0)
     assert all(p.reachable for p in inventory.players), [p.errors for p in inventory.players]
     times = {t.description.uuid: t.elapsed_s for t in observations.targets if t.description}
-    assert (times[KITCHEN] or 0) >= 1.2, times
-    assert all(t is not None and t < 1.2 for uuid, t in times.items() if uuid != KITCHEN), times
+    assert (times[KITCHEN] or 0) >= 2.0, times
+    assert all(t is not None and t < 2.0 for uuid, t in times.items() if uuid != KITCHEN), times
 
 
 def test_the_emulator_refuses_and_records_write_actions(emulate: Start) -> None:
@@ -116,10 +116,10 @@ def test_ctrl_c_during_a_scan_writes_the_partial_result(tmp_path: Path) -> None:
         assert len(emulator.log.entries) >= 4, "the scan never started reading"
         process.send_signal(signal.SIGINT)
         started = time.monotonic()
-        _out, err = process.communicate(timeout=20)
+        _out, err = process.communicate(timeout=40)
         stopped_after = time.monotonic() - started
     assert process.returncode == 130, err
-    assert stopped_after < 5
+    assert stopped_after < 12  # far below the 20 s the slow player would hold it without abort
     document = json.loads(output.read_text())
     assert document["scan"]["complete"] is False
     assert "the scan was interrupted" in document["scan"]["incomplete_reasons"]
