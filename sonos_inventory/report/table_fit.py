@@ -12,23 +12,23 @@ from dataclasses import dataclass
 
 from wcwidth import wcswidth, wcwidth
 
+from .view import COLUMNS
+
 SEPARATOR = 2  # tabulate's "simple" format puts two spaces between columns
 HEADER_PADDING = 2  # and makes every column at least its header plus two wide
 ELLIPSIS = "…"
 
-# (column, shortened cell) tried in order before any column is dropped; no information is lost
-# by these: "Sonos " is in every product name, and the reasons a player did not answer are
-# listed under "Not read".
-_SHORTEN: tuple[tuple[str, Callable[[str], str]], ...] = (
-    ("Product", lambda cell: cell.removeprefix("Sonos ")),
-    ("Answered", lambda cell: cell.split(" (", 1)[0]),
-)
-# Dropped in this order when shortening is not enough; a column whose cells are all the same
-# ordinary value goes first (nothing is lost), the others only when needed.
-_DROP_IF_UNIFORM = (("Answered", "yes"), ("Role", "player"), ("Connection", "unknown"))
-_DROP = ("Version (app)", "Model", "IP", "Answered", "Role", "Connection")
-# Columns truncated with an ellipsis at the very end, and the width they keep.
-_TRUNCATE = {"Room": 8, "Product": 8, "Serial": 10, "Software": 10}
+# How each column gives way, from the one view of a product (report/view.py, Column.narrow):
+# shortened first (nothing lost), then dropped when all its cells are one ordinary value, then
+# dropped in rank order, then truncated with an ellipsis down to the width it keeps.
+_SHORTEN: tuple[tuple[str, Callable[[str], str]], ...] = tuple(
+    (c.label, c.narrow.shorten) for c in COLUMNS if c.narrow.shorten)
+_DROP_IF_UNIFORM = tuple((label, value) for _rank, label, value in sorted(
+    (c.narrow.drop_if_all[0], c.label, c.narrow.drop_if_all[1])
+    for c in COLUMNS if c.narrow.drop_if_all))
+_DROP = tuple(label for _rank, label in sorted(
+    (c.narrow.drop_rank, c.label) for c in COLUMNS if c.narrow.drop_rank))
+_TRUNCATE = {c.label: c.narrow.truncate_to for c in COLUMNS if c.narrow.truncate_to}
 
 
 def display_width(text: str) -> int:

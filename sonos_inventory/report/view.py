@@ -17,6 +17,19 @@ from .advice import answered, connection_label
 
 
 @dataclass(frozen=True)
+class Narrow:
+    """How the terminal table gives way when it is too wide (report/table_fit.py): first
+    `shorten` (no information lost), then drop the column when every cell is `drop_if_all`, then
+    drop it outright, then cut its cells with an ellipsis down to `truncate_to`. The ranks order
+    the columns within each step."""
+
+    shorten: Callable[[str], str] | None = None
+    drop_if_all: tuple[int, str] | None = None  # (rank, the ordinary value)
+    drop_rank: int | None = None
+    truncate_to: int | None = None
+
+
+@dataclass(frozen=True)
 class Column:
     key: str  # the inventory JSON's key (the CSV header)
     label: str  # what people read (table, Markdown)
@@ -24,6 +37,7 @@ class Column:
     table_width: int = 40  # at most this many characters in the terminal table
     in_table: bool = True
     in_markdown: bool = True
+    narrow: Narrow = Narrow()
 
 
 def _capable(player: Player) -> str:
@@ -31,20 +45,29 @@ def _capable(player: Player) -> str:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("room", "Room", lambda p: p.room, 28),
-    Column("model_name", "Product", lambda p: p.model_name, 28),
-    Column("model_number", "Model", lambda p: p.model_number, 10),
+    Column("room", "Room", lambda p: p.room, 28, narrow=Narrow(truncate_to=8)),
+    # "Sonos " is in every product name: nothing is lost by leaving it out
+    Column("model_name", "Product", lambda p: p.model_name, 28,
+           narrow=Narrow(shorten=lambda cell: cell.removeprefix("Sonos "), truncate_to=8)),
+    Column("model_number", "Model", lambda p: p.model_number, 10, narrow=Narrow(drop_rank=2)),
     Column("series_id", "Series", lambda p: p.series_id, 8, in_table=False),
-    Column("serial", "Serial", lambda p: p.serial, 24),
-    Column("software_version", "Software", lambda p: p.software_version, 16),
+    Column("serial", "Serial", lambda p: p.serial, 24, narrow=Narrow(truncate_to=10)),
+    Column("software_version", "Software", lambda p: p.software_version, 16,
+           narrow=Narrow(truncate_to=10)),
     Column("display_version", "Version (app)",
-           lambda p: app_version(p.display_version, p.software_version), 32),
+           lambda p: app_version(p.display_version, p.software_version), 32,
+           narrow=Narrow(drop_rank=1)),
     Column("track", "Track", lambda p: p.track.value, 8),
     Column("s2_capable", "S2-capable", _capable, 8, in_table=False),
-    Column("role", "Role", lambda p: p.role.value, 16),
-    Column("ip", "IP", lambda p: p.ip, 40),
-    Column("connection", "Connection", connection_label, 24),
-    Column("reachable", "Answered", answered, 32),
+    Column("role", "Role", lambda p: p.role.value, 16,
+           narrow=Narrow(drop_if_all=(2, "player"), drop_rank=5)),
+    Column("ip", "IP", lambda p: p.ip, 40, narrow=Narrow(drop_rank=3)),
+    Column("connection", "Connection", connection_label, 24,
+           narrow=Narrow(drop_if_all=(3, "unknown"), drop_rank=6)),
+    # why a player did not answer is listed under "Not read"
+    Column("reachable", "Answered", answered, 32,
+           narrow=Narrow(shorten=lambda cell: cell.split(" (", 1)[0],
+                         drop_if_all=(1, "yes"), drop_rank=4)),
 )
 """Product columns, in report order."""
 
