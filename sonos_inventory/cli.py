@@ -19,7 +19,7 @@ import click
 
 from . import app, console
 from .bounds import DEFAULT_SCAN_BUDGET_S, SSDP_DEFAULT_TTL, SSDP_MAX_TTL
-from .deliver import FORMATS, OutputRequest, deliver
+from .deliver import FORMATS, OutputRequest, deliver, write_targets
 from .errors import UsageError
 from .model import Inventory, ScanObservations
 from .report.context import ReportContext
@@ -652,7 +652,7 @@ def finish_fleet(files: list[Path], request: OutputRequest) -> int:
     import json
 
     from .analyze.verdict import analyze as run_analysis
-    from .fileio import is_stdout, shown, write_output
+    from .fileio import is_stdout, shown
     from .report.fleet import Site, render_fleet, site_names, worst_exit
     from .report.redact import Redactor
 
@@ -676,20 +676,14 @@ def finish_fleet(files: list[Path], request: OutputRequest) -> int:
         targets.append((request.redact_map, json.dumps(redactor.mapping(), indent=2,
                                                        ensure_ascii=False).encode(),
                         "--redact-map"))
-    printed = not targets or targets[0][2] != "--output"
-    for path, data, option in targets:
-        try:
-            write_output(path, data)
-            click.echo(f"Wrote {shown(path)}", err=True)
-        except OSError as exc:
-            click.echo(f"Error: {option} {shown(path)}: could not write it "
-                       f"({exc.strerror or exc})" + ("; the report is printed instead"
-                                                     if option == "--output" else ""), err=True)
-            printed = printed or option == "--output"
-            code = app.EXIT_USAGE
-    if printed:
+    written, failures, print_instead = write_targets(targets)
+    for failure in failures:
+        click.echo(f"Error: {failure}", err=True)
+    if print_instead or not targets or targets[0][2] != "--output":
         emit(text, request.fmt)
-    return code
+    for path in written:
+        click.echo(f"Wrote {shown(path)}", err=True)
+    return app.EXIT_USAGE if failures else code
 
 
 @cli.command()

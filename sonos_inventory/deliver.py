@@ -135,8 +135,19 @@ def deliver(
         targets.append((request.redact_map, json.dumps(redactor.mapping(), indent=2,
                                                        ensure_ascii=False).encode(),
                         "--redact-map"))
+    written, failures, print_instead = write_targets(targets)
+    to_stdout = to_stdout or print_instead
+    return Delivered(text if to_stdout else "", tuple(written), notes, tuple(failures))
+
+
+def write_targets(targets: list[tuple[Path, bytes, str]]
+                  ) -> tuple[list[Path], list[str], bool]:
+    """Write each (path, data, option) target. A target that cannot be written does not lose
+    the result: the --output report is to be printed instead (the third value), any other file
+    is saved in the temporary folder. Returns what was written and a line per failure."""
     written: list[Path] = []
     failures: list[str] = []
+    print_instead = False
     for path, data, option in targets:
         try:
             write_output(path, data)
@@ -145,14 +156,14 @@ def deliver(
         except OSError as exc:
             problem = f"{option} {shown(path)}: could not write it ({exc.strerror or exc})"
         if option == "--output":
-            to_stdout = True
+            print_instead = True
             failures.append(f"{problem}; the report is printed below instead")
             continue
         try:
             elsewhere = save_elsewhere(data, path.name)
         except OSError:
             failures.append(f"{problem}; it could not be saved anywhere else either")
-            to_stdout = True
+            print_instead = True
             continue
         failures.append(f"{problem}; saved it as {shown(elsewhere)} instead")
-    return Delivered(text if to_stdout else "", tuple(written), notes, tuple(failures))
+    return written, failures, print_instead

@@ -212,18 +212,7 @@ class Scan:
         elif kind == "note":
             self.planner.note(str(a))
             self.log(str(a))
-        elif kind in ("status", "second"):
-            self._pending -= 1
-            assert isinstance(a, Endpoint) and isinstance(b, Future)
-            try:
-                outcome = b.result()
-            except Exception as exc:  # a bug in a read: keep the scan, record it
-                outcome = exc
-            if kind == "status":
-                self.planner.status_read(a, outcome)
-            else:
-                self.planner.second_read(a, outcome)
-        elif kind in ("description", "household"):
+        else:  # a read finished: "description", "household", "status" or "second"
             self._pending -= 1
             assert isinstance(a, Endpoint) and isinstance(b, Future)
             try:
@@ -232,10 +221,14 @@ class Scan:
                 result = exc
             if kind == "description":
                 self._carry_out(self.planner.description_read(a, result))
-            elif isinstance(result, _HouseholdOutcome):
+            elif kind == "household" and isinstance(result, _HouseholdOutcome):
                 self._carry_out(self.planner.household_read(a, result.read, result.probes))
-            else:
+            elif kind == "household":
                 self._carry_out(self.planner.household_read(a, result))
+            elif kind == "status":
+                self.planner.status_read(a, result)
+            else:
+                self.planner.second_read(a, result)
 
     # ---- carrying out the planner's actions ----
 

@@ -28,6 +28,14 @@ def name(player: Player) -> str:
     return f"{room}: {model}"
 
 
+def names(players: list[Player], limit: int = 8) -> str:
+    """`name` of each, `; `-separated, the first `limit` and how many more."""
+    shown = [name(p) for p in players[:limit]]
+    if len(players) > limit:
+        shown.append(f"and {len(players) - limit} more")
+    return "; ".join(shown)
+
+
 def describe(player: Player) -> str:
     """One evidence line: who it is, what it runs, and how we know the track."""
     parts = [name(player)]

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ..model import Finding, Inventory, Likelihood, Player, Severity, Track, Verdict
 from .deep import topology_disagreement, with_gate_evidence
-from .rules import current, members, name, run_rules
+from .rules import current, members, name, names, run_rules
 
 LIKELY = Likelihood.LIKELY
 POSSIBLE = Likelihood.POSSIBLE
@@ -24,13 +24,6 @@ def _who(players: list[Player]) -> str:
         parts.append(f"{name(p)} ({p.software_version or 'version unknown'}, "
                      f"{p.track.value}{serial})")
     return "; ".join(parts)
-
-
-def _names(players: list[Player], limit: int = 6) -> str:
-    names = [name(p) for p in players[:limit]]
-    if len(players) > limit:
-        names.append(f"{len(players) - limit} more")
-    return "; ".join(names)
 
 
 def _players(inventory: Inventory, findings: list[Finding]) -> list[Player]:
@@ -98,7 +91,7 @@ def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
         text = ("No S1/S2 mix was seen inside one household, but there are weaker signs of the "
                 "situation reported behind \"Error 803\": " + "; ".join(reasons) + ".")
         if unread:
-            text += (f" First power on or reconnect {_names(unread)} (or turn UPnP back on where "
+            text += (f" First power on or reconnect {names(unread)} (or turn UPnP back on where "
                      "it answered 403) and scan again: the verdict can only judge what it reads.")
         return Verdict(POSSIBLE, text)
     if not inventory.players:

@@ -104,6 +104,15 @@ def replies_for(player: EmulatedPlayer, search_target: str) -> list[bytes]:
     return [reply_for(player, st, usn) for st, usn in targets if st == search_target]
 
 
+def _shared_udp_socket() -> socket.socket:
+    """A UDP socket that may share port 1900 with other listeners (emulators, a scanner)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if hasattr(socket, "SO_REUSEPORT"):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    return sock
+
+
 class SsdpResponder:
     def __init__(self, emulator: ServedLan, rng: random.Random, *,
                  listen_multicast: bool = True, listen_broadcast: bool = True) -> None:
@@ -118,10 +127,7 @@ class SsdpResponder:
         self._senders: dict[str, socket.socket] = {}
 
     def start(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if hasattr(socket, "SO_REUSEPORT"):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock = _shared_udp_socket()
         try:
             sock.bind((MULTICAST_GROUP, SSDP_PORT))
         except OSError:
@@ -136,10 +142,7 @@ class SsdpResponder:
         if self.listen_broadcast:
             # M-SEARCH sent to 255.255.255.255 (as the Sonos controller also does): only
             # datagrams to the broadcast address reach a socket bound to it.
-            bsock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
-            bsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            if hasattr(socket, "SO_REUSEPORT"):
-                bsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            bsock = _shared_udp_socket()
             try:
                 bsock.bind((BROADCAST, SSDP_PORT))
                 bsock.settimeout(0.2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..analyze.rules import name
+from ..analyze.rules import name, names
 from ..analyze.verdict import LIKELY, NOT_INDICATED, POSSIBLE, unread_members
 from ..model import Household, Inventory, Player, Severity, Track
 from .safe_text import for_terminal
@@ -46,12 +46,8 @@ def _cause_players(inventory: Inventory) -> list[Player]:
     return [p for u in uuids if (p := inventory.player(u)) is not None]
 
 
-def _unread_names(inventory: Inventory, limit: int = 8) -> str:
-    unread = unread_members(inventory)
-    names = [name(p) for p in unread[:limit]]
-    if len(unread) > limit:
-        names.append(f"and {len(unread) - limit} more")
-    return "; ".join(names)
+def _unread_names(inventory: Inventory) -> str:
+    return names(unread_members(inventory))
 
 
 def moved_out_lines(inventory: Inventory, household: Household) -> list[str]:
