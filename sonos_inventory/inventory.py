@@ -218,9 +218,8 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
     by_uuid_target: dict[str, TargetObservation] = {}
     for observed in observations.targets:
         uuid = observed.uuid
-        if uuid is None or _kind(observed) is ErrorKind.DUPLICATE or (
-                _kind(observed) is ErrorKind.NOT_SONOS and uuid not in member_view):
-            continue  # claimed another's UUID, or is no Sonos player at all
+        if uuid is None or _no_player_record(observed, member_view):
+            continue
         if uuid not in by_uuid_target or observed.description is not None:
             by_uuid_target[uuid] = observed
     refused = {r.uuid: r for r in observations.refused}
@@ -240,18 +239,9 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
         hint = None
         if target:
             hint = next((s.household_id for s in target.sightings if s.household_id), None)
-        remembered = vanished_views.get(uuid, [])
-        vanished: VanishedDevice | None = None
-        if member is not None:
-            vanished = next((d for v, d in remembered if v is view), None)
-            elsewhere = [v for v, _ in remembered if v is not view]
-        elif remembered and target is not None and target.description is not None and hint and (
-                all(v.household_id not in (None, hint) for v, _ in remembered)):
-            elsewhere = [v for v, _ in remembered]  # it answered for another household
-        else:
-            if remembered:
-                view, vanished = remembered[0]
-            elsewhere = [v for v, _ in remembered[1:]]
+        view, vanished, elsewhere = _membership(
+            view, member, vanished_views.get(uuid, []),
+            answered_for=hint if target is not None and target.description is not None else None)
         for old in elsewhere:
             moved_out.setdefault(old.key, []).append(uuid)
         via = set(target.via) if target else set()
@@ -315,8 +305,36 @@ _NOT_A_PLAYER = frozenset({ErrorKind.NOT_SONOS, ErrorKind.REFUSED, ErrorKind.HTT
                            ErrorKind.BAD_XML})
 
 
+def _membership(view: _HouseholdView | None, member: ZoneMember | None,
+                remembered: _Remembered, answered_for: str | None,
+                ) -> tuple[_HouseholdView | None, VanishedDevice | None, list[_HouseholdView]]:
+    """Where a product belongs, its own vanished entry there, and the other households that
+    remember it as vanished although it is now elsewhere.
+
+    A current member belongs to the household whose topology lists it; so does a product that
+    answered with another household's id than every household remembering it. Otherwise a
+    remembered product is a vanished member of the first household that lists it."""
+    if member is not None:
+        return (view, next((d for v, d in remembered if v is view), None),
+                [v for v, _ in remembered if v is not view])
+    if remembered and answered_for and all(
+            v.household_id not in (None, answered_for) for v, _ in remembered):
+        return view, None, [v for v, _ in remembered]
+    if remembered:
+        first, device = remembered[0]
+        return first, device, [v for v, _ in remembered[1:]]
+    return view, None, []
+
+
 def _kind(target: TargetObservation) -> ErrorKind | None:
     return target.problem.kind if target.problem else None
+
+
+def _no_player_record(target: TargetObservation, member_view: Mapping[str, object]) -> bool:
+    """It claimed another's UUID, or is no Sonos player at all (and no household lists it)."""
+    kind = _kind(target)
+    return kind is ErrorKind.DUPLICATE or (
+        kind is ErrorKind.NOT_SONOS and target.uuid not in member_view)
 
 
 def _is_unidentified(target: TargetObservation,
@@ -329,12 +347,10 @@ def _is_unidentified(target: TargetObservation,
     """
     if target.description is not None:
         return False
-    kind = _kind(target)
-    if target.uuid is not None and kind is not ErrorKind.DUPLICATE and not (
-            kind is ErrorKind.NOT_SONOS and target.uuid not in member_view):
+    if target.uuid is not None and not _no_player_record(target, member_view):
         return False  # listed as a player record, unreachable, with its reason
     probe_only = set(target.via) == {Method.NETWORK}
-    return not (probe_only and kind in _NOT_A_PLAYER)
+    return not (probe_only and _kind(target) in _NOT_A_PLAYER)
 
 
 def is_not_sonos(entry: Unidentified) -> bool:
