@@ -70,8 +70,8 @@ def clean_label(label: str | None) -> str | None:
     if not text:
         return None
     if len(text) > MAX_LABEL or any(not c.isprintable() for c in text):
-        raise click.UsageError(f"--label: give one line of printable text, at most {MAX_LABEL} "
-                               "characters")
+        raise InputError(f"--label: give one line of printable text, at most {MAX_LABEL} "
+                         "characters")
     return text
 
 
