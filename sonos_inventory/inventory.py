@@ -23,6 +23,7 @@ from .model import (
     Method,
     Player,
     Problem,
+    Role,
     ScanInfo,
     ScanObservations,
     StatusRead,
@@ -44,33 +45,106 @@ class _HouseholdView:
     household_id: str | None
     topology: Topology | None
     problem: Problem | None
-    source_uuid: str | None = None  # the player a failed read was asked through
+    source_uuid: str | None = None  # the player the chosen (or failed) read was asked through
 
 
-def _households(observations: ScanObservations) -> list[_HouseholdView]:
-    """One view per household: its first successful topology read, else its last failure.
+def self_households(observations: ScanObservations) -> dict[str, str]:
+    """uuid -> the household id a product named for itself (GetHouseholdID at its own
+    address): what decides membership when it is in doubt."""
+    said: dict[str, str] = {}
+    for read in observations.household_reads:
+        if read.id_asked and read.source_uuid and read.household_id:
+            said.setdefault(read.source_uuid, read.household_id)
+    for asked in observations.household_ids:
+        if asked.household_id and asked.problem is None:
+            said[asked.uuid] = asked.household_id
+    return said
 
-    A topology is the ground truth of membership: two reads whose members overlap are one
-    household whatever ids the players claimed, and an id claimed only by players that a
-    topology already placed does not make a household of its own.
+
+def _from_satellite(read: HouseholdRead) -> bool:
+    """The read came through a satellite or subwoofer, whose copy may be stale."""
+    if read.topology is None or read.source_uuid is None:
+        return False
+    member = read.topology.member(read.source_uuid)
+    return member is not None and detect_role(member, read.topology, None) in (
+        Role.SATELLITE, Role.SUBWOOFER)
+
+
+def _merged(reads: list[HouseholdRead]) -> Topology:
+    """One household's copies of the zone group state as one: every member and vanished entry
+    any of them lists (the first copy's entry wins), in a fixed order."""
+    members: dict[str, ZoneMember] = {}
+    vanished: dict[str, VanishedDevice] = {}
+    for read in reads:
+        assert read.topology is not None
+        for member in read.topology.members:
+            members.setdefault(member.uuid, member)
+        for device in read.topology.vanished:
+            vanished.setdefault(device.uuid, device)
+    return Topology(tuple(members.values()), tuple(vanished.values()),
+                    any(r.topology is not None and r.topology.truncated for r in reads))
+
+
+def _source_order(read: HouseholdRead) -> tuple[str, str]:
+    return (read.source_uuid or "", str(read.source))
+
+
+def _households(observations: ScanObservations, said: dict[str, str]) -> list[_HouseholdView]:
+    """One view per household, whatever order the players answered in.
+
+    Reads that carry different household ids are different households, never merged; the id of
+    a read is what its source says of itself when that is known. A household's copies read
+    through coordinators or other non-satellite members are believed over a satellite's (which
+    can be stale); a satellite's copy is used only when it is the only one. Reads whose id is
+    unknown join the household whose members they share, or stand alone.
     """
+    reads = sorted(observations.household_reads, key=_source_order)
+    with_id: dict[str, list[HouseholdRead]] = {}
+    failed: dict[str, HouseholdRead] = {}
+    anonymous: list[HouseholdRead] = []
+    for read in reads:
+        household = said.get(read.source_uuid or "", read.household_id)
+        if household is None:
+            anonymous.append(read)
+        elif read.topology is not None:
+            with_id.setdefault(household, []).append(read)
+        else:
+            failed.setdefault(household, read)
     views: dict[str, _HouseholdView] = {}
-    member_home: dict[str, str] = {}
-    for index, read in enumerate(observations.household_reads):
-        key = _key_from_members(read, member_home) or read.household_id or f"household-{index + 1}"
+    for household, group in with_id.items():
+        trusted = [r for r in group if not _from_satellite(r)] or group
+        views[household] = _HouseholdView(household, household, _merged(trusted), None,
+                                          trusted[0].source_uuid)
+    for household, read in failed.items():
+        if household not in views:
+            views[household] = _HouseholdView(household, household, None, read.problem,
+                                              read.source_uuid)
+    member_home = {m.uuid: v.key for v in views.values() if v.topology
+                   for m in v.topology.members}
+    for read in anonymous:
+        if read.topology is None:
+            key = member_home.get(read.source_uuid or "")
+            if key is None:
+                key = f"@{read.source_uuid or read.source}"
+                views.setdefault(key, _HouseholdView(key, None, None, read.problem,
+                                                     read.source_uuid))
+            continue
+        key = next((member_home[m.uuid] for m in read.topology.members
+                    if m.uuid in member_home), f"@{read.source_uuid or read.source}")
         existing = views.get(key)
-        if existing and existing.topology is not None:
+        if existing is not None and existing.topology is not None:
             continue
-        if read.topology is None and existing is not None:
-            continue
-        views[key] = _HouseholdView(key, read.household_id, read.topology, read.problem,
-                                    read.source_uuid)
-        if read.topology:
-            for member in read.topology.members:
-                member_home.setdefault(member.uuid, key)
+        views[key] = _HouseholdView(key, None, read.topology, None, read.source_uuid)
+        for member in read.topology.members:
+            member_home.setdefault(member.uuid, key)
+    for household in sorted(set(said.values()) - set(views)):  # named by a product only
+        views[household] = _HouseholdView(
+            household, household, None, Problem(ErrorKind.TOPOLOGY_UNAVAILABLE,
+                                                "no player of this household answered "
+                                                "GetZoneGroupState"))
     known_ids = {v.household_id for v in views.values()}
     for target in observations.targets:  # households known only from discovery hints
-        if target.uuid in member_home:
+        if target.uuid in member_home or target.uuid in said:
             continue
         for sighting in target.sightings:
             if sighting.household_id and sighting.household_id not in known_ids:
@@ -80,16 +154,8 @@ def _households(observations: ScanObservations) -> list[_HouseholdView]:
                     Problem(ErrorKind.TOPOLOGY_UNAVAILABLE,
                             "no player of this household answered GetZoneGroupState"),
                 )
-    return list(views.values())
-
-
-def _key_from_members(read: HouseholdRead, member_home: dict[str, str]) -> str | None:
-    if read.topology is None:
-        return member_home.get(read.source_uuid or "")
-    for member in read.topology.members:
-        if member.uuid in member_home:
-            return member_home[member.uuid]
-    return None
+    return sorted(views.values(), key=lambda v: (v.household_id is None, v.household_id or "",
+                                                 v.key))
 
 
 def _ordered(methods: set[Method]) -> tuple[Method, ...]:
@@ -193,34 +259,48 @@ def _deep(observations: ScanObservations, status: StatusRead | None,
                     page.connection_type, page.extra_info)
 
 
+_Listed = list[tuple[_HouseholdView, ZoneMember]]
 _Remembered = list[tuple[_HouseholdView, VanishedDevice]]
 
 
-def _index_topologies(views: list[_HouseholdView]) -> tuple[
-    dict[str, tuple[_HouseholdView, ZoneMember]], dict[str, _Remembered]
-]:
-    """Current members (the first household whose topology lists a player owns it) and every
-    household's vanished entries (a product can be remembered by several)."""
-    members: dict[str, tuple[_HouseholdView, ZoneMember]] = {}
-    vanished: dict[str, list[tuple[_HouseholdView, VanishedDevice]]] = {}
+def _index_topologies(views: list[_HouseholdView]) -> tuple[dict[str, _Listed],
+                                                            dict[str, _Remembered]]:
+    """Every household that lists a product as a current member, and every household that
+    remembers it as vanished (a product can be in several of each)."""
+    listed: dict[str, _Listed] = {}
+    vanished: dict[str, _Remembered] = {}
     for view in views:
         if view.topology:
             for member in view.topology.members:
-                members.setdefault(member.uuid, (view, member))
+                listed.setdefault(member.uuid, []).append((view, member))
             for device in view.topology.vanished:
                 vanished.setdefault(device.uuid, []).append((view, device))
-    return members, vanished
+    return listed, vanished
+
+
+@dataclass(frozen=True)
+class _Membership:
+    """Where a product belongs, and what the households that do not own it remember of it."""
+
+    view: _HouseholdView | None
+    member: ZoneMember | None
+    vanished: VanishedDevice | None  # set only for a product that does not answer
+    elsewhere: tuple[_HouseholdView, ...] = ()  # still list it; it is a member of `view`
+    remembered_by: tuple[_HouseholdView, ...] = ()  # remember it; it belongs to none of them
 
 
 def build_inventory(observations: ScanObservations, tool_version: str) -> Inventory:
-    views = _households(observations)
-    member_view, vanished_views = _index_topologies(views)
+    said = self_households(observations)
+    views = _households(observations, said)
+    listed, vanished_views = _index_topologies(views)
+    by_id = {v.household_id: v for v in views if v.household_id}
     by_uuid_target: dict[str, TargetObservation] = {}
-    for observed in observations.targets:
+    for observed in sorted(observations.targets, key=lambda t: t.endpoint):
         uuid = observed.uuid
-        if uuid is None or _no_player_record(observed, member_view):
+        if uuid is None or _no_player_record(observed, listed):
             continue
-        if uuid not in by_uuid_target or observed.description is not None:
+        if uuid not in by_uuid_target or (observed.description is not None
+                                          and by_uuid_target[uuid].description is None):
             by_uuid_target[uuid] = observed
     refused = {r.uuid: r for r in observations.refused}
     status_of = {r.uuid: r for r in observations.status_reads if r.uuid}
@@ -228,22 +308,25 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
                       for m in r.topology.members}
 
     players: list[Player] = []
-    home: dict[str, str] = {}  # uuid -> the key of the household it belongs to
-    moved_out: dict[str, list[str]] = {}  # household key -> products it remembers, now elsewhere
-    uuids = list(dict.fromkeys([*member_view, *by_uuid_target, *vanished_views]))
+    home: dict[str, list[str]] = {}  # uuid -> the keys of the households that list it
+    moved_out: dict[str, list[str]] = {}  # household key -> products it lists, now elsewhere
+    remembered: dict[str, list[str]] = {}  # household key -> products that belong nowhere
+    uuids = list(dict.fromkeys([*listed, *sorted(by_uuid_target), *vanished_views]))
     for uuid in uuids:
         target = by_uuid_target.get(uuid)
-        view: _HouseholdView | None
-        member: ZoneMember | None
-        view, member = member_view.get(uuid, (None, None))
         hint = None
         if target:
             hint = next((s.household_id for s in target.sightings if s.household_id), None)
-        view, vanished, elsewhere = _membership(
-            view, member, vanished_views.get(uuid, []),
-            answered_for=hint if target is not None and target.description is not None else None)
-        for old in elsewhere:
+        answered = target is not None and target.description is not None
+        place = _membership(listed.get(uuid, []), vanished_views.get(uuid, []),
+                            said.get(uuid) if answered else None, by_id, answered, hint)
+        view, member, vanished = place.view, place.member, place.vanished
+        for old in place.elsewhere:
             moved_out.setdefault(old.key, []).append(uuid)
+        for old in place.remembered_by:
+            remembered.setdefault(old.key, []).append(uuid)
+            if not answered:  # listed under each, as a vanished product of none of them
+                home.setdefault(uuid, []).append(old.key)
         via = set(target.via) if target else set()
         if member is not None and member.channel_map_of is None:
             via.add(Method.TOPOLOGY)
@@ -273,18 +356,27 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
             ip = vanished.last_known_ip
             reason = vanished.reason or "unknown reason"
             seen = f", last seen {vanished.last_seen_utc}" if vanished.last_seen_utc else ""
-            errors = (Problem(ErrorKind.VANISHED,
-                              f"the household lists it as vanished ({reason}{seen})"),)
-        if view is None and hint:
-            view = next((v for v in views if v.household_id == hint), None)
-        if view is None:  # the player a failed, id-less topology read was asked through
+            if place.remembered_by:
+                names = " and ".join(v.household_id or "an unknown household"
+                                     for v in place.remembered_by)
+                errors = (Problem(ErrorKind.VANISHED,
+                                  f"remembered by {names} as vanished, not answering "
+                                  f"(latest sighting: {reason}{seen})"),)
+            else:
+                errors = (Problem(ErrorKind.VANISHED,
+                                  f"the household lists it as vanished ({reason}{seen})"),)
+        if view is None and not place.remembered_by and hint:
+            view = by_id.get(hint)
+        if view is None and not place.remembered_by:
+            # the player a failed, id-less topology read was asked through
             view = next((v for v in views if v.topology is None and v.household_id is None
                          and v.source_uuid == uuid), None)
         if view is not None:
-            home[uuid] = view.key
+            home.setdefault(uuid, []).append(view.key)
         players.append(_player(
             uuid, description=target.description if target else None, member=member,
-            vanished=vanished, view=view, target=target, household_hint=hint, via=via,
+            vanished=vanished, view=view, target=target,
+            household_hint=None if place.remembered_by else hint, via=via,
             errors=errors, ip=ip, port=port,
             deep=_deep(observations, status_of.get(uuid), target), status=status_of.get(uuid),
             other_copy=second_members.get(uuid),
@@ -293,9 +385,9 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
     unidentified = tuple(
         Unidentified(t.endpoint.host, t.endpoint.port, t.via, (t.problem,) if t.problem else ())
         for t in observations.targets
-        if _is_unidentified(t, member_view)
+        if _is_unidentified(t, listed)
     )
-    households = _household_records(views, players, home, moved_out,
+    households = _household_records(views, players, home, moved_out, remembered,
                                     observations.second_reads if observations.deep else None)
     scan = _scan_info(observations, households, players, unidentified)
     return Inventory(tool_version, scan, households, tuple(players), unidentified)
@@ -305,25 +397,51 @@ _NOT_A_PLAYER = frozenset({ErrorKind.NOT_SONOS, ErrorKind.REFUSED, ErrorKind.HTT
                            ErrorKind.BAD_XML})
 
 
-def _membership(view: _HouseholdView | None, member: ZoneMember | None,
-                remembered: _Remembered, answered_for: str | None,
-                ) -> tuple[_HouseholdView | None, VanishedDevice | None, list[_HouseholdView]]:
-    """Where a product belongs, its own vanished entry there, and the other households that
-    remember it as vanished although it is now elsewhere.
+def _membership(listed: _Listed, remembered: _Remembered, said: str | None,
+                by_id: Mapping[str, _HouseholdView], answered: bool, hint: str | None,
+                ) -> _Membership:
+    """Where a product belongs: what it says of itself outranks what others remember.
 
-    A current member belongs to the household whose topology lists it; so does a product that
-    answered with another household's id than every household remembering it. Otherwise a
-    remembered product is a vanished member of the first household that lists it."""
-    if member is not None:
-        return (view, next((d for v, d in remembered if v is view), None),
-                [v for v, _ in remembered if v is not view])
-    if remembered and answered_for and all(
-            v.household_id not in (None, answered_for) for v, _ in remembered):
-        return view, None, [v for v, _ in remembered]
+    - A product that named its household for itself (GetHouseholdID at its own address) is a
+      current member of that household, whatever another player's copy lists.
+    - Otherwise it belongs to the household whose topology lists it as a member (when two do,
+      the one that does not also remember it as vanished, then the lower id: the same answer
+      whatever order the players answered in).
+    - A product only remembered as vanished that answers is not vanished: it belongs to the
+      household its discovery reply names, else to no known household (never guessed). One
+      that does not answer is a vanished member of the one household that remembers it; when
+      several remember it, it belongs to none of them ("remembered by A and B").
+    An SSDP header alone never moves a current member out of a household that lists it.
+    """
+    listing = list(dict.fromkeys(v for v, _ in listed))
+    remembering = list(dict.fromkeys(v for v, _ in remembered))
+
+    def others(view: _HouseholdView | None) -> tuple[_HouseholdView, ...]:
+        return tuple(v for v in dict.fromkeys([*listing, *remembering]) if v is not view)
+
+    if said is not None and said in by_id:
+        view = by_id[said]
+        member = next((m for v, m in listed if v is view), None)
+        if member is None:
+            member = next((m for _v, m in listed), None)
+        return _Membership(view, member, None, others(view))
+    if listed:
+        gone = {v.key for v in remembering}
+        view, member = min(listed, key=lambda vm: (vm[0].key in gone, vm[0].household_id or "",
+                                                   vm[0].key))
+        return _Membership(view, member, None, others(view))
+    if remembered and answered:
+        claimed = by_id.get(hint or "")
+        if claimed is not None:
+            return _Membership(claimed, None, None, others(claimed))
+        return _Membership(None, None, None, (), tuple(remembering))
+    if len(remembering) == 1:
+        return _Membership(remembered[0][0], None, remembered[0][1])
     if remembered:
-        first, device = remembered[0]
-        return first, device, [v for v, _ in remembered[1:]]
-    return view, None, []
+        latest = max((d for _v, d in remembered), key=lambda d: (d.last_seen_utc or "",
+                                                                 d.reason or ""))
+        return _Membership(None, None, latest, (), tuple(remembering))
+    return _Membership(None, None, None)
 
 
 def _kind(target: TargetObservation) -> ErrorKind | None:
@@ -376,13 +494,14 @@ def _compare(view: _HouseholdView, second_reads: tuple[HouseholdRead, ...] | Non
     return disagreement(view.topology, second.topology, first_name, second_name, label)
 
 
-def _household_records(views: list[_HouseholdView], players: list[Player], home: dict[str, str],
-                       moved_out: dict[str, list[str]],
+def _household_records(views: list[_HouseholdView], players: list[Player],
+                       home: dict[str, list[str]], moved_out: dict[str, list[str]],
+                       remembered: dict[str, list[str]],
                        second_reads: tuple[HouseholdRead, ...] | None = None,
                        ) -> tuple[Household, ...]:
     records = []
     for view in views:
-        members = [p for p in players if home.get(p.uuid) == view.key]
+        members = [p for p in players if view.key in home.get(p.uuid, ())]
         if not members and view.topology is None:
             continue  # a failed read that no player belongs to says nothing of its own
         tracks = sorted(
@@ -396,6 +515,7 @@ def _household_records(views: list[_HouseholdView], players: list[Player], home:
             topology_read=view.topology is not None,
             topology_problem=view.problem if view.topology is None else None,
             moved_out=tuple(dict.fromkeys(moved_out.get(view.key, ()))),
+            remembered=tuple(dict.fromkeys(remembered.get(view.key, ()))),
             topology_disagreement=_compare(view, second_reads, players),
         ))
     assigned = {uuid for h in records for uuid in h.players}

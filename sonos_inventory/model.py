@@ -227,6 +227,22 @@ class HouseholdRead:
     topology: Topology | None
     problem: Problem | None = None
     raw_zone_group_state: str | None = None
+    id_asked: bool = False
+    """The household id came from GetHouseholdID asked at the source itself (not from a
+    discovery header): what the source says of itself."""
+
+
+@dataclass(frozen=True)
+class HouseholdIdRead:
+    """GetHouseholdID asked at a product's own address: the household it names for itself.
+    Asked only when its membership is in doubt (listed as vanished, listed by two households,
+    or its SSDP household header disagrees with the topology that lists it)."""
+
+    endpoint: Endpoint
+    uuid: str
+    household_id: str | None
+    problem: Problem | None = None
+    elapsed_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -295,6 +311,7 @@ class ScanObservations:
     deep: bool = False  # --deep was asked for
     status_reads: tuple[StatusRead, ...] = ()  # --deep: one per answering player
     second_reads: tuple[HouseholdRead, ...] = ()  # --deep: a second member's zone group state
+    household_ids: tuple[HouseholdIdRead, ...] = ()  # products asked where they belong
 
 
 # ---- the inventory ----
@@ -361,6 +378,9 @@ class Household:
     moved_out: tuple[str, ...] = ()
     """Products this household still lists as vanished that are current members of another
     household (split off, or moved to S1): they belong there, not here."""
+    remembered: tuple[str, ...] = ()
+    """Products this household lists as vanished that belong to no household for sure:
+    remembered by several households and answering none of them (listed under each)."""
     topology_disagreement: tuple[str, ...] | None = None
     """--deep: how a second member's zone group state differs from the first one's (empty: they
     agree; None: not compared)."""

@@ -16,6 +16,7 @@ from .collect.read import DescriptionResult
 from .model import (
     Endpoint,
     ErrorKind,
+    HouseholdIdRead,
     HouseholdRead,
     Method,
     Probe,
@@ -25,6 +26,7 @@ from .model import (
     StatusRead,
     TargetObservation,
     Topology,
+    parse_channel_map,
 )
 from .netpolicy import IPNetwork, Origin, check, endpoint_from_location
 
@@ -62,7 +64,16 @@ class ReadSecondTopology:
     household_id: str | None
 
 
-Action = ReadDescription | ReadHousehold | ReadStatus | ReadSecondTopology
+@dataclass(frozen=True)
+class ReadHouseholdId:
+    """Action: ask a product at its own address which household it belongs to (GetHouseholdID),
+    because its membership is in doubt."""
+
+    endpoint: Endpoint
+    uuid: str
+
+
+Action = ReadDescription | ReadHousehold | ReadStatus | ReadSecondTopology | ReadHouseholdId
 
 
 @dataclass
@@ -130,6 +141,11 @@ class Planner:
         self._reads_in_flight = 0
         self._deferred: list[Endpoint] = []
         self._counts = {True: 0, False: 0}  # targets from the topology / from discovery
+        self.id_reads: list[HouseholdIdRead] = []
+        self._id_asked: set[str] = set()
+        self._listed: dict[str, set[str]] = {}  # uuid -> households whose topology lists it
+        self._remembered: set[str] = set()  # uuids some topology lists as vanished
+        self._confirm: dict[str, str] = {}  # household -> the parent that is to confirm it
         self._cap_noted = {True: False, False: False}
 
     # ---- events ----
@@ -181,6 +197,10 @@ class Planner:
             actions.append(ReadStatus(endpoint, description.uuid))
             self._maybe_second_reads(actions)
         self._consider_topology(endpoint, actions)
+        self._check_doubt(description.uuid, actions)
+        for household, parent in list(self._confirm.items()):
+            if parent == description.uuid:
+                self._start_confirmation(household, parent, actions)
         return actions
 
     def household_read(self, endpoint: Endpoint, read: HouseholdRead | BaseException,
@@ -204,11 +224,32 @@ class Planner:
                 self._first_topologies.setdefault(household or f"@{endpoint}",
                                                   (endpoint, read.topology))
             self._expand(endpoint, read, actions)
+            if read.id_asked and read.source_uuid:
+                self._id_asked.add(read.source_uuid)  # it has said where it belongs
+            self._note_listings(read, actions)
+            if household:
+                self._maybe_confirm(household, read, actions)
             if self.deep:
                 self._maybe_second_reads(actions)
         deferred, self._deferred = self._deferred, []
         for waiting in deferred:
             self._consider_topology(waiting, actions)
+        return actions
+
+    def household_id_read(self, endpoint: Endpoint, outcome: HouseholdIdRead | BaseException
+                          ) -> list[Action]:
+        """A product said which household it belongs to (or could not)."""
+        if not isinstance(outcome, HouseholdIdRead):
+            self.notes.append(f"GetHouseholdID failed: {outcome!r}")
+            return []
+        self.id_reads.append(outcome)
+        self.probes.append(Probe(endpoint, "GetHouseholdID", outcome.elapsed_s, outcome.problem))
+        actions: list[Action] = []
+        household = outcome.household_id
+        if household and household not in self._household_done and not (
+                self._household_tries.get(household)):
+            # a member listed by one household that names another: read that one too
+            self._start_household_read(household, endpoint, actions)
         return actions
 
     def status_read(self, endpoint: Endpoint, outcome: StatusRead | BaseException) -> None:
@@ -245,6 +286,57 @@ class Planner:
                 household_id = None if key.startswith("@") else key
                 actions.append(ReadSecondTopology(endpoint, member.uuid, household_id))
                 break
+
+    def _note_listings(self, read: HouseholdRead, actions: list[Action]) -> None:
+        assert read.topology is not None
+        for member in read.topology.members:
+            if read.household_id:
+                self._listed.setdefault(member.uuid, set()).add(read.household_id)
+        self._remembered.update(d.uuid for d in read.topology.vanished)
+        for uuid in dict.fromkeys([*(m.uuid for m in read.topology.members),
+                                   *(d.uuid for d in read.topology.vanished)]):
+            self._check_doubt(uuid, actions)
+
+    def _check_doubt(self, uuid: str, actions: list[Action]) -> None:
+        """Ask a product where it belongs when, and only when, its membership is in doubt:
+        some household remembers it as vanished, two households list it, or its SSDP
+        household header disagrees with the household that lists it. Never decided by a
+        discovery header or an mDNS record alone."""
+        if uuid in self._id_asked:
+            return
+        endpoint = self._uuid_endpoint.get(uuid)
+        if endpoint is None or not self._described(endpoint):
+            return
+        listed = self._listed.get(uuid, set())
+        hint = self.targets[endpoint].household_hint
+        if (uuid in self._remembered or len(listed) > 1
+                or (hint is not None and listed and hint not in listed)):
+            self._id_asked.add(uuid)
+            actions.append(ReadHouseholdId(endpoint, uuid))
+
+    def _maybe_confirm(self, household: str, read: HouseholdRead, actions: list[Action]) -> None:
+        """A copy read through a satellite or subwoofer may be stale: confirm it through the
+        parent it names (within the household's read attempts)."""
+        assert read.topology is not None
+        source = read.topology.member(read.source_uuid or "")
+        if source is None:
+            return
+        parent = source.satellite_of
+        if parent is None and "SW" in parse_channel_map(source.channel_map_set).get(
+                source.uuid, ()):
+            parent = source.coordinator
+        if parent is None or parent == source.uuid or household in self._confirm:
+            return
+        self._confirm[household] = parent
+        self._start_confirmation(household, parent, actions)
+
+    def _start_confirmation(self, household: str, parent: str, actions: list[Action]) -> None:
+        endpoint = self._uuid_endpoint.get(parent)
+        tried = self._household_tries.setdefault(household, [])
+        if (endpoint is None or not self._described(endpoint) or endpoint in tried
+                or len(tried) >= bounds.MAX_HOUSEHOLD_READ_ATTEMPTS):
+            return
+        self._start_household_read(household, endpoint, actions)
 
     def _ensure_target(self, endpoint: Endpoint, method: Method, actions: list[Action],
                        sighting: Sighting | None = None, expected_uuid: str | None = None,

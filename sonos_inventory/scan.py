@@ -37,13 +37,22 @@ from .discovery.sources import (
     ProbeSource,
     SsdpSource,
 )
-from .model import Endpoint, HouseholdRead, Method, Probe, ScanObservations, Sighting
+from .model import (
+    Endpoint,
+    HouseholdIdRead,
+    HouseholdRead,
+    Method,
+    Probe,
+    ScanObservations,
+    Sighting,
+)
 from .netpolicy import IPNetwork
 from .planner import (
     Action,
     Planner,
     ReadDescription,
     ReadHousehold,
+    ReadHouseholdId,
     ReadSecondTopology,
     ReadStatus,
 )
@@ -227,6 +236,8 @@ class Scan:
                 self._carry_out(self.planner.household_read(a, result))
             elif kind == "status":
                 self.planner.status_read(a, result)
+            elif kind == "household_id":
+                self._carry_out(self.planner.household_id_read(a, result))
             else:
                 self.planner.second_read(a, result)
 
@@ -245,6 +256,9 @@ class Scan:
                 self._submit("status", action.endpoint,
                              functools.partial(read_status, self.transport, action.endpoint,
                                                action.uuid, self.deadline))
+            elif isinstance(action, ReadHouseholdId):
+                self._submit("household_id", action.endpoint,
+                             functools.partial(self._read_household_id, action))
             else:
                 self._submit("second", action.endpoint,
                              functools.partial(self._read_second, action))
@@ -259,7 +273,8 @@ class Scan:
         topology: TopologyResult = read_topology(self.transport, endpoint, self.deadline)
         probes = [Probe(endpoint, "GetZoneGroupState", topology.elapsed_s, topology.problem)]
         household_id, problem = action.household_id, topology.problem
-        if household_id is None and topology.topology is not None:
+        asked = household_id is None and topology.topology is not None
+        if asked:
             started = time.monotonic()
             household_id, id_problem = read_household_id(self.transport, endpoint,
                                                          self.deadline)
@@ -270,7 +285,15 @@ class Scan:
         return _HouseholdOutcome(tuple(probes), HouseholdRead(
             source=endpoint, source_uuid=action.source_uuid, household_id=household_id,
             topology=topology.topology, problem=problem, raw_zone_group_state=topology.raw,
+            id_asked=asked and household_id is not None,
         ))
+
+    def _read_household_id(self, action: ReadHouseholdId) -> HouseholdIdRead:
+        started = time.monotonic()
+        household_id, problem = read_household_id(self.transport, action.endpoint,
+                                                  self.deadline)
+        return HouseholdIdRead(action.endpoint, action.uuid, household_id, problem,
+                               time.monotonic() - started)
 
     def _read_second(self, action: ReadSecondTopology) -> HouseholdRead:
         result = read_topology(self.transport, action.endpoint, self.deadline)
@@ -302,4 +325,5 @@ class Scan:
             deep=self.options.deep,
             status_reads=tuple(planner.status),
             second_reads=tuple(planner.second),
+            household_ids=tuple(planner.id_reads),
         )

@@ -20,6 +20,37 @@ GEN1_CONNECT_MEMORY_MB = 32
 """ZP90/ZP120 with 32 MB are Connect / Connect:Amp gen 1 (S1 only); gen 2 has more (openphonos)."""
 
 
+HARDWARE_FAMILIES: dict[int, tuple[bool | None, str]] = {
+    5: (False, "Bridge (LINK)"),
+    8: (True, "Play:3 / Play:1"),
+    9: (True, "Playbar (LIMELIGHT)"),
+    12: (True, "Boost"),
+    13: (True, "Play:5 gen 2"),
+    16: (False, "Connect / Connect:Amp gen 1 (WEMBLEY)"),
+    20: (True, "Play:1 (S12)"),
+    22: (True, "Connect gen 2 (S15)"),
+    23: (True, "Beam"),
+    26: (True, "One gen 2 (TUPELO)"),
+    28: (True, "One SL"),
+}
+"""The second field of `hardwareVersion` (`1.16.5.5-2`: family 16) names the hardware family
+(sonos-facts §1, §7: real captures and the firmware archive's model map). True: can run S2;
+False: S1 only. Family 17 (CONNECTX) is S2-capable only for submodels 3 and 5 (§3)."""
+
+
+def hardware_family(hardware_version: str | None) -> tuple[bool | None, str] | None:
+    """What the hardware version says about S2 capability, or None when it says nothing."""
+    fields = (hardware_version or "").strip().split("-")[0].split(".")
+    if len(fields) < 3 or not all(f.isdigit() and len(f) <= 4 for f in fields[1:3]):
+        return None
+    family, submodel = int(fields[1]), int(fields[2])
+    if family == 17:
+        if submodel in (3, 5):
+            return True, f"Connect family submodel 17.{submodel} (CONNECTX)"
+        return None
+    return HARDWARE_FAMILIES.get(family)
+
+
 @dataclass(frozen=True)
 class Product:
     model_number: str
@@ -72,6 +103,16 @@ def capability(
     product = product_table().get(number)
     if product and number in GEN1_CONNECT_MODELS:
         return _connect_generation(number, memory_mb, hardware_version, runs_s2)
+    if product and not runs_s2:
+        said = hardware_family(hardware_version)
+        if said is not None and said[0] is not None and said[0] != product.s2:
+            return Capability(
+                None, product.name,
+                f"facts disagree: model {number} is {product.name} ("
+                + ("S1 and S2 capable" if product.s2 else "S1 only")
+                + f", {product.source}), but hardware version {hardware_version} is family "
+                f"{said[1]} (" + ("S1 and S2 capable" if said[0] else "S1 only")
+                + "): cannot tell; ask Sonos support with the serial number", True)
     if product:
         basis = f"{product.name} ({number}) is " + (
             "S1 and S2 capable" if product.s1 and product.s2
@@ -108,6 +149,16 @@ def _connect_generation(
     hw_family = hw.split(".")[1] if hw.count(".") >= 2 else ""
     if runs_s2:
         return Capability(True, f"{name} (gen 2)", "it runs S2 now, so it is gen 2", True)
+    if memory_mb is not None and hw_family in ("16", "17"):
+        memory_gen1 = memory_mb == GEN1_CONNECT_MEMORY_MB
+        if memory_gen1 != (hw_family == "16"):
+            return Capability(
+                None, name,
+                f"facts disagree: {number} with {memory_mb} MB memory is {name} "
+                f"{'gen 1 (S1 only)' if memory_gen1 else 'gen 2 (S1 and S2 capable)'}, but "
+                f"hardware version {hw} (family {hw_family}) is "
+                f"{'gen 1 (S1 only)' if hw_family == '16' else 'gen 2 (S1 and S2 capable)'}: "
+                "cannot tell; ask Sonos support with the serial number", True)
     if memory_mb is not None:
         if memory_mb == GEN1_CONNECT_MEMORY_MB:
             basis = f"{number} with {memory_mb} MB memory is {name} gen 1 (S1 only)"

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from ..model import ErrorKind, Finding, Household, Inventory, Player, Severity, Track
+from ..model import ErrorKind, Finding, Household, Inventory, Player, Role, Severity, Track
+from .labels import release_label
 from .products import product_table
 from .releases import OBSERVATIONS, PlayerStanding, Standing, standings
 
@@ -44,8 +45,10 @@ def describe(player: Player) -> str:
     if player.serial:
         parts.append(f"serial {player.serial}")
     parts.append(f"software {player.software_version or 'unknown'}")
-    if player.display_version:
-        parts.append(f"(Sonos {player.display_version})")
+    label = release_label(player.software_version, player.display_version)
+    if label.label is not None:
+        parts.append(f"({label.words()}"
+                     + (", from the release table)" if label.basis == "table" else ")"))
     parts.append(f"track {player.track.value} [{player.track_basis}]")
     if player.ip:
         parts.append(f"IP {player.ip}")
@@ -54,6 +57,11 @@ def describe(player: Player) -> str:
         parts.append(f"did not answer ({kind}); its version comes from the zone group state"
                      if player.software_version else f"did not answer ({kind})")
     return ", ".join(parts)
+
+
+def release_words(player: Player) -> str:
+    """'runs 14.4 (released 2022)', 'runs 14.4' or 'release label unknown'."""
+    return release_label(player.software_version, player.display_version).words()
 
 
 def members(inventory: Inventory, household: Household) -> list[Player]:
@@ -150,26 +158,63 @@ def household_standings(inventory: Inventory) -> Iterator[tuple[Track, list[Play
             yield track, standings(players, track)
 
 
+def _standing_evidence(standing: PlayerStanding) -> tuple[str, ...]:
+    lines = [describe(standing.player), standing.reason]
+    if standing.reference is not None:
+        lines.append(f"compared with: {describe(standing.reference)}")
+    return tuple(lines)
+
+
 def below_min_compatible(inventory: Inventory) -> list[Finding]:
     findings = []
     for _track, household in household_standings(inventory):
-        for standing in (s for s in household if s.standing is Standing.BEHIND):
-            p = standing.player
+        for standing in household:
+            if standing.standing is not Standing.BELOW_MIN_COMPATIBLE:
+                continue
+            p, ref = standing.player, standing.reference
+            against = f" ({name(ref)}, {release_words(ref)})" if ref else ""
             findings.append(Finding(
                 rule="below-min-compatible", severity=Severity.ERROR, players=(p.uuid,),
-                title=f"{name(p)} is behind the software its household runs",
+                title=f"{name(p)} runs software too old for its household",
                 detail=(
-                    f"{name(p)} runs {p.software_version} while its household runs the release "
-                    f"of {standing.household_release.software_version} "
-                    f"({name(standing.household_release)}). A product that stopped one or "
-                    "more releases behind cannot play with the others until it updates."
+                    f"{name(p)} runs {p.software_version} ({release_words(p)}), below the "
+                    "oldest version that products on its own branch of the household accept "
+                    f"(their minCompatibleVersion){against}. An incompatible product cannot "
+                    "play with the others until it updates."
                 ),
                 advice=(
                     "Check that the product is powered and on the network, then ask the "
                     "Sonos app to update the system once. If it still stays behind, stop "
                     "retrying and contact Sonos support with this report."
                 ),
-                evidence=(describe(p), standing.reason, f"observed releases: {OBSERVATIONS}"),
+                evidence=_standing_evidence(standing),
+            ))
+    return findings
+
+
+def behind_release(inventory: Inventory) -> list[Finding]:
+    findings = []
+    for _track, household in household_standings(inventory):
+        for standing in household:
+            if standing.standing is not Standing.BEHIND_RELEASE:
+                continue
+            p, ref = standing.player, standing.reference
+            newest = (f"{ref.software_version} ({release_words(ref)}) on {name(ref)}"
+                      if ref else "the household's newest release")
+            findings.append(Finding(
+                rule="behind-release", severity=Severity.WARNING, players=(p.uuid,),
+                title=f"{name(p)} is a release or more behind its household",
+                detail=(
+                    f"{name(p)} runs {p.software_version} ({release_words(p)}) while its "
+                    f"household's newest release is {newest}. It is still compatible (not "
+                    "below any minCompatibleVersion on its branch), but it missed an update."
+                ),
+                advice=(
+                    "Check in the Sonos app (Settings > System > Software Update) that an "
+                    "update is offered and run it once. If the product stays behind, mention "
+                    "it to Sonos support with this report."
+                ),
+                evidence=(*_standing_evidence(standing), f"observed releases: {OBSERVATIONS}"),
             ))
     return findings
 
@@ -184,10 +229,10 @@ def version_skew(inventory: Inventory) -> list[Finding]:
                 players=tuple(s.player.uuid for s in undecided),
                 title=f"Cannot tell whether products are one release behind ({track.value})",
                 detail=(
-                    "These products run builds further from the household's release than any "
-                    "two builds seen inside one release, but closer than any two consecutive "
-                    "releases seen: the data cannot tell whether they are one release behind or "
-                    "on a model-specific build of the same release."
+                    "The release these products run on one S2 line is further from the other "
+                    "line's than any two builds seen inside one release, but closer than any "
+                    "two consecutive releases seen: the data cannot tell whether they are one "
+                    "release behind."
                 ),
                 advice=(
                     "Check in the Sonos app (Settings > System > About My System) whether an "
@@ -245,7 +290,7 @@ def s1_only_product(inventory: Inventory) -> list[Finding]:
 def moved_out(inventory: Inventory) -> list[tuple[Household, Player, Household | None]]:
     """(old household, product, its household now) for every product a household remembers as
     vanished while it is a current member of another one."""
-    homes = {u: h for h in inventory.households for u in h.players}
+    homes = {u: h for h in inventory.households for u in h.players if u not in h.remembered}
     found = []
     for household in inventory.households:
         for uuid in household.moved_out:
@@ -258,6 +303,8 @@ def moved_out(inventory: Inventory) -> list[tuple[Household, Player, Household |
 def split_households(inventory: Inventory) -> list[Finding]:
     identified = [h for h in inventory.households if h.household_id]
     departed = moved_out(inventory)
+    lost = [p for uuid in dict.fromkeys(u for h in inventory.households for u in h.remembered)
+            if (p := inventory.player(uuid)) is not None]
     if len(identified) < 2 and not departed:
         return []
     evidence = []
@@ -270,7 +317,16 @@ def split_households(inventory: Inventory) -> list[Finding]:
         where = (now.household_id or "another household") if now else "another household"
         evidence.append(
             f"{name(player)} ({player.track.value}) is known to household "
-            f"{household_label(old)} (listed there as vanished), now in household {where}")
+            f"{household_label(old)} (still listed there), now in household {where}")
+    for player in lost:
+        by = " and ".join(household_label(h) for h in inventory.households
+                          if player.uuid in h.remembered)
+        state = ("answers, but did not say which household it belongs to" if player.reachable
+                 else "not answering" + "".join(
+                     f" ({e.detail[e.detail.index('latest sighting'):]}"
+                     for e in player.errors[:1] if "latest sighting" in e.detail))
+        evidence.append(f"{name(player)} is remembered by {by} as vanished, {state}: a current "
+                        "member of none of them")
     all_tracks = {t for h in identified for t in h.tracks}
     count = max(len(identified), 2)
     detail = f"{count} separate Sonos systems (households) share this network."
@@ -355,10 +411,65 @@ def unknown_model(inventory: Inventory) -> list[Finding]:
     return findings
 
 
+BONDED = frozenset({Role.STEREO_PARTNER, Role.SATELLITE, Role.SUBWOOFER})
+
+
+def s1_systems(inventory: Inventory) -> Iterator[tuple[Household, list[Player]]]:
+    """Each household that runs S1 only, with its current products."""
+    for household in inventory.households:
+        if household.tracks == (Track.S1,):
+            yield household, current(members(inventory, household))
+
+
+def alone_in_s1(players: list[Player]) -> bool:
+    """One product (with its bonded partners, if any) makes up the whole S1 system."""
+    return sum(1 for p in players if p.role not in BONDED) <= 1
+
+
+def s2_readiness(inventory: Inventory) -> list[Finding]:
+    """An S1 system of several products is a supported setup: say which could move to S2."""
+    findings = []
+    for household, players in s1_systems(inventory):
+        if alone_in_s1(players):
+            continue
+        can = [p for p in players if p.s2_capable is True]
+        never = [p for p in players if p.s2_capable is False]
+        unsure = [p for p in players if p.s2_capable is None]
+        parts = []
+        if can:
+            parts.append(f"could move to S2: {names(can)}")
+        if never:
+            parts.append(f"can never run S2: {names(never)}")
+        if unsure:
+            parts.append(f"not known from what they report: {names(unsure)}")
+        whole = ("Every product in it could move to S2, so the whole system could move"
+                 if can and not never and not unsure else
+                 "The system stays on S1 while a product that can never run S2 is part of it"
+                 if never else "Whether the whole system could move to S2 is not known")
+        findings.append(Finding(
+            rule="s2-readiness", severity=Severity.INFO, players=tuple(p.uuid for p in players),
+            title=f"S1 system of {len(players)} products ({household_label(household)})",
+            detail=(f"An S1 system of several products is a supported setup (controlled with "
+                    f"the Sonos S1 app). {'; '.join(parts).capitalize()}. {whole}."),
+            advice=("Nothing to fix. Moving to S2 is optional; Sonos support can guide it for "
+                    f"the products that can. {TRADE_UP}" if never else
+                    "Nothing to fix. Moving to S2 is optional; Sonos support can guide it."),
+            evidence=tuple(f"{describe(p)}; S2: {p.s2_capable_basis}" for p in players),
+        ))
+    return findings
+
+
 RULES: tuple[Rule, ...] = (
-    mixed_generation, s1_only_product, below_min_compatible, version_skew, upnp_disabled,
-    unreachable_player, split_households, unknown_model,
+    mixed_generation, s1_only_product, below_min_compatible, behind_release, version_skew,
+    upnp_disabled, unreachable_player, split_households, unknown_model, s2_readiness,
 )
+
+RULE_IDS: tuple[str, ...] = (
+    "mixed-generation", "s1-only-product", "below-min-compatible", "behind-release",
+    "version-skew", "upnp-disabled", "unreachable-player", "split-households", "unknown-model",
+    "s2-readiness", "topology-disagreement",
+)
+"""Every rule id a finding can carry (the JSON Schema's enum is tested against this)."""
 
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ..model import Finding, Inventory, Likelihood, Player, Severity, Track, Verdict
 from .deep import topology_disagreement, with_gate_evidence
-from .rules import current, members, name, names, run_rules
+from .rules import alone_in_s1, name, names, run_rules, s1_systems
 
 LIKELY = Likelihood.LIKELY
 POSSIBLE = Likelihood.POSSIBLE
@@ -32,20 +32,18 @@ def _players(inventory: Inventory, findings: list[Finding]) -> list[Player]:
 
 
 def _lonely_dual_capable_in_s1(inventory: Inventory) -> list[Player]:
-    """S2-capable products in an S1 household while an S2 household exists: the usual leftover
-    of a failed attempt to add a product to the S2 system. A product that the S2 system still
-    remembers as vanished was in it and left (split off, or moved to S1 on purpose): that is a
-    supported split, not a leftover."""
+    """An S2-capable product alone (or with its bonded partners) in an S1 system while an S2
+    system exists: the usual leftover of a failed attempt to add it to the S2 system. One that
+    a system still remembers was in it and left (split off, or moved to S1 on purpose): a
+    supported split. An S1 system of several products is a supported setup (s2-readiness)."""
     if not any(h.tracks == (Track.S2,) for h in inventory.households):
         return []
-    split_off = {u for h in inventory.households for u in h.moved_out}
+    remembered = {u for h in inventory.households for u in (*h.moved_out, *h.remembered)}
     found = []
-    for household in inventory.households:
-        if household.tracks != (Track.S1,):
+    for _household, players in s1_systems(inventory):
+        if not alone_in_s1(players):
             continue
-        for p in current(members(inventory, household)):
-            if p.s2_capable and p.uuid not in split_off:
-                found.append(p)
+        found += [p for p in players if p.s2_capable and p.uuid not in remembered]
     return found
 
 
@@ -68,9 +66,14 @@ def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
             "anything; contact Sonos support with this report."
         ))
     reasons = []
-    behind = _players(inventory, by_rule.get("below-min-compatible", []))
+    incompatible = _players(inventory, by_rule.get("below-min-compatible", []))
+    if incompatible:
+        reasons.append("product(s) running software below the oldest version their household "
+                       f"accepts (incompatible until they update): {_who(incompatible)}")
+    behind = _players(inventory, by_rule.get("behind-release", []))
     if behind:
-        reasons.append(f"product(s) one or more releases behind their household: {_who(behind)}")
+        reasons.append("product(s) a release or more behind their household, yet compatible: "
+                       f"{_who(behind)}")
     undecided = _players(inventory, [f for f in by_rule.get("version-skew", [])
                                      if f.severity is Severity.WARNING])
     if undecided:

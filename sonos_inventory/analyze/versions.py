@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 
 _BUILD = re.compile(r"^\s*(\d{1,4})\.(\d{1,4})(?:\.(\d{1,6}))?(?:-(\d{1,9}))?")
 
@@ -56,3 +57,43 @@ def app_version(display_version: str | None, software_version: str | None) -> st
     if display and build:
         return f"{display} (build {build})"
     return display or (f"build {build}" if build else None)
+
+
+class Branch(str, Enum):
+    """A line of releases that products move along together (docs: README, "Branches").
+
+    S1 is one line. S2 was one line, the trunk, up to 85.x (in 2025 every S2 product ran 85.0);
+    after it, older hardware continued at 86.x and newer hardware at 90.x and up, released
+    together. Assigned from the version's major in fixed ranges, never from a model list."""
+
+    S1 = "s1"
+    S2_TRUNK = "s2"
+    S2_OLDER_HARDWARE = "s2-older-hardware"
+    S2_NEWER_HARDWARE = "s2-newer-hardware"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+LAST_TRUNK_MAJOR = 85
+"""The last S2 major before the split into two lines (85.0 ran on every S2 product in 2025)."""
+
+FIRST_NEWER_HARDWARE_MAJOR = 90
+"""Newer hardware's line starts at 90.x (90.0-67171 is 17.2); 86 to 89 is the older line's."""
+
+
+def branch_of(build: Build | None) -> Branch | None:
+    """The branch a version belongs to, from its major alone; None when it is not readable."""
+    if build is None or build.major <= 0:
+        return None
+    if build.major <= LAST_S1_MAJOR:
+        return Branch.S1
+    if build.major <= LAST_TRUNK_MAJOR:
+        return Branch.S2_TRUNK
+    if build.major < FIRST_NEWER_HARDWARE_MAJOR:
+        return Branch.S2_OLDER_HARDWARE
+    return Branch.S2_NEWER_HARDWARE
+
+
+def branch(software_version: str | None) -> Branch | None:
+    return branch_of(parse_build(software_version))

@@ -51,8 +51,10 @@ def _unread_names(inventory: Inventory) -> str:
 
 
 def moved_out_lines(inventory: Inventory, household: Household) -> list[str]:
-    """"Known to household X, now in household Y" for the products X remembers as vanished."""
-    homes = {u: h for h in inventory.households for u in h.players}
+    """"Known to household X, now in household Y" for the products X still lists that belong to
+    another household, and "remembered by X and Y" for those that belong to none."""
+    homes = {u: h for h in inventory.households for u in h.players
+             if u not in h.remembered}
     lines = []
     for uuid in household.moved_out:
         player = inventory.player(uuid)
@@ -60,9 +62,27 @@ def moved_out_lines(inventory: Inventory, household: Household) -> list[str]:
             continue
         now = homes.get(uuid)
         where = (now.household_id if now else None) or "another household"
-        lines.append(f"{name(player)}: known to this household (listed as vanished), now in "
+        lines.append(f"{name(player)}: known to this household (still listed here), now in "
                      f"household {where} ({player.track.value}): split off, not a member here")
+    for uuid in household.remembered:
+        player = inventory.player(uuid)
+        if player is None:
+            continue
+        lines.append(f"{name(player)}: {remembered_words(inventory, player)}")
     return lines
+
+
+def remembered_words(inventory: Inventory, player: Player) -> str:
+    """'remembered by A and B as vanished, not answering (...)': a member of none of them."""
+    by = [h.household_id or "an unknown household" for h in inventory.households
+          if player.uuid in h.remembered]
+    if player.reachable:
+        return (f"remembered by {' and '.join(by)} as vanished; it answers, but did not say "
+                "which household it belongs to")
+    seen = next((e.detail for e in player.errors if "latest sighting" in e.detail), "")
+    latest = seen[seen.index("(latest sighting"):] if "(latest sighting" in seen else ""
+    return (f"remembered by {' and '.join(by)} as vanished, not answering {latest}".rstrip()
+            + ": a current member of none of them")
 
 
 def incomplete_notice(inventory: Inventory) -> str | None:

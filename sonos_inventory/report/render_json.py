@@ -8,7 +8,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..analyze.versions import app_version
+from ..analyze.labels import release_label
+from ..analyze.rules import household_standings
+from ..analyze.versions import app_version, branch
 from ..errors import UsageError
 from ..model import (
     DeepInfo,
@@ -30,11 +32,14 @@ SCHEMA_VERSION = 1
 TOOL_NAME = "sonos-inventory"
 
 
-def _problem(problem: Problem) -> dict[str, str]:
-    return {"kind": problem.kind.value, "detail": problem.detail}
+def _problem(problem: Problem) -> dict[str, Any]:
+    status = {} if problem.http_status is None else {"http_status": problem.http_status}
+    return {"kind": problem.kind.value, "detail": problem.detail, **status}
 
 
-def player_dict(player: Player) -> dict[str, Any]:
+def player_dict(player: Player, standing: str | None = None) -> dict[str, Any]:
+    label = release_label(player.software_version, player.display_version)
+    found = branch(player.software_version)
     return {
         "uuid": player.uuid,
         "ip": player.ip,
@@ -62,7 +67,11 @@ def player_dict(player: Player) -> dict[str, Any]:
         "discovered_via": [m.value for m in player.discovered_via],
         "errors": [_problem(e) for e in player.errors],
         "series_id": player.series_id,
-        "app_version": app_version(player.display_version, player.software_version),
+        "app_version": app_version(label.label, player.software_version),
+        "release_label": label.label,
+        "release_label_basis": label.basis,
+        "branch": found.value if found else None,
+        "release_standing": standing,
         "connection": player.connection,
         "connection_basis": player.connection_basis,
         "behind_wifi_extender": player.behind_wifi_extender,
@@ -96,6 +105,7 @@ def household_dict(household: Household) -> dict[str, Any]:
         "topology_error": _problem(household.topology_problem)
         if household.topology_problem else None,
         "moved_out": list(household.moved_out),
+        "remembered": list(household.remembered),
         **({} if household.topology_disagreement is None else
            {"topology_disagreement": list(household.topology_disagreement)}),
     }
@@ -126,8 +136,10 @@ def inventory_dict(inventory: Inventory, context: ReportContext | None = None) -
     context = context or ReportContext()
     scan = inventory.scan
     players = []
+    standing = {s.player.uuid: s.standing.value
+                for _track, group in household_standings(inventory) for s in group}
     for player in inventory.players:
-        entry = player_dict(player)
+        entry = player_dict(player, standing.get(player.uuid))
         entry["first_seen"] = context.first_seen_of(player.uuid)
         players.append(entry)
     return {
@@ -182,7 +194,10 @@ def _problem_from(raw: dict[str, Any]) -> Problem:
         kind = ErrorKind(raw.get("kind"))
     except ValueError:
         kind = ErrorKind.INTERNAL
-    return Problem(kind, str(raw.get("detail", "")))
+    status = raw.get("http_status")
+    return Problem(kind, str(raw.get("detail", "")),
+                   http_status=status if isinstance(status, int) and 100 <= status < 600
+                   else None)
 
 
 def _player_from(raw: dict[str, Any]) -> Player:
@@ -226,6 +241,7 @@ def inventory_from_dict(document: Any) -> Inventory:
             topology_problem=_problem_from(h["topology_error"]) if h.get("topology_error")
             else None,
             moved_out=tuple(h.get("moved_out", ())),
+            remembered=tuple(h.get("remembered", ())),
             topology_disagreement=tuple(h["topology_disagreement"])
             if h.get("topology_disagreement") is not None else None,
         ) for h in document["households"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..analyze.labels import release_label
 from ..analyze.versions import app_version
 from ..model import Player
 from .advice import answered, connection_label
@@ -41,7 +42,7 @@ class Column:
 
 
 def _capable(player: Player) -> str:
-    return {True: "yes", False: "no", None: "unknown"}[player.s2_capable]
+    return {True: "yes", False: "no", None: "cannot tell; ask support"}[player.s2_capable]
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -55,7 +56,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("software_version", "Software", lambda p: p.software_version, 16,
            narrow=Narrow(truncate_to=10)),
     Column("display_version", "Version (app)",
-           lambda p: app_version(p.display_version, p.software_version), 32,
+           lambda p: app_version(release_label(p.software_version, p.display_version).label,
+                                 p.software_version), 32,
            narrow=Narrow(drop_rank=1)),
     Column("track", "Track", lambda p: p.track.value, 8),
     Column("s2_capable", "S2-capable", _capable, 8, in_table=False),

@@ -22,8 +22,11 @@ from .synth import (
     write_household,
 )
 
-S2_NEW, S2_NEW_DISPLAY = "95.0-77060", "17.8"
-S2_OLD_HW, S2_OLD_DISPLAY = "86.7-77050", "17.8"
+# Release labels (displayVersion) only where the facts' table pairs them with the build; where it
+# does not (95.0-77060, 86.7-77050), the description leaves the element out, as labels must not
+# be invented: the report then says the label is unknown.
+S2_NEW, S2_NEW_DISPLAY = "95.0-77060", None
+S2_OLD_HW, S2_OLD_DISPLAY = "86.7-77050", None
 S1_LAST, S1_LAST_DISPLAY = "57.23-80060", "11.16.2"
 
 
@@ -212,7 +215,7 @@ def behind_one_release() -> list[HouseholdSpecSynth]:
     """A Play:1 that stopped at 86.4-73290 while the household runs 86.7-77050 / 95.0-77060."""
     stuck = PlayerSpec(mac="000E58F00901", room="Bathroom", model_number="S12",
                        model_name="Sonos Play:1", display_name="Play:1",
-                       software_version="86.4-73290", display_version="17.4",
+                       software_version="86.4-73290", display_version=None,
                        hardware_version="1.8.3.7-2.0", memory_mb=512, ip="192.168.1.101")
     return [HouseholdSpecSynth("home", "Sonos_FixtureBehindOneRelease01", (
         Group((Member(playbar("000E58F00902", "Living Room", "192.168.1.102")),)),
@@ -222,16 +225,18 @@ def behind_one_release() -> list[HouseholdSpecSynth]:
 
 
 def update_in_progress() -> list[HouseholdSpecSynth]:
-    """A hotfix rolling out: 95.1-77500 on one product, 95.0-77060 still on another."""
+    """A hotfix rolling out: 95.0-77500 on one product, 95.0-77060 (the same release, an older
+    build) still on another of the same model."""
     return [HouseholdSpecSynth("home", "Sonos_FixtureUpdateInProgress01", (
-        Group((Member(one("000E58F00A01", "Kitchen", "192.168.1.111", version="95.1-77500")),)),
+        Group((Member(one("000E58F00A01", "Kitchen", "192.168.1.111", version="95.0-77500")),)),
         Group((Member(one("000E58F00A02", "Office", "192.168.1.112")),)),
     ))]
 
 
 # Aug 2026: one real 30-product household ran 86.8-78270 and 96.0-78270 together (docs/sonos-facts
-# §7); the display versions here are illustrative.
-S2_AUG_NEW, S2_AUG_OLD_HW, S2_AUG_DISPLAY = "96.0-78270", "86.8-78270", "17.9"
+# §7). Labels: 86.8-78270 is 17.2.6 (the release table); 96.0-78270's is not known.
+S2_AUG_NEW, S2_AUG_OLD_HW = "96.0-78270", "86.8-78270"
+AUG_LABELS = {S2_AUG_OLD_HW: "17.2.6"}
 
 
 def connect_gen1(mac: str, room: str, ip: str) -> PlayerSpec:
@@ -309,8 +314,8 @@ def topology_refused() -> list[HouseholdSpecSynth]:
 def _aug(mac: str, room: str, ip: str, older_hardware: bool, version: str | None = None
          ) -> PlayerSpec:
     player = (play1 if older_hardware else one)(mac, room, ip)
-    return replace(player, software_version=version or (
-        S2_AUG_OLD_HW if older_hardware else S2_AUG_NEW), display_version=S2_AUG_DISPLAY)
+    version = version or (S2_AUG_OLD_HW if older_hardware else S2_AUG_NEW)
+    return replace(player, software_version=version, display_version=AUG_LABELS.get(version))
 
 
 def healthy_aug_2026() -> list[HouseholdSpecSynth]:
@@ -318,7 +323,7 @@ def healthy_aug_2026() -> list[HouseholdSpecSynth]:
     number), plus a Move on its own build of that release (96.0-79160, 890 apart)."""
     move = PlayerSpec(mac="000E58F01005", room="Garden", model_number="S17",
                       model_name="Sonos Move", display_name="Move", software_version="96.0-79160",
-                      display_version=S2_AUG_DISPLAY, hardware_version="1.24.1.8-2.0",
+                      display_version=None, hardware_version="1.24.1.8-2.0",
                       ip="192.168.1.165")
     return [HouseholdSpecSynth("home", "Sonos_FixtureHealthyAug2026xxx01", (
         Group((Member(_aug("000E58F01001", "Bathroom", "192.168.1.161", True)),

@@ -20,7 +20,7 @@ class PlayerSpec:
     model_name: str
     display_name: str
     software_version: str
-    display_version: str
+    display_version: str | None  # None: the description has no displayVersion element
     hardware_version: str
     sw_gen: int | None = 2  # None: 2015-era firmware without the element
     memory_mb: int = 1024
@@ -126,6 +126,8 @@ class HouseholdSpecSynth:
 def device_description(p: PlayerSpec) -> str:
     """A device_description.xml shaped like the S18 (S2), S9 (S1) and 2015 captures."""
     gen = f"    <swGen>{p.sw_gen}</swGen>\n" if p.sw_gen is not None else ""
+    display = (f"    <displayVersion>{p.display_version}</displayVersion>\n"
+               if p.display_version is not None else "")
     mac = f"    <MACAddress>{p.mac_colons}</MACAddress>\n" if p.include_mac_element else ""
     friendly = f"{p.ip} - Sonos {escape(p.display_name)}" + (
         f" - {p.uuid}" if p.sw_gen == 2 else ""
@@ -172,8 +174,7 @@ def device_description(p: PlayerSpec) -> str:
     </iconList>
     <minCompatibleVersion>{p.min_compatible}</minCompatibleVersion>
     <legacyCompatibleVersion>{p.legacy_compatible}</legacyCompatibleVersion>
-    <displayVersion>{p.display_version}</displayVersion>
-    <extraVersion></extraVersion>
+{display}    <extraVersion></extraVersion>
     <roomName>{escape(p.room)}</roomName>
     <displayName>{escape(p.display_name)}</displayName>
     <zoneType>20</zoneType>
@@ -327,7 +328,7 @@ def simple_household(name: str, count: int, *, mac_prefix: str, subnet: str = "1
     players = [
         PlayerSpec(mac=f"{mac_prefix}{i:06X}"[-12:], room=f"Room {i + 1}", model_number="S18",
                    model_name="Sonos One", display_name="One", software_version=software_version,
-                   display_version="17.8", hardware_version="1.26.1.7-1.2",
+                   display_version=None, hardware_version="1.26.1.7-1.2",
                    ip=f"{subnet}.{(i % 250) + 2}")
         for i in range(count)
     ]

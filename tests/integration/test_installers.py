@@ -67,7 +67,8 @@ def test_csv_parses_back_with_one_row_per_product(tmp_path: Path) -> None:
     garage = next(r for r in table if r["room"] == "Garage")
     assert garage["model_number"] == "ZP90" and garage["track"] == "S1"
     assert garage["s2_capable"] == "false" and garage["reachable"] == "true"
-    assert garage["findings"].split(";") == ["s1-only-product", "split-households"]
+    assert garage["findings"].split(";") == ["s1-only-product", "split-households",
+                                          "s2-readiness"]
     code, out, _ = run("analyze", str(saved(tmp_path, "b.json", "healthy-s2")), "-f", "csv",
                        "--csv-bom")
     assert out.startswith("\ufeff") and parse_csv(out[1:])[0]["household_id"]
@@ -241,7 +242,7 @@ def test_the_api_scans_the_emulator(emulate: Start, isolated_history: Path,
 def test_the_api_loads_and_analyses(tmp_path: Path) -> None:
     path = saved(tmp_path, "a.json", "behind-one-release")
     inventory = sonos_inventory.load(path)
-    assert [f.rule for f in inventory.findings] == ["below-min-compatible"]
+    assert [f.rule for f in inventory.findings] == ["behind-release"]
     assert sonos_inventory.analyze(inventory).verdict == inventory.verdict
     (tmp_path / "bad.json").write_text("[" * 100000)
     with pytest.raises(sonos_inventory.UsageError):

@@ -237,7 +237,7 @@ def test_reports_show_connection_version_and_deep_pages() -> None:
     inventory = inventory_of("home-theater")
     table = render_table(inventory)
     assert "Connection" in table and "home theatre" in table and "wired" in table
-    assert "(build 95077060)" in table
+    assert "build 95077060" in table
     html = render_html(inventory)
     assert 'data-connection="wired"' in html and 'data-connection="home-theater"' in html
     assert "Status pages (--deep)" not in html

@@ -159,7 +159,7 @@ def test_s1_only_connect_and_roles_and_json_schema() -> None:
                           hardware_version="1.16.5.5-2", sw_gen=None,
                           software_version="28.1-83040", display_version="5.2")
     bridge = description(5, model_number="ZB100", model_name="Sonos BRIDGE", sw_gen=None,
-                         software_version="28.1-83040")
+                         software_version="28.1-83040", hardware_version="1.5.0.0-2")
     obs = observations(
         (target(4, desc=connect), target(5, desc=bridge)),
         (HouseholdRead(Endpoint("192.168.1.4"), None, HH, Topology((

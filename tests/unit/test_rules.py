@@ -41,11 +41,12 @@ EXPECTED = {
     "home-theater": ({}, "not-indicated", EXIT_OK),
     "s1-only-in-s2": ({"mixed-generation": ["error"], "s1-only-product": ["error"]}, "likely",
                       EXIT_CONFLICT),
-    "split-s1-s2": ({"split-households": ["info"], "s1-only-product": ["info", "info"]},
-                    "not-indicated", EXIT_OK),
+    "split-s1-s2": ({"split-households": ["info"], "s1-only-product": ["info", "info"],
+                     "s2-readiness": ["info"]}, "not-indicated", EXIT_OK),
     "leftover-s1": ({"split-households": ["info"]}, "possible", EXIT_OK),
-    "legacy-2015": ({"s1-only-product": ["info"] * 3}, "not-indicated", EXIT_OK),
-    "behind-one-release": ({"below-min-compatible": ["error"]}, "possible", EXIT_CONFLICT),
+    "legacy-2015": ({"s1-only-product": ["info"] * 3, "s2-readiness": ["info"]},
+                    "not-indicated", EXIT_OK),
+    "behind-one-release": ({"behind-release": ["warning"]}, "possible", EXIT_OK),
     "update-in-progress": ({"version-skew": ["info"]}, "not-indicated", EXIT_OK),
     "offline-member": ({"unreachable-player": ["warning", "warning"]}, "possible",
                        EXIT_INCOMPLETE),
@@ -90,9 +91,10 @@ def test_two_s2_branches_released_together_are_healthy() -> None:
 def test_behind_one_release_shows_its_evidence() -> None:
     inventory = inventory_of("behind-one-release")
     [finding] = inventory.findings
-    assert rooms(inventory, "below-min-compatible") == {"Bathroom"}
-    assert any("86.4-73290" in e and "below the household's release" in e
+    assert rooms(inventory, "behind-release") == {"Bathroom"}
+    assert any("86.4-73290" in e and "older release than 86.7-77050" in e
                for e in finding.evidence)
+    assert "86.7-77050" in finding.detail and "release label unknown" in finding.detail
 
 
 def test_leftover_dual_capable_product_in_s1_system() -> None:
