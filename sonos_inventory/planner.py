@@ -163,6 +163,9 @@ class Planner:
         target = self._ensure_target(sighting.endpoint, sighting.method, actions, sighting)
         if target is not None and sighting.household_id and target.uuid not in self._covered:
             self._maybe_read_household(sighting.household_id, sighting.endpoint, actions)
+        if target is not None and target.uuid and sighting.household_id:
+            self._check_doubt(target.uuid, actions)  # its header may disagree with a topology
+            self._check_coverage(sighting.endpoint, actions)
         return actions
 
     def note(self, text: str) -> None:
@@ -198,6 +201,7 @@ class Planner:
             self._maybe_second_reads(actions)
         self._consider_topology(endpoint, actions)
         self._check_doubt(description.uuid, actions)
+        self._check_coverage(endpoint, actions)
         for household, parent in list(self._confirm.items()):
             if parent == description.uuid:
                 self._start_confirmation(household, parent, actions)
@@ -229,6 +233,8 @@ class Planner:
             self._note_listings(read, actions)
             if household:
                 self._maybe_confirm(household, read, actions)
+                for other in list(self.targets):
+                    self._check_coverage(other, actions)
             if self.deep:
                 self._maybe_second_reads(actions)
         deferred, self._deferred = self._deferred, []
@@ -313,6 +319,22 @@ class Planner:
                 or (hint is not None and listed and hint not in listed)):
             self._id_asked.add(uuid)
             actions.append(ReadHouseholdId(endpoint, uuid))
+
+    def _check_coverage(self, endpoint: Endpoint, actions: list[Action]) -> None:
+        """A product that answered for household H while the copy of H's zone group state we
+        read neither lists nor remembers it: that copy is not the whole story (each product
+        keeps its own), so read H's copy through this product too (within H's attempts)."""
+        target = self.targets[endpoint]
+        household = target.household_hint
+        uuid = target.uuid
+        if (household is None or uuid is None or household not in self._household_done
+                or not self._described(endpoint) or uuid in self._remembered
+                or household in self._listed.get(uuid, set())):
+            return
+        tried = self._household_tries.setdefault(household, [])
+        if endpoint in tried or len(tried) >= bounds.MAX_HOUSEHOLD_READ_ATTEMPTS:
+            return
+        self._start_household_read(household, endpoint, actions)
 
     def _maybe_confirm(self, household: str, read: HouseholdRead, actions: list[Action]) -> None:
         """A copy read through a satellite or subwoofer may be stale: confirm it through the

@@ -112,6 +112,36 @@ class _HouseholdOutcome:
     read: HouseholdRead
 
 
+def read_household(transport: Transport, action: ReadHousehold, deadline: float,
+                   log: Callable[[str], None] = lambda _m: None) -> _HouseholdOutcome:
+    """Carry out ReadHousehold: the zone group state, and the household id when not known."""
+    endpoint = action.endpoint
+    topology: TopologyResult = read_topology(transport, endpoint, deadline)
+    probes = [Probe(endpoint, "GetZoneGroupState", topology.elapsed_s, topology.problem)]
+    household_id, problem = action.household_id, topology.problem
+    asked = household_id is None and topology.topology is not None
+    if asked:
+        started = time.monotonic()
+        household_id, id_problem = read_household_id(transport, endpoint, deadline)
+        probes.append(Probe(endpoint, "GetHouseholdID", time.monotonic() - started, id_problem))
+        if id_problem:
+            log(f"{endpoint}: household id not read: {id_problem.detail}")
+    return _HouseholdOutcome(tuple(probes), HouseholdRead(
+        source=endpoint, source_uuid=action.source_uuid, household_id=household_id,
+        topology=topology.topology, problem=problem, raw_zone_group_state=topology.raw,
+        id_asked=asked and household_id is not None,
+    ))
+
+
+def ask_household_id(transport: Transport, action: ReadHouseholdId, deadline: float
+                     ) -> HouseholdIdRead:
+    """Carry out ReadHouseholdId: GetHouseholdID at the product's own address."""
+    started = time.monotonic()
+    household_id, problem = read_household_id(transport, action.endpoint, deadline)
+    return HouseholdIdRead(action.endpoint, action.uuid, household_id, problem,
+                           time.monotonic() - started)
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -269,31 +299,10 @@ class Scan:
         future.add_done_callback(lambda f: self._events.put((kind, endpoint, f)))
 
     def _read_household(self, action: ReadHousehold) -> _HouseholdOutcome:
-        endpoint = action.endpoint
-        topology: TopologyResult = read_topology(self.transport, endpoint, self.deadline)
-        probes = [Probe(endpoint, "GetZoneGroupState", topology.elapsed_s, topology.problem)]
-        household_id, problem = action.household_id, topology.problem
-        asked = household_id is None and topology.topology is not None
-        if asked:
-            started = time.monotonic()
-            household_id, id_problem = read_household_id(self.transport, endpoint,
-                                                         self.deadline)
-            probes.append(Probe(endpoint, "GetHouseholdID", time.monotonic() - started,
-                                id_problem))
-            if id_problem:
-                self.log(f"{endpoint}: household id not read: {id_problem.detail}")
-        return _HouseholdOutcome(tuple(probes), HouseholdRead(
-            source=endpoint, source_uuid=action.source_uuid, household_id=household_id,
-            topology=topology.topology, problem=problem, raw_zone_group_state=topology.raw,
-            id_asked=asked and household_id is not None,
-        ))
+        return read_household(self.transport, action, self.deadline, self.log)
 
     def _read_household_id(self, action: ReadHouseholdId) -> HouseholdIdRead:
-        started = time.monotonic()
-        household_id, problem = read_household_id(self.transport, action.endpoint,
-                                                  self.deadline)
-        return HouseholdIdRead(action.endpoint, action.uuid, household_id, problem,
-                               time.monotonic() - started)
+        return ask_household_id(self.transport, action, self.deadline)
 
     def _read_second(self, action: ReadSecondTopology) -> HouseholdRead:
         result = read_topology(self.transport, action.endpoint, self.deadline)

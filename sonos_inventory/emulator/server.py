@@ -373,20 +373,20 @@ class Emulator:
     def _place_players(self, *, bind: bool) -> None:
         book = AddressBook(self._next_endpoint)
         bound: dict[str, Endpoint] = {}  # a player listed by two households is served once
+        listed: list[tuple[HouseholdSpec, list[str]]] = []
         for household in self.scenario.households:
-            endpoints: dict[str, Endpoint] = {}
             answering = dict(household.devices)
-            members = list(household.topology.members)
+            members = [m.uuid for m in household.topology.members]
             for _uuid, view in household.member_views:  # members only one copy lists
-                members += parse_zone_group_state(view).members
-            for member in members:
-                if member.uuid in endpoints:
-                    continue
-                if member.uuid in bound:
-                    endpoints[member.uuid] = bound[member.uuid]
-                elif member.uuid in answering:
-                    endpoints[member.uuid] = bound[member.uuid] = self._bind_player(
-                        household, member.uuid, answering[member.uuid], book, bind=bind)
+                members += [m.uuid for m in parse_zone_group_state(view).members]
+            members = list(dict.fromkeys(members))
+            listed.append((household, members))
+            for uuid in members:
+                if uuid not in bound and uuid in answering:
+                    bound[uuid] = self._bind_player(household, uuid, answering[uuid], book,
+                                                    bind=bind)
+        for household, members in listed:  # every copy points at wherever a player is served
+            endpoints = {uuid: bound[uuid] for uuid in members if uuid in bound}
             self._zgs[household.name] = one_line(rewrite_zone_group_state(
                 household.zone_group_state, endpoints, book))
             for uuid, view in household.member_views:  # a member whose own copy differs

@@ -407,6 +407,191 @@ def group_dropout() -> list[HouseholdSpecSynth]:
     )]
 
 
+# ---- diagnosis on real households (releases across years, labels, who said what) ----
+
+S2_2025_BUILDS = ("85.0-64200", "85.0-65020", "85.0-66270")
+"""One release, three builds: a real healthy 2025 household (docs/sonos-facts §8)."""
+
+
+def one_release_many_builds() -> list[HouseholdSpecSynth]:
+    """Eight products all on release 85.0, their builds up to 2,070 apart (a real healthy 2025
+    household; every minCompatibleVersion 84.0-00000): one release, so no conflict."""
+    makers = (one, one, play1, play1, era100, era100, playbar, one)
+    players = [replace(make(f"000E58F017{i:02X}", f"Room {i + 1}", f"192.168.1.{10 + i}"),
+                       software_version=S2_2025_BUILDS[i % 3], display_version=None)
+               for i, make in enumerate(makers)]
+    return [HouseholdSpecSynth("home", "Sonos_FixtureOneReleaseBuilds01",
+                               tuple(Group((Member(p),)) for p in players))]
+
+
+def s1_back_after_years() -> list[HouseholdSpecSynth]:
+    """An S1 system whose Play:1 comes back after years on 11.2.9 (57.6-88280) while the rest
+    runs 11.16.2 (57.23-80060): its build number is higher, but it is the one behind."""
+    old = replace(play1_on_s1("000E58F01801", "Attic", "192.168.1.31"),
+                  software_version="57.6-88280", display_version="11.2.9")
+    return [HouseholdSpecSynth("home", "HHID_FixtureS1BackAfterYears01", (
+        Group((Member(connect_gen1("000E58F01802", "Garage", "192.168.1.32")),)),
+        Group((Member(play5_gen2_on_s1("000E58F01803", "Den", "192.168.1.33")),)),
+        Group((Member(old),)),
+    ))]
+
+
+def s2_back_after_years() -> list[HouseholdSpecSynth]:
+    """A Play:1 back from a drawer on 13.1 (63.2-88230) in a household on the August 2026
+    release: it is the one to update, and incompatible (below 85.0-00000)."""
+    old = replace(play1("000E58F01901", "Attic", "192.168.1.41"), software_version="63.2-88230",
+                  display_version="13.1")
+    return [HouseholdSpecSynth("home", "Sonos_FixtureS2BackAfterYears01", (
+        Group((Member(_aug("000E58F01902", "Kitchen", "192.168.1.42", False)),)),
+        Group((Member(_aug("000E58F01903", "Bathroom", "192.168.1.43", True)),)),
+        Group((Member(_aug("000E58F01904", "Den", "192.168.1.44", False)),)),
+        Group((Member(old),)),
+    ))]
+
+
+def era300(mac: str, room: str, ip: str) -> PlayerSpec:
+    return PlayerSpec(mac=mac, room=room, model_number="S41", model_name="Sonos Era 300",
+                      display_name="Era 300", software_version="92.0-72090",
+                      display_version="17.7", hardware_version="1.41.1.6-1.0", ip=ip)
+
+
+def one_release_two_labels() -> list[HouseholdSpecSynth]:
+    """A One on 92.0-71170 and an Era 300 on 92.0-72090, both reporting 17.7: one release."""
+    kitchen = replace(one("000E58F01A01", "Kitchen", "192.168.1.51"),
+                      software_version="92.0-71170", display_version="17.7")
+    return [HouseholdSpecSynth("home", "Sonos_FixtureOneReleaseLabels01", (
+        Group((Member(kitchen),)),
+        Group((Member(era300("000E58F01A02", "Living Room", "192.168.1.52")),)),
+    ))]
+
+
+def surrounds_behind() -> list[HouseholdSpecSynth]:
+    """Surrounds a release behind their soundbar (81.1-58210 beside 82.3-60160, whose
+    minCompatibleVersion is 81.0-00000): behind, yet compatible (a real capture)."""
+    arc = PlayerSpec(mac="000E58F01B01", room="TV Room", model_number="S19",
+                     model_name="Sonos Arc", display_name="Arc", software_version="82.3-60160",
+                     display_version=None, hardware_version="1.19.1.5-1.1", ip="192.168.1.61")
+    left, right = (PlayerSpec(mac=f"000E58F01B0{n}", room="TV Room", model_number="S38",
+                              model_name="Sonos One SL", display_name="One SL",
+                              software_version="81.1-58210", display_version="16.4.4",
+                              hardware_version="1.38.1.2-1.0", ip=f"192.168.1.6{n}",
+                              connection="home-theater") for n in (2, 3))
+    return [HouseholdSpecSynth("home", "Sonos_FixtureSurroundsBehindxx01", (
+        Group((Member(arc, ht_sat_chan_map_set=f"{arc.uuid}:LF,RF;{left.uuid}:LR;"
+                      f"{right.uuid}:RR", satellites=(
+                          (left, f"{arc.uuid}:LF,RF;{left.uuid}:LR"),
+                          (right, f"{arc.uuid}:LF,RF;{right.uuid}:RR"))),)),
+        Group((Member(replace(one("000E58F01B04", "Kitchen", "192.168.1.64"),
+                              software_version="82.3-60160")),)),
+    ))]
+
+
+_NO_SSDP = {"ssdp": False}
+
+
+def satellite_start() -> list[HouseholdSpecSynth]:
+    """A scan that can start only from the Sub of a home theatre (as `--host` of it would):
+    the Sub's own copy of the zone group state is stale and still lists the Cabin Play:1,
+    which has since moved to an S1 system of its own. The parent's copy is believed."""
+    arc = replace(_aug("000E58F01C01", "TV Room", "192.168.1.71", False), model_number="S19",
+                  model_name="Sonos Arc", display_name="Arc", hardware_version="1.19.1.5-1.1")
+    sub = PlayerSpec(mac="000E58F01C02", room="TV Room", model_number="Sub",
+                     model_name="Sonos Sub", display_name="Sub", software_version=S2_AUG_OLD_HW,
+                     display_version="17.2.6", hardware_version="1.13.1.2-1.1", memory_mb=512,
+                     ip="192.168.1.72", connection="home-theater")
+    kitchen = _aug("000E58F01C03", "Kitchen", "192.168.1.73", False)
+    cabin = play1_on_s1("000E58F01C04", "Cabin", "192.168.1.74")
+    theatre = Member(arc, ht_sat_chan_map_set=f"{arc.uuid}:LF,RF;{sub.uuid}:SW",
+                     satellites=((sub, f"{arc.uuid}:LF,RF;{sub.uuid}:SW"),))
+    stale = (Group((theatre,)), Group((Member(kitchen),)),
+             Group((Member(replace(cabin, answers=False)),)))
+    faults: dict[str, object] = {p.uuid: _NO_SSDP for p in (arc, kitchen)}
+    return [
+        HouseholdSpecSynth("main-s2", "Sonos_FixtureSatelliteStartS2x01",
+                           (Group((theatre,)), Group((Member(kitchen),))),
+                           vanished=(Vanished("000E58F01C04", "Cabin", "S12", "192.168.1.74",
+                                              reason="UNKNOWN"),),
+                           faults=faults, views=((sub.uuid, stale),),
+                           view_vanished=((sub.uuid, ()),)),
+        HouseholdSpecSynth("cabin-s1", "Sonos_FixtureSatelliteStartS1x02",
+                           (Group((Member(cabin),)),), faults={cabin.uuid: _NO_SSDP}),
+    ]
+
+
+def overlapping_reads() -> list[HouseholdSpecSynth]:
+    """A Play:1 just split off into an S1 system of its own: the S2 system's copy still lists
+    it as a member, its new system's copy too. Two households, never merged; it belongs to
+    the one it names for itself."""
+    cabin = play1_on_s1("000E58F01D01", "Cabin", "192.168.1.81")
+    return [
+        HouseholdSpecSynth("main-s2", "Sonos_FixtureOverlappingS2xxxx01", (
+            Group((Member(one("000E58F01D02", "Kitchen", "192.168.1.82")),)),
+            Group((Member(era100("000E58F01D03", "Office", "192.168.1.83")),)),
+            Group((Member(replace(cabin, answers=False)),)),
+        )),
+        HouseholdSpecSynth("cabin-s1", "Sonos_FixtureOverlappingS1xxxx02",
+                           (Group((Member(cabin),)),)),
+    ]
+
+
+def vanished_but_answering() -> list[HouseholdSpecSynth]:
+    """A Play:5 on S1 that carries the S2 household's own id while that household still lists
+    it as vanished: it answers, so it is a current member, and the mix is the conflict."""
+    bedroom = play5_gen2_on_s1("000E58F01E01", "Bedroom", "192.168.1.91")
+    household = "Sonos_FixtureVanishedAnswering01"
+    return [
+        HouseholdSpecSynth("home", household, (
+            Group((Member(one("000E58F01E02", "Kitchen", "192.168.1.92")),)),
+            Group((Member(playbar("000E58F01E03", "Living Room", "192.168.1.93")),)),
+        ), vanished=(Vanished("000E58F01E01", "Bedroom", "S6", "192.168.1.91", sw_gen=1,
+                              reason="UNKNOWN"),)),
+        HouseholdSpecSynth("bedroom", household, (Group((Member(bedroom),)),)),
+    ]
+
+
+def remembered_twice() -> list[HouseholdSpecSynth]:
+    """A Roam remembered as vanished by two S2 systems and answering neither: it belongs to
+    none of them; the report says who remembers it and when it was last seen."""
+    def roam(last_seen: str) -> Vanished:
+        return Vanished("000E58F01F01", "Patio", "S27", "192.168.1.109", last_seen=last_seen)
+
+    return [
+        HouseholdSpecSynth("first", "Sonos_FixtureRememberedTwiceA01", (
+            Group((Member(one("000E58F01F02", "Kitchen", "192.168.1.102")),)),
+        ), vanished=(roam("2026-11-20T18:04:11Z"),)),
+        HouseholdSpecSynth("second", "Sonos_FixtureRememberedTwiceB02", (
+            Group((Member(era100("000E58F01F03", "Studio", "192.168.1.103")),)),
+        ), vanished=(roam("2026-12-01T09:30:00Z"),)),
+    ]
+
+
+def conflicting_model_facts() -> list[HouseholdSpecSynth]:
+    """A Connect (ZP90) on S1 added to an S2 system: its memory (64 MB) says gen 2, its
+    hardware version (family 16) says gen 1. Whether it can run S2 cannot be told."""
+    connect = replace(connect_gen1("000E58F02001", "Hi-Fi", "192.168.1.111"), memory_mb=64)
+    return [HouseholdSpecSynth("home", "Sonos_FixtureConflictingFacts01", (
+        Group((Member(one("000E58F02002", "Kitchen", "192.168.1.112")),)),
+        Group((Member(era100("000E58F02003", "Office", "192.168.1.113")),)),
+        Group((Member(connect),)),
+    ))]
+
+
+def established_s1_beside_s2() -> list[HouseholdSpecSynth]:
+    """An S1 system of three products (a first-generation Connect, a Play:1 and a Play:5 gen 2,
+    both of which could run S2) beside an S2 system: a supported setup."""
+    return [
+        HouseholdSpecSynth("legacy-s1", "HHID_FixtureEstablishedS1xxxxx01", (
+            Group((Member(connect_gen1("000E58F02101", "Garage", "192.168.1.121")),)),
+            Group((Member(play1_on_s1("000E58F02102", "Workshop", "192.168.1.122")),)),
+            Group((Member(play5_gen2_on_s1("000E58F02103", "Den", "192.168.1.123")),)),
+        )),
+        HouseholdSpecSynth("main-s2", "Sonos_FixtureEstablishedS2xxxxx02", (
+            Group((Member(one("000E58F02104", "Kitchen", "192.168.1.124")),)),
+            Group((Member(era100("000E58F02105", "Office", "192.168.1.125")),)),
+        )),
+    ]
+
+
 _XML_HEAD = ('<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
              "<deviceType>urn:schemas-upnp-org:device:ZonePlayer:1</deviceType>")
 HOSTILE_FAULTS: dict[str, object] = {
@@ -473,6 +658,17 @@ SCENARIOS = {
     "unknown-model-s1": unknown_model_s1,
     "stereo-partner-offline": stereo_partner_offline,
     "group-dropout": group_dropout,
+    "one-release-many-builds": one_release_many_builds,
+    "s1-back-after-years": s1_back_after_years,
+    "s2-back-after-years": s2_back_after_years,
+    "one-release-two-labels": one_release_two_labels,
+    "surrounds-behind": surrounds_behind,
+    "satellite-start": satellite_start,
+    "overlapping-reads": overlapping_reads,
+    "vanished-but-answering": vanished_but_answering,
+    "remembered-twice": remembered_twice,
+    "conflicting-model-facts": conflicting_model_facts,
+    "established-s1-beside-s2": established_s1_beside_s2,
 }
 
 

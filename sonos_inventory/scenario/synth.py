@@ -101,6 +101,7 @@ class Vanished:
     ip: str
     sw_gen: int = 2
     reason: str = "powered off"
+    last_seen: str = "2026-11-20T18:04:11Z"
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ class HouseholdSpecSynth:
     views: tuple[tuple[str, tuple[Group, ...]], ...] = ()
     """(uuid, groups): that member's own copy of the zone group state differs (it lists these
     groups); written as zone_group_state.<UUID>.xml."""
+    view_vanished: tuple[tuple[str, tuple[Vanished, ...]], ...] = ()
+    """(uuid, vanished): what that member's own copy lists as vanished, where it differs."""
 
     def players(self) -> list[PlayerSpec]:
         found = []
@@ -292,7 +295,7 @@ def zone_group_state(household: HouseholdSpecSynth) -> str:
             lines.append(
                 f'    <Device UUID="{uuid}" ZoneName={quoteattr(v.room)} Reason="{v.reason}" '
                 f'ModelInfo="{v.model_number}" Mac="{v.mac.upper()}" LastKnownIP="{v.ip}" '
-                f'LastSeenUTC="2026-11-20T18:04:11Z" SWGen="{v.sw_gen}"/>'
+                f'LastSeenUTC="{v.last_seen}" SWGen="{v.sw_gen}"/>'
             )
         lines.append("  </VanishedDevices>")
     else:
@@ -311,7 +314,7 @@ def write_household(root: Path, household: HouseholdSpecSynth) -> Path:
     (folder / "household_id").write_text(household.household_id + "\n", "utf-8")
     for uuid, groups in household.views:
         view = HouseholdSpecSynth(household.name, household.household_id, groups,
-                                  household.vanished)
+                                  dict(household.view_vanished).get(uuid, household.vanished))
         (folder / f"zone_group_state.{uuid}.xml").write_text(zone_group_state(view), "utf-8")
     for player in household.players():
         if player.answers:
