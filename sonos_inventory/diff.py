@@ -7,11 +7,28 @@ from dataclasses import dataclass
 
 from .analyze.rules import name
 from .analyze.verdict import analyze
-from .model import Inventory, Severity
+from .model import Finding, Inventory, Severity
 from .report.safe_text import for_terminal as t
 
-ALIGNMENT_RULES = frozenset({"mixed-generation", "below-min-compatible", "version-skew",
+ALIGNMENT_RULES = frozenset({"mixed-generation", "below-min-compatible", "behind-release",
                              "s1-only-product"})
+"""Findings that keep a household from being aligned (version-skew only at warning level: its
+info form, the same model on different builds of one release, does not count)."""
+
+
+def alignment_problems(inventory: Inventory) -> list[Finding]:
+    """What keeps an analysed inventory from being aligned (diff, and watch --until-aligned)."""
+    return [f for f in inventory.findings
+            if (f.rule in ALIGNMENT_RULES and f.severity is not Severity.INFO)
+            or (f.rule == "version-skew" and f.severity is Severity.WARNING)]
+
+
+def is_aligned(inventory: Inventory) -> bool:
+    """At least one product read, one track in each household, and no product behind or
+    incompatible (no below-min-compatible, behind-release or warning-level version-skew)."""
+    return (any(p.reachable for p in inventory.players)
+            and all(len(h.tracks) <= 1 for h in inventory.households)
+            and not alignment_problems(inventory))
 
 
 @dataclass(frozen=True)
@@ -87,9 +104,7 @@ def diff_inventories(before: Inventory, after: Inventory, *, forced: bool = Fals
             parts.append(f"connection {q.connection} -> {p.connection}")
         if parts:
             changed.append(Change(uuid, name(p), ", ".join(parts)))
-    problems = [f for f in after.findings
-                if (f.rule in ALIGNMENT_RULES and f.severity is Severity.ERROR)
-                or f.rule == "version-skew"]
+    problems = alignment_problems(after)
     lines = []
     for household in after.households:
         tracks = "/".join(x.value for x in household.tracks) or "unknown"
@@ -98,8 +113,7 @@ def diff_inventories(before: Inventory, after: Inventory, *, forced: bool = Fals
         lines.append(f"{household.household_id or '(unknown household)'}: {state} "
                      f"(track {tracks}, {len(household.players)} products)")
         lines += [f"  - {f.title}" for f in ours]
-    aligned = all(len(h.tracks) <= 1 for h in after.households) and not problems and bool(
-        after.players)
+    aligned = is_aligned(after)
     return InventoryDiff(added, removed, tuple(changed), aligned, tuple(lines),
                          compare_systems(before, after), forced)
 

@@ -7,7 +7,6 @@ import html
 import re
 from collections import OrderedDict
 
-from ..analyze.versions import app_version
 from ..model import Finding, Inventory, Player, Role, Severity, Track
 from .advice import (
     answered,
@@ -20,6 +19,7 @@ from .advice import (
 from .context import ReportContext
 from .render_markdown import VERDICT_WORDS
 from .safe_text import for_terminal
+from .view import app_version_of
 
 
 def h(value: object, limit: int = 200) -> str:
@@ -138,7 +138,7 @@ def _tile(player: Player, conflict: int | None) -> str:
         classes.append("unread")
     track = player.track.value if player.track is not Track.UNKNOWN else "?"
     rows = [("Model", player.model_number), ("Software", player.software_version),
-            ("Version", app_version(player.display_version, player.software_version)),
+            ("Version", app_version_of(player)),
             ("Serial", player.serial), ("IP", player.ip)]
     details = "".join(f"<dt>{k}</dt><dd>{h(v) if v else '-'}</dd>" for k, v in rows)
     flag = (f'<span class="flag">Conflict: <a href="#finding-{conflict}">see finding '
@@ -248,9 +248,9 @@ def render_html(inventory: Inventory, context: ReportContext | None = None) -> s
                    "Track", "S2-capable", "Role", "IP", "Connection", "Answered", "Household"))
                + "</tr></thead><tbody>")
     for p in inventory.players:
-        capable = {True: "yes", False: "no", None: "unknown"}[p.s2_capable]
+        capable = {True: "yes", False: "no", None: "cannot tell; ask support"}[p.s2_capable]
         cells = [p.room, p.model_name, p.model_number, p.series_id, p.serial,
-                 p.software_version, app_version(p.display_version, p.software_version),
+                 p.software_version, app_version_of(p),
                  p.track.value, capable, ROLE_LABEL[p.role], p.ip, connection_label(p),
                  answered(p, reason=False),
                  p.household_id]

@@ -41,6 +41,13 @@ class Column:
     narrow: Narrow = Narrow()
 
 
+def app_version_of(player: Player) -> str | None:
+    """The version as the app shows it: the release label (reported, or from the table) and
+    the build, e.g. `17.7 (build 92071170)`."""
+    label = release_label(player.software_version, player.display_version).label
+    return app_version(label, player.software_version)
+
+
 def _capable(player: Player) -> str:
     return {True: "yes", False: "no", None: "cannot tell; ask support"}[player.s2_capable]
 
@@ -55,9 +62,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("serial", "Serial", lambda p: p.serial, 24, narrow=Narrow(truncate_to=10)),
     Column("software_version", "Software", lambda p: p.software_version, 16,
            narrow=Narrow(truncate_to=10)),
-    Column("display_version", "Version (app)",
-           lambda p: app_version(release_label(p.software_version, p.display_version).label,
-                                 p.software_version), 32,
+    Column("display_version", "Version (app)", lambda p: app_version_of(p), 32,
            narrow=Narrow(drop_rank=1)),
     Column("track", "Track", lambda p: p.track.value, 8),
     Column("s2_capable", "S2-capable", _capable, 8, in_table=False),
