@@ -23,7 +23,7 @@ from .deliver import FORMATS, OutputRequest, deliver, write_targets
 from .errors import UsageError
 from .model import Inventory, ScanObservations
 from .report.context import ReportContext
-from .report.safe_text import for_terminal
+from .report.safe_text import for_terminal, json_dumps
 from .scan import Progress, ScanOptions
 from .version import __version__
 
@@ -704,7 +704,6 @@ def diff(before: Path | None, after: Path | None, fmt: str, force: bool) -> None
     Exit 0 when every household is on one track and in step, 1 when not, 2 when the two are
     different systems (they share no household and no product; --force compares anyway).
     """
-    import json
 
     from . import history
     from .diff import compare_systems, diff_dict, diff_inventories, render_diff
@@ -743,8 +742,7 @@ def diff(before: Path | None, after: Path | None, fmt: str, force: bool) -> None
         sys.exit(app.EXIT_USAGE)
     result = diff_inventories(old, new, forced=force)
     if fmt == "json":
-        click.echo(json.dumps(diff_dict(result, str(before), str(after)), indent=2,
-                              ensure_ascii=False))
+        click.echo(json_dumps(diff_dict(result, str(before), str(after))))
     else:
         click.echo(render_diff(result), nl=False)
     sys.exit(0 if result.aligned else 1)
@@ -760,7 +758,6 @@ def diff(before: Path | None, after: Path | None, fmt: str, force: bool) -> None
               "(schema: sonos_inventory/data/history.schema.json).")
 def history_command(clear: bool, yes: bool, label_filter: str | None, fmt: str) -> None:
     """List the scans saved on this computer (they hold serial numbers, unredacted)."""
-    import json
 
     from . import history
     from .fileio import shown
@@ -793,8 +790,7 @@ def history_command(clear: bool, yes: bool, label_filter: str | None, fmt: str) 
             continue
         entries.append(entry)
     if fmt == "json":
-        click.echo(json.dumps({"schema_version": 1, "directory": where, "scans": entries},
-                              indent=2, ensure_ascii=False))
+        click.echo(json_dumps({"schema_version": 1, "directory": where, "scans": entries}))
         return
     if not entries:
         which = f" labelled {for_terminal(label_filter, 60)!r}" if label_filter else ""

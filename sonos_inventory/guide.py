@@ -80,24 +80,19 @@ class Terminal:
         return click.style(text, **kwargs) if self.colour else text  # type: ignore[arg-type]
 
 
-_SEVERITY_COLOUR = {"LIKELY": "red", "POSSIBLE": "yellow", "NOT-INDICATED": "green"}
+_COLOUR = {"verdict-likely": "red", "verdict-possible": "yellow",
+           "verdict-not-indicated": "green", "error": "red", "warning": "yellow"}
 
 
-def coloured(terminal: Terminal, table: str) -> str:
-    """The table with its verdict and findings coloured (no-op without colour)."""
+def painter(terminal: Terminal) -> Callable[[str, str], str] | None:
+    """Colours for the table's lines, chosen from the data (the verdict, a finding's severity)
+    by render_table: never from the text, which a device could have written."""
     if not terminal.colour:
-        return table
-    out = []
-    for line in table.splitlines():
-        if line.startswith("Error 803 (software-track conflict): "):
-            word = line.rsplit(" ", 1)[-1]
-            line = terminal.style(line, fg=_SEVERITY_COLOUR.get(word, "white"), bold=True)
-        elif line.startswith("  [error]"):
-            line = terminal.style(line, fg="red")
-        elif line.startswith("  [warning]"):
-            line = terminal.style(line, fg="yellow")
-        out.append(line)
-    return "\n".join(out) + "\n"
+        return None
+
+    def paint(line: str, kind: str) -> str:
+        return terminal.style(line, fg=_COLOUR.get(kind, "white"), bold=kind.startswith("verdict"))
+    return paint
 
 
 def unique(path: Path) -> Path:
@@ -188,9 +183,10 @@ class Guide:
         from .report.render_table import render_table
 
         hint = ("The report and the support bundle are saved next.",)
-        table = render_table(inventory, width=self.terminal.width, hint=hint)
+        table = render_table(inventory, width=self.terminal.width, hint=hint,
+                             paint=painter(self.terminal))
         self.terminal.say()
-        self.terminal.write(coloured(self.terminal, table))
+        self.terminal.write(table)
         self.terminal.say()
 
     def ask_diagnostic(self) -> str | None:

@@ -35,6 +35,7 @@ from .model import (
     ZoneMember,
 )
 from .netpolicy import endpoint_from_location
+from .report.safe_text import quoted
 
 METHOD_ORDER = tuple(Method)
 
@@ -357,8 +358,8 @@ def build_inventory(observations: ScanObservations, tool_version: str) -> Invent
             reason = vanished.reason or "unknown reason"
             seen = f", last seen {vanished.last_seen_utc}" if vanished.last_seen_utc else ""
             if place.remembered_by:
-                names = " and ".join(v.household_id or "an unknown household"
-                                     for v in place.remembered_by)
+                names = " and ".join(quoted(v.household_id, 64) if v.household_id
+                                     else "an unknown household" for v in place.remembered_by)
                 errors = (Problem(ErrorKind.VANISHED,
                                   f"remembered by {names} as vanished, not answering "
                                   f"(latest sighting: {reason}{seen})"),)
@@ -544,8 +545,9 @@ def _scan_info(
     for household in households:
         if not household.topology_read:
             reasons.append(
-                f"the topology of household {household.household_id or '(unknown)'} could not be "
-                "read, so it may have members that were not found"
+                "the topology of household "
+                f"{quoted(household.household_id, 64) if household.household_id else '(unknown)'}"
+                " could not be read, so it may have members that were not found"
             )
     silent = [u for u in unidentified if not is_not_sonos(u)]
     if silent:

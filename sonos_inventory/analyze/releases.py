@@ -52,6 +52,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Player, StrEnum, Track
+from ..report.safe_text import quoted
 from .labels import ReleaseLabel, release_label
 from .versions import Branch, Build, branch_of, parse_build
 
@@ -253,4 +254,4 @@ def _version(entry: _Entry) -> str:
 
 
 def _name(player: Player) -> str:
-    return f"{player.room or player.uuid} ({player.model_number or '?'})"
+    return quoted(f"{player.room or player.uuid} ({player.model_number or '?'})", 80)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from ..model import ErrorKind, Finding, Household, Inventory, Player, Role, Severity, Track
+from ..report.safe_text import quoted
 from .labels import release_label
 from .products import product_table
 from .releases import OBSERVATIONS, PlayerStanding, Standing, standings
@@ -24,9 +25,12 @@ STOP_RETRYING = (
 
 
 def name(player: Player) -> str:
+    """A product as one quoted token: `"Kitchen: Sonos One"`. Room and model are what the
+    device says, so they are quoted, neutralised and capped wherever the tool's prose names
+    them: a room name cannot pass for the tool's own words."""
     room = player.room or "unnamed room"
     model = player.model_name or player.model_number or "unknown product"
-    return f"{room}: {model}"
+    return quoted(f"{room}: {model}", 80)
 
 
 def names(players: list[Player], limit: int = 8) -> str:
@@ -78,7 +82,7 @@ def current(players: Iterable[Player]) -> list[Player]:
 
 
 def household_label(household: Household) -> str:
-    return household.household_id or "the household"
+    return quoted(household.household_id, 64) if household.household_id else "the household"
 
 
 # ---- rules ----
@@ -314,7 +318,7 @@ def split_households(inventory: Inventory) -> list[Finding]:
         evidence.append(f"{household.household_id} ({label}): "
                         + "; ".join(name(p) for p in players))
     for old, player, now in departed:
-        where = (now.household_id or "another household") if now else "another household"
+        where = household_label(now) if now and now.household_id else "another household"
         evidence.append(
             f"{name(player)} ({player.track.value}) is known to household "
             f"{household_label(old)} (still listed there), now in household {where}")

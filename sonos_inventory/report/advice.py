@@ -12,7 +12,7 @@ from collections.abc import Callable
 from ..analyze.rules import name, names
 from ..analyze.verdict import LIKELY, NOT_INDICATED, POSSIBLE, unread_members
 from ..model import Household, Inventory, Player, Severity, Track
-from .safe_text import for_terminal
+from .safe_text import for_terminal, quoted
 
 DIAGNOSTICS = ("the diagnostic number from the Sonos app (Settings > System > About My System > "
                "Submit diagnostics)")
@@ -61,7 +61,7 @@ def moved_out_lines(inventory: Inventory, household: Household) -> list[str]:
         if player is None:
             continue
         now = homes.get(uuid)
-        where = (now.household_id if now else None) or "another household"
+        where = quoted(now.household_id, 64) if now and now.household_id else "another household"
         lines.append(f"{name(player)}: known to this household (still listed here), now in "
                      f"household {where} ({player.track.value}): split off, not a member here")
     for uuid in household.remembered:
@@ -74,8 +74,8 @@ def moved_out_lines(inventory: Inventory, household: Household) -> list[str]:
 
 def remembered_words(inventory: Inventory, player: Player) -> str:
     """'remembered by A and B as vanished, not answering (...)': a member of none of them."""
-    by = [h.household_id or "an unknown household" for h in inventory.households
-          if player.uuid in h.remembered]
+    by = [quoted(h.household_id, 64) if h.household_id else "an unknown household"
+          for h in inventory.households if player.uuid in h.remembered]
     if player.reachable:
         return (f"remembered by {' and '.join(by)} as vanished; it answers, but did not say "
                 "which household it belongs to")

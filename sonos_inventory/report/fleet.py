@@ -6,7 +6,6 @@ Each input is a site, named by its label, else its file name. The view has a sum
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +14,7 @@ from .render_csv import rows, write_csv
 from .render_json import inventory_dict
 from .safe_text import for_markdown as md
 from .safe_text import for_terminal as t
+from .safe_text import json_dumps
 
 EXIT_ORDER = (1, 3, 0)
 """Worst first: a conflict (1), then an incomplete scan (3), then complete and clean (0)."""
@@ -155,7 +155,7 @@ def render_fleet_table(sites: list[Site]) -> str:
 def render_fleet_json(sites: list[Site]) -> str:
     document = {"sites": [{**summary(site), "inventory": inventory_dict(site.inventory)}
                           for site in sites]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_dumps(document) + "\n"
 
 
 def render_fleet(sites: list[Site], fmt: str, *, bom: bool = False) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -27,6 +26,7 @@ from ..model import (
     Unidentified,
 )
 from .context import ReportContext
+from .safe_text import json_dumps
 
 SCHEMA_VERSION = 1
 TOOL_NAME = "sonos-inventory"
@@ -163,23 +163,9 @@ def inventory_dict(inventory: Inventory, context: ReportContext | None = None) -
     }
 
 
-_UNPRINTABLE = re.compile(
-    "[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
-    "\ud800-\udfff\ue000-\uf8ff\U000e0000-\U000e007f\U000f0000-\U0010ffff]")
-
-
-def _json_escape(match: re.Match[str]) -> str:
-    code = ord(match.group(0))
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    code -= 0x10000
-    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-
-
 def dumps(document: Any) -> str:
-    """JSON as readable as ensure_ascii=False, but with C1 controls, DEL, bidi and other
-    invisible format characters escaped (\\u009b), so printing it to a terminal is safe."""
-    return _UNPRINTABLE.sub(_json_escape, json.dumps(document, indent=2, ensure_ascii=False))
+    """JSON safe to print to a terminal (safe_text.json_dumps)."""
+    return json_dumps(document)
 
 
 def render_json(inventory: Inventory, context: ReportContext | None = None) -> str:

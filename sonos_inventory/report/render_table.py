@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import textwrap
+from collections.abc import Callable
 
 from tabulate import tabulate
 
 from ..inventory import is_not_sonos
-from ..model import Household, Inventory, Player
+from ..model import Household, Inventory, Likelihood, Player, Severity
 from .advice import incomplete_notice, moved_out_lines
 from .safe_text import for_terminal as t
-from .table_fit import fit_columns, fit_prose
+from .safe_text import quoted
+from .table_fit import fit_columns, fit_prose, wrap
 from .view import table_columns
 
 NOTHING_FOUND_HELP = """\
@@ -35,12 +36,22 @@ def _row(player: Player) -> list[str]:
 
 
 HEADERS = [column.label for column in table_columns()]
+TABLE_INDENT = "  "
+"""Every table line starts with the tool's own indent: a room name never begins a line."""
+
+VERDICT_WORDS = {Likelihood.LIKELY: "Likely", Likelihood.POSSIBLE: "Possible",
+                 Likelihood.NOT_INDICATED: "Not indicated"}
+VERDICT_HEAD = "| Error 803 (software-track conflict): "
+
+Paint = Callable[[str, str], str]
+"""Colours one line by what it is, decided from the data: `verdict-likely`,
+`verdict-possible`, `verdict-not-indicated`, `error`, `warning` (the guided scan passes one)."""
 
 
 def household_title(household: Household, index: int) -> str:
     tracks = "/".join(x.value for x in household.tracks) or "track unknown"
-    ident = t(household.household_id, 64) if household.household_id else "(id unknown)"
-    topology = "" if household.topology_read else ", topology not read"
+    ident = quoted(household.household_id, 64) if household.household_id else "(id unknown)"
+    topology = ", topology not read" if not household.topology_read else ""
     count = len(household.players)
     products = f"{count} product" + ("" if count == 1 else "s")
     return f"Household {index}: {ident} ({tracks}, {products}{topology})"
@@ -50,38 +61,68 @@ DEFAULT_HINT = ("For the full support report (what to tell Sonos support, eviden
                 "  sonos-inventory scan --format markdown --output sonos-report.md")
 
 
+def _prefixed(text: str, width: int | None, first: str, rest: str) -> list[str]:
+    """Prose wrapped to the width (100 columns without one), every line led by the tool's own
+    prefix: `first` on the first, `rest` on each continuation."""
+    lines = wrap(first + text, width or 100, rest)
+    return [lines[0], *(line if line.startswith(rest) else rest + line for line in lines[1:])]
+
+
+def verdict_frame(inventory: Inventory, width: int | None) -> list[tuple[str, str]]:
+    """The verdict, last, in a frame no device text can produce: rules of `=` at the start of
+    a line and `| ` before every line inside (device text never begins a line, and names inside
+    are quoted). Each line with what it is, for colouring."""
+    verdict = inventory.verdict
+    kind = f"verdict-{verdict.error_803.value}"
+    rule = "=" * min(width or 78, 78)
+    lines = [(rule, kind), (VERDICT_HEAD + VERDICT_WORDS[verdict.error_803], kind)]
+    notice = incomplete_notice(inventory)
+    if notice:
+        lines += [(line, kind) for line in _prefixed(t(notice, 2000), width, "| ", "| ")]
+    lines += [(line, kind) for line in _prefixed(t(verdict.summary, 2000), width, "| ", "| ")]
+    return [*lines, (rule, kind)]
+
+
 def render_table(inventory: Inventory, *, width: int | None = None,
-                 hint: tuple[str, ...] = DEFAULT_HINT) -> str:
+                 hint: tuple[str, ...] = DEFAULT_HINT, paint: Paint | None = None) -> str:
     """The terminal view. `width` fits it to a terminal: columns shortened or dropped (named
-    under the table), prose wrapped between words; None keeps the full layout (pipes)."""
-    lines: list[str] = []
+    under the table), prose wrapped between words; None keeps the full layout (pipes).
+    `paint` colours lines by what they are (the verdict frame, error and warning findings)."""
+    blocks: list[tuple[str, str]] = []  # (line, kind); kind "" is not coloured
+
+    def add(text: str, kind: str = "") -> None:
+        blocks.extend((line, kind) for line in fit_prose(text, width).split("\n"))
+
     if inventory.label:
-        lines += [f"System: {t(inventory.label, 200)}", ""]
+        add(f"System: {quoted(inventory.label, 200)}")
+        add("")
     notice = incomplete_notice(inventory)
     if notice:  # at the top and again beside the verdict: nobody should miss it
-        lines += [t(notice, 2000) if width else textwrap.fill(t(notice, 2000), width=100), ""]
+        blocks.extend((line, "") for line in _prefixed(t(notice, 2000), width, "", "  "))
+        add("")
     by_uuid = {p.uuid: p for p in inventory.players}
     for index, household in enumerate(inventory.households, 1):
-        lines.append(household_title(household, index))
+        add(household_title(household, index))
         rows = [_row(by_uuid[u]) for u in household.players if u in by_uuid]
-        fitted = fit_columns(HEADERS, rows, width)
-        lines.append(tabulate(fitted.rows, headers=fitted.headers, tablefmt="simple"))
+        fitted = fit_columns(HEADERS, rows, None if width is None else width - len(TABLE_INDENT))
+        table = tabulate(fitted.rows, headers=fitted.headers, tablefmt="simple")
+        blocks.extend((TABLE_INDENT + line, "") for line in table.split("\n"))
         if fitted.dropped:
-            lines.append(f"(Not shown at this width: {', '.join(fitted.dropped)}. Widen the "
-                         "window, or see the full report.)")
+            add(f"(Not shown at this width: {', '.join(fitted.dropped)}. Widen the "
+                "window, or see the full report.)")
         if household.topology_problem:
-            lines.append(f"  topology: {t(household.topology_problem.detail, 300)}")
+            add(f"    topology: {t(household.topology_problem.detail, 300)}")
         for line in moved_out_lines(inventory, household):
-            lines.append(f"  {t(line, 300)}")
-        lines.append("")
+            add(f"    {t(line, 300)}")
+        add("")
     unread = [p for p in inventory.players if p.errors and not p.reachable]
     if unread:
-        lines.append("Not read:")
+        add("Not read:")
         for player in unread:
-            who = t(player.room or player.uuid, 40)
+            who = quoted(player.room or player.uuid, 40)
             for error in player.errors:
-                lines.append(f"  {who} ({t(player.ip, 40)}): {error.kind}: {t(error.detail, 300)}")
-        lines.append("")
+                add(f"  {who} ({t(player.ip, 40)}): {error.kind}: {t(error.detail, 300)}")
+        add("")
     for title, entries in (
         ("Addresses that did not answer as a Sonos player:",
          [u for u in inventory.unidentified if not is_not_sonos(u)]),
@@ -89,32 +130,31 @@ def render_table(inventory: Inventory, *, width: int | None = None,
          [u for u in inventory.unidentified if is_not_sonos(u)]),
     ):
         if entries:
-            lines.append(title)
+            add(title)
             for entry in entries:
                 reason = "; ".join(f"{e.kind}: {t(e.detail, 200)}" for e in entry.errors)
-                lines.append(f"  {t(entry.ip, 40)}:{entry.port} ({reason})")
-            lines.append("")
+                add(f"  {t(entry.ip, 40)}:{entry.port} ({reason})")
+            add("")
     if not inventory.players:
-        lines.append("No Sonos player found.")
-        lines.append("")
+        add("No Sonos player found.")
+        add("")
     scan = inventory.scan
     status = "complete" if scan.complete else "INCOMPLETE: " + "; ".join(
         t(reason, 300) for reason in scan.incomplete_reasons)
-    lines.append(f"Scan {status}. {len(inventory.players)} products in "
-                 f"{len(inventory.households)} household(s); methods: "
-                 f"{', '.join(m.value for m in scan.methods) or 'none'}.")
-    lines.append("")
+    add(f"Scan {status}. {len(inventory.players)} products in "
+        f"{len(inventory.households)} household(s); methods: "
+        f"{', '.join(m.value for m in scan.methods) or 'none'}.")
+    add("")
     if inventory.findings:
-        lines.append("Findings:")
+        add("Findings:")
         for finding in inventory.findings:
-            lines.append(f"  [{finding.severity.value}] {finding.rule}: {t(finding.title, 200)}")
-        lines.append("")
-    verdict = inventory.verdict
-    lines.append(f"Error 803 (software-track conflict): {verdict.error_803.upper()}")
-    if notice:
-        lines.append(t(notice, 2000) if width else textwrap.fill(t(notice, 2000), width=100))
-    summary = t(verdict.summary, 2000)  # with a width, fit_prose wraps it by display cells
-    lines.append(summary if width else textwrap.fill(summary, width=100))
-    lines.append("")
-    lines.extend(hint)
-    return fit_prose("\n".join(lines), width) + "\n"
+            add(f"  [{finding.severity.value}] {finding.rule}: {t(finding.title, 200)}",
+                finding.severity.value if finding.severity is not Severity.INFO else "")
+        add("")
+    for line in hint:
+        add(line)
+    if hint:
+        add("")
+    blocks.extend(verdict_frame(inventory, width))
+    out = [paint(line, kind) if paint and kind else line for line, kind in blocks]
+    return "\n".join(out) + "\n"

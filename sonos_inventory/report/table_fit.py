@@ -146,5 +146,5 @@ def fit_prose(text: str, width: int | None) -> str:
     out: list[str] = []
     for line in text.split("\n"):
         lead = len(line) - len(line.lstrip(" "))
-        out.extend(wrap(line, width, " " * (lead + 2) if lead else ""))
+        out.extend(wrap(line, width, " " * (lead + 2)))  # no continuation begins a line
     return "\n".join(out)

@@ -55,7 +55,7 @@ def test_analyze_reruns_the_rules_offline(tmp_path: Path) -> None:
     assert code == 1
     assert "## Verdict: Likely" in out and "case 42" in out
     code, out, _ = run("analyze", str(saved(tmp_path, "ok.json", "healthy-s2")))
-    assert code == 0 and "NOT-INDICATED" in out
+    assert code == 0 and "(software-track conflict): Not indicated" in out
 
 
 @pytest.mark.parametrize("content", ["not json", '{"schema_version": 1}', "[]"])
@@ -71,7 +71,7 @@ def test_diff_before_and_after_the_fix(tmp_path: Path) -> None:
     after = fixed_803(tmp_path)
     code, out, _ = run("diff", str(before), str(after))
     assert code == 0
-    assert "Bedroom: Sonos Play:5: software 57.23-80060 -> 95.0-77060, track S1 -> S2" in out
+    assert '"Bedroom: Sonos Play:5": software 57.23-80060 -> 95.0-77060, track S1 -> S2' in out
     assert out.rstrip().endswith("Every product in each household is on one track and "
                                  "compatible.")
     code, out, _ = run("diff", str(after), str(before))

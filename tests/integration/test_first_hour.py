@@ -95,7 +95,7 @@ def test_table_fits_columns(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_piped_output_keeps_the_full_layout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COLUMNS", raising=False)
     _code, out, _ = invoke("demo")
-    header = next(line for line in out.splitlines() if line.startswith("Room"))
+    header = next(line for line in out.splitlines() if line.startswith("  Room"))
     assert header.split()[-1] == "Answered" and "Not shown" not in out
 
 

@@ -137,9 +137,9 @@ def test_bare_command_in_a_terminal_guides_to_a_saved_and_opened_report(
     for room in ("Living Room", "Kitchen", "Office", "Bedroom"):
         assert room in screen
     assert "\x1b[" in guide.text  # the verdict is coloured on a terminal
-    assert "LIKELY" in screen
+    assert "(software-track conflict): Likely" in screen
     table = [line for line in screen.splitlines() if "00-0E-58-F0-01-0" in line
-             and line.startswith(("Living", "Kitchen", "Office", "Bedroom"))]
+             and line[2:].startswith(("Living", "Kitchen", "Office", "Bedroom"))]
     assert len(table) == 4 and all(len(line) <= 100 for line in table)
     guide.send("98765432")
     screen = guide.expect("Press Enter to close this window.")

@@ -130,7 +130,7 @@ def test_labels_through_scan_history_and_reports(emulate: Start, tmp_path: Path)
     code, out, _ = run(*args, "--label", "Smith house", "-f", "json")
     assert code == 0 and json.loads(out)["label"] == "Smith house"
     code, out, _ = run(*args, "--label", "Jones flat")
-    assert out.startswith("System: Jones flat")
+    assert out.startswith('System: "Jones flat"')
     code, out, _ = run("history")
     assert "[Smith house]" in out and "[Jones flat]" in out
     code, out, _ = run("history", "--label", "smith", "-f", "json")

@@ -121,8 +121,8 @@ def test_a_split_off_product_belongs_to_the_household_it_is_in() -> None:
         assert product.uuid in new.players and product.household_id == new.household_id
         assert old.tracks == (Track.S2,)
         split = next(f for f in inventory.findings if f.rule == "split-households")
-        assert any(f"known to household {old.household_id}" in e
-                   and f"now in household {new.household_id}" in e for e in split.evidence)
+        assert any(f'known to household "{old.household_id}"' in e
+                   and f'now in household "{new.household_id}"' in e for e in split.evidence)
         table = render_table(inventory)
         assert "known to this household (still listed here), now in household" in table
         assert "split off" in render_markdown(inventory) and "split off" in render_html(inventory)

@@ -87,7 +87,7 @@ def test_nothing_found_then_an_ip_saves_and_opens_the_report(tmp_path: Path) -> 
     assert "'not an ip' is not an IP address" in text
     assert "About My System" in text
     assert "'12ab' is not a diagnostic number" in text
-    assert "LIKELY" in text
+    assert "(software-track conflict): Likely" in text
     folder = fakes.documents / "sonos-inventory-2026-11-25"
     html, bundle = folder / "sonos-report.html", folder / "sonos-support-bundle.zip"
     assert fakes.opened == [html]

@@ -182,8 +182,8 @@ def test_remembered_by_two_households_is_a_member_of_neither() -> None:
     assert all(patio.uuid in h.remembered for h in inventory.households)
     split = next(f for f in inventory.findings if f.rule == "split-households")
     text = " ".join(split.evidence)
-    assert "remembered by Sonos_FixtureRememberedTwiceA01 and Sonos_FixtureRememberedTwiceB02" \
-        in text
+    assert ('remembered by "Sonos_FixtureRememberedTwiceA01" and '
+            '"Sonos_FixtureRememberedTwiceB02"') in text
     assert "2026-12-01T09:30:00Z" in text and "now in" not in text
     assert "now in" not in render_table(inventory) and "remembered by" in render_table(inventory)
 

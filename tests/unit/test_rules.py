@@ -154,5 +154,10 @@ def test_golden_803_markdown_and_json() -> None:
 
 def test_table_ends_with_verdict_and_how_to_get_the_report() -> None:
     text = render_table(inventory_of("error-803"))
-    assert "Error 803 (software-track conflict): LIKELY" in text
-    assert "--format markdown" in text.splitlines()[-1]
+    lines = text.splitlines()
+    assert "| Error 803 (software-track conflict): Likely" in lines
+    assert lines[-1].startswith("=====")  # the verdict's frame closes the output
+    frame = lines.index("| Error 803 (software-track conflict): Likely") - 1
+    assert lines[frame].startswith("=====") and all(
+        line.startswith("| ") for line in lines[frame + 1:-1])
+    assert any("--format markdown" in line for line in lines[:frame])

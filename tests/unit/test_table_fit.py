@@ -36,9 +36,9 @@ def test_every_line_fits_and_one_line_per_product(name: str, width: int) -> None
     lines = text.splitlines()
     rows = []
     for index, line in enumerate(lines):
-        if line.startswith("----"):  # a table's rule: its rows follow until a non-row line
+        if line.startswith("  ----"):  # a table's rule: its rows follow until a non-row line
             for row in lines[index + 1:]:
-                if not row or row.startswith(("(", "  ")):
+                if not row or row.startswith(("(", "    ")) or not row.startswith("  "):
                     break
                 rows.append(row)
     products = sum(len(h.players) for h in inventory.households)
@@ -51,7 +51,7 @@ def test_every_line_fits_and_one_line_per_product(name: str, width: int) -> None
 def test_without_width_the_full_layout_is_kept() -> None:
     inventory = inventory_of("error-803")
     text = render_table(inventory)
-    header = next(line for line in text.splitlines() if line.startswith("Room"))
+    header = next(line for line in text.splitlines() if line.startswith("  Room"))
     positions = [header.find(h) for h in HEADERS]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), header
     assert "Sonos Playbar" in text and "Not shown" not in text
@@ -59,7 +59,7 @@ def test_without_width_the_full_layout_is_kept() -> None:
 
 def test_narrow_table_names_what_it_leaves_out_and_keeps_the_essentials() -> None:
     text = render_table(inventory_of("error-803"), width=80)
-    header = next(line for line in text.splitlines() if line.startswith("Room"))
+    header = next(line for line in text.splitlines() if line.startswith("  Room"))
     for column in ("Room", "Product", "Serial", "Software", "Track"):
         assert column in header
     shown = set(header.split())
@@ -77,7 +77,7 @@ def test_wide_characters_keep_the_columns_aligned() -> None:
     for width in (None, 80):
         text = render_table(inventory, width=width)
         rows = [line for line in text.splitlines() if SERIAL.search(line)
-                and line.startswith((*rooms.values(), "Bedroom"))]
+                and line[2:].startswith((*rooms.values(), "Bedroom"))]
         assert len(rows) == 4
         starts = {display_width(line[: line.index(SERIAL.search(line).group())])  # type: ignore[union-attr]
                   for line in rows}
