@@ -23,7 +23,7 @@ from .deliver import FORMATS, OutputRequest, deliver, write_targets
 from .errors import UsageError
 from .model import Inventory, ScanObservations
 from .report.context import ReportContext
-from .report.safe_text import for_terminal, json_dumps
+from .report.safe_text import for_terminal, json_dumps, quoted
 from .scan import Progress, ScanOptions
 from .version import __version__
 
@@ -796,13 +796,15 @@ def history_command(clear: bool, yes: bool, label_filter: str | None, fmt: str) 
         which = f" labelled {for_terminal(label_filter, 60)!r}" if label_filter else ""
         click.echo(f"No saved scans{which} in {where}.", err=True)
         return
-    for entry in entries:
+    for entry in entries:  # every line starts with the tool's indent; file text is neutralised
+        path = for_terminal(entry["path"], 300)
         if not entry["readable"]:
-            click.echo(f"{entry['path']}  (unreadable: {entry['problem']})")
+            click.echo(f"  {path}  (unreadable: {for_terminal(entry['problem'], 200)})")
             continue
-        label = f"  [{for_terminal(entry['label'], 60)}]" if entry["label"] else ""
-        click.echo(f"{for_terminal(entry['finished_at'], 32)}  {entry['products']:3d} products  "
-                   f"error 803: {entry['verdict'] or '?':13s}{label}  {entry['path']}")
+        label = f"  {quoted(entry['label'], 60)}" if entry["label"] else ""
+        verdict = for_terminal(entry["verdict"] or "?", 13)
+        click.echo(f"  {for_terminal(entry['finished_at'], 32)}  {entry['products']:3d} products  "
+                   f"error 803: {verdict:13s}{label}  {path}")
 
 
 def main() -> None:

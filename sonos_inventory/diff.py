@@ -9,6 +9,7 @@ from .analyze.rules import name
 from .analyze.verdict import analyze
 from .model import Finding, Inventory, Severity
 from .report.safe_text import for_terminal as t
+from .report.safe_text import quoted
 
 ALIGNMENT_RULES = frozenset({"mixed-generation", "below-min-compatible", "behind-release",
                              "s1-only-product"})
@@ -110,7 +111,8 @@ def diff_inventories(before: Inventory, after: Inventory, *, forced: bool = Fals
         tracks = "/".join(x.value for x in household.tracks) or "unknown"
         ours = [f for f in problems if set(f.players) & set(household.players)]
         state = "aligned" if len(household.tracks) <= 1 and not ours else "NOT aligned"
-        lines.append(f"{household.household_id or '(unknown household)'}: {state} "
+        ident = quoted(household.household_id, 64) if household.household_id else "(id unknown)"
+        lines.append(f"Household {ident}: {state} "
                      f"(track {tracks}, {len(household.players)} products)")
         lines += [f"  - {f.title}" for f in ours]
     aligned = is_aligned(after)
@@ -159,18 +161,18 @@ def render_diff(result: InventoryDiff) -> str:
     for title, ids in (("New household(s)", result.systems.new),
                        ("Household(s) gone", result.systems.gone)):
         if ids and result.systems.same:
-            lines.append(f"{title}: {t(', '.join(ids), 300)}")
+            lines.append(f"{title}: {', '.join(quoted(i, 64) for i in ids[:20])}")
     if result.systems.same and (result.systems.new or result.systems.gone):
         lines.append("")
     for title, changes in (("Added", result.added), ("Removed", result.removed),
                            ("Changed", result.changed)):
         if changes:
             lines.append(f"{title}:")
-            lines += [f"  {t(c.label, 80)}: {t(c.what, 200)}" for c in changes]
+            lines += [f"  {t(c.label, 90)}: {t(c.what, 200)}" for c in changes]
     if not (result.added or result.removed or result.changed):
         lines.append("No products added, removed or changed.")
     lines.append("")
-    lines += [t(line, 300) for line in result.alignment]
+    lines += [t(line, 300) for line in result.alignment]  # each starts with the tool's words
     lines.append("")
     lines.append("Every product in each household is on one track and compatible."
                  if result.aligned else

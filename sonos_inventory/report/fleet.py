@@ -148,8 +148,9 @@ def render_fleet_table(sites: list[Site]) -> str:
     table = [[t(s["site"], 40), s["products"], s["s2"], s["s1"], s["unknown"], s["households"],
               s["verdict"], s["errors"], "yes" if s["complete"] else "NO"]
              for s in (summary(site) for site in sites)]
-    return tabulate(table, headers=["Site", "Products", "S2", "S1", "Unknown", "Households",
-                                    "Error 803", "Errors", "Complete"]) + "\n"
+    text = tabulate(table, headers=["Site", "Products", "S2", "S1", "Unknown", "Households",
+                                    "Error 803", "Errors", "Complete"])
+    return "".join(f"  {line}\n" for line in text.split("\n"))  # no site name begins a line
 
 
 def render_fleet_json(sites: list[Site]) -> str:
