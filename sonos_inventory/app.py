@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from .analyze.verdict import analyze
 from .inventory import build_inventory
-from .model import Inventory, ScanObservations, Severity
+from .model import Endpoint, Inventory, ScanObservations, Severity
 from .scan import Progress, Scan, ScanOptions
 from .version import __version__
 
@@ -26,8 +26,10 @@ def run_scan(
     *,
     on_progress: Callable[[Progress], None] | None = None,
     on_log: Callable[[str], None] | None = None,
+    expected: frozenset[Endpoint] = frozenset(),
 ) -> tuple[Inventory, ScanObservations]:
-    observations = Scan(options, on_progress=on_progress, on_log=on_log).run()
+    observations = Scan(options, on_progress=on_progress, on_log=on_log,
+                        expected=expected).run()
     return inventory_from(observations), observations
 
 

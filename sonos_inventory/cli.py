@@ -537,9 +537,10 @@ def demo(scenario: str, deep: bool, fmt: str, output: Path | None, note: str | N
     with scenario_dir(scenario) as path:
         loaded = _load(path)
         click.echo(f"Starting the emulated household {scenario!r} on loopback...", err=True)
-        with running(Emulator(loaded, mdns=True)):
+        with running(Emulator(loaded, mdns=True)) as emulator:
             options = ScanOptions(interface_addrs=("127.0.0.1",), deep=deep)
-            inventory, observations = app.run_scan(options, on_progress=progress_printer())
+            inventory, observations = app.run_scan(options, on_progress=progress_printer(),
+                                                   expected=emulator.search_answerers())
     inventory = replace(inventory, label=label)
     context = ReportContext(note, diagnostic_id)  # the demo never writes the scan history
     manifest_options = {"command": "demo", "scenario": scenario, "deep": deep,

@@ -1,6 +1,10 @@
 """The network policy: the one place that decides which addresses the tool may contact.
 
-- A discovery responder: its own address (the source of its reply), never an address it names.
+- A discovery responder (SSDP): its own address (the source of its reply), never an address it
+  names.
+- An address a record announces (an mDNS A/AAAA record, whose packet's source python-zeroconf
+  does not expose): only on the subnet of an interface being browsed; never link-local unless
+  that interface is, never loopback unless that interface is (the emulator), never multicast.
 - A topology member: only inside the IPv4 subnet of the player that reported it (the subnet of the
   local interface that reaches that player, else the /24 around it); a loopback player may point
   only at loopback.
@@ -29,6 +33,7 @@ class Origin(Enum):
     RESPONDER = "responder"  # the address a discovery reply came from
     USER = "user"  # --host / --network
     TOPOLOGY = "topology"  # a member address reported by another player
+    ANNOUNCED = "announced"  # an address a record names (mDNS A/AAAA), not its packet's source
 
 
 @dataclass(frozen=True)
@@ -74,12 +79,43 @@ def reporter_subnet(reporter: IPAddress, local_networks: tuple[IPNetwork, ...]) 
     return ipaddress.ip_network(f"{reporter}/{prefix}", strict=False)
 
 
+def interface_networks(addresses: tuple[str, ...], local_networks: tuple[IPNetwork, ...]
+                       ) -> tuple[IPNetwork, ...]:
+    """The subnets of the interfaces being browsed: the local network holding each address,
+    else the /24 around it (the /8 for loopback)."""
+    found: list[IPNetwork] = []
+    for text in addresses:
+        address = normalize_ip(text)
+        if address is not None:
+            found.append(reporter_subnet(address, local_networks))
+    return tuple(dict.fromkeys(found))
+
+
+def _announced(address: IPAddress, browsed: tuple[IPNetwork, ...]) -> Decision:
+    inside = [n for n in browsed if n.version == address.version and address in n]
+    if not inside:
+        shown = ", ".join(str(n) for n in browsed) or "none known"
+        return Decision(False, f"{address} is not on the subnet of an interface being browsed "
+                               f"({shown})")
+    subnet = inside[0]
+    if address.is_loopback and not subnet.network_address.is_loopback:
+        return Decision(False, f"{address} is a loopback address")
+    if address.is_link_local and not subnet.network_address.is_link_local:
+        return Decision(False, f"{address} is a link-local address")
+    if isinstance(subnet, ipaddress.IPv4Network) and subnet.prefixlen < 31 and (
+            address in (subnet.network_address, subnet.broadcast_address)) and (
+            not address.is_loopback):
+        return Decision(False, f"{address} is the network or broadcast address of {subnet}")
+    return ALLOW
+
+
 def check(
     endpoint: Endpoint,
     origin: Origin,
     *,
     reporter: Endpoint | None = None,
     local_networks: tuple[IPNetwork, ...] = (),
+    browsed: tuple[IPNetwork, ...] = (),
 ) -> Decision:
     """May the tool contact `endpoint`? The reason says why not, in words for the report."""
     address = normalize_ip(endpoint.host)
@@ -92,6 +128,8 @@ def check(
         return Decision(False, f"port {endpoint.port} is not a TCP port")
     if origin is not Origin.USER and endpoint.port != SONOS_PORT and not address.is_loopback:
         return Decision(False, f"port {endpoint.port} is not the Sonos port {SONOS_PORT}")
+    if origin is Origin.ANNOUNCED:
+        return _announced(address, browsed)
     if origin is Origin.TOPOLOGY:
         reporter_ip = normalize_ip(reporter.host) if reporter else None
         if reporter_ip is None:

@@ -122,8 +122,10 @@ class Target:
 class Planner:
     """The decisions of one scan. Call the event methods; carry out the actions they return."""
 
-    def __init__(self, local_networks: tuple[IPNetwork, ...], *, deep: bool = False) -> None:
+    def __init__(self, local_networks: tuple[IPNetwork, ...], *, deep: bool = False,
+                 browsed: tuple[IPNetwork, ...] = ()) -> None:
         self.local_networks = local_networks
+        self.browsed = browsed  # the subnets of the interfaces mDNS browses
         self.deep = deep
         self.status: list[StatusRead] = []
         self.second: list[HouseholdRead] = []
@@ -153,11 +155,15 @@ class Planner:
     def sighting(self, sighting: Sighting) -> list[Action]:
         """Discovery saw a device."""
         origin = Origin.USER if sighting.method in (Method.HOST, Method.NETWORK) else (
-            Origin.RESPONDER)
-        decision = check(sighting.endpoint, origin, local_networks=self.local_networks)
+            Origin.ANNOUNCED if sighting.method is Method.MDNS else Origin.RESPONDER)
+        decision = check(sighting.endpoint, origin, local_networks=self.local_networks,
+                         browsed=self.browsed)
         if not decision.allowed:
-            self.notes.append(f"{sighting.method}: not contacting {sighting.endpoint}: "
-                              f"{decision.reason}")
+            note = f"{sighting.method}: not contacting {sighting.endpoint}: {decision.reason}"
+            if origin is Origin.ANNOUNCED:
+                note += (". If it is a Sonos player behind an mDNS proxy on another subnet, read "
+                         f"it with: sonos-inventory scan --host {sighting.endpoint.host}")
+            self.notes.append(note)
             return []
         actions: list[Action] = []
         target = self._ensure_target(sighting.endpoint, sighting.method, actions, sighting)

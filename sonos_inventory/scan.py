@@ -46,7 +46,7 @@ from .model import (
     ScanObservations,
     Sighting,
 )
-from .netpolicy import IPNetwork
+from .netpolicy import IPNetwork, interface_networks
 from .planner import (
     Action,
     Planner,
@@ -159,8 +159,12 @@ class Scan:
         interfaces: tuple[str, ...] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
         on_log: Callable[[str], None] | None = None,
+        expected: frozenset[Endpoint] = frozenset(),
     ) -> None:
         self.options = options
+        self.expected = expected
+        """Discovery ends as soon as every one of these has been sighted (the demo knows what
+        its emulator serves); empty: discovery runs its full window."""
         self.transport = transport or HttpTransport()
         all_interfaces = list_interfaces() if local_networks is None or interfaces is None else ()
         if interfaces is None:
@@ -173,7 +177,8 @@ class Scan:
         self.sources = sources if sources is not None else build_sources(options, interfaces)
         self.on_progress = on_progress or (lambda _p: None)
         self.log = on_log or (lambda _m: None)
-        self.planner = Planner(local_networks, deep=options.deep)
+        self.planner = Planner(local_networks, deep=options.deep,
+                               browsed=interface_networks(interfaces, local_networks))
         self._events: queue.Queue[tuple[str, object, object]] = queue.Queue()
         self._stop = threading.Event()
         self._pending = 0
@@ -216,6 +221,9 @@ class Scan:
                         timings["discovery_done"] = time.monotonic() - started
                 else:
                     self._handle(kind, a, b)
+                    if (kind == "sighting" and self.expected and not self._stop.is_set()
+                            and self.expected <= self.planner.targets.keys()):
+                        self._stop.set()  # everything there is to find was found
                 self.on_progress(self._progress())
         except KeyboardInterrupt:
             interrupted = True  # keep what was found; the caller decides what to write

@@ -95,6 +95,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+NAMESPACE_LAN: set[ipaddress.IPv4Network] = set()
+"""Subnets of a LAN that a test built inside its own private network namespace (veth pairs):
+reachable in that test only (tests/integration/test_mdns_policy_netns.py)."""
+
+
 def _destination_allowed(address: Any) -> bool:
     if not isinstance(address, tuple) or not address:
         return True  # AF_UNIX and friends
@@ -110,6 +115,9 @@ def _destination_allowed(address: Any) -> bool:
     if str(ip) == "255.255.255.255":
         return os.environ.get("SONOS_INVENTORY_IN_NETNS") == "1" and [
             name for _, name in socket.if_nameindex()] == ["lo"]
+    if os.environ.get("SONOS_INVENTORY_IN_NETNS") == "1" and any(
+            ip in network for network in NAMESPACE_LAN):
+        return True
     return ip.is_loopback or ip.is_multicast
 
 

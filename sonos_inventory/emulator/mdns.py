@@ -91,6 +91,7 @@ class MdnsAdvertiser:
         self.emulator = emulator
         self._zc: Any = None
         self.problems: list[str] = []  # what could not be advertised, and why
+        self._announcing: list[Any] = []
 
     def start(self) -> None:
         from zeroconf import IPVersion, Zeroconf
@@ -112,12 +113,18 @@ class MdnsAdvertiser:
                 self.problems.append(f"{player.uuid}: not advertised ({exc})")
 
         async def register_all() -> list[Any]:
+            # Registered (probed, in the registry, answering queries) when this returns; the
+            # unsolicited announcements go on in the background while the scan runs: a browser
+            # that asks gets its answer either way.
+            # No probing for name conflicts (cooperating_responders): the names are made
+            # unique here already (service_info's `taken`), and only this emulator answers
+            # for them on loopback. Probing would cost each start about a second.
             tasks = await asyncio.gather(
-                *(self._zc.async_register_service(i, allow_name_change=True) for i in infos),
+                *(self._zc.async_register_service(i, allow_name_change=True,
+                                                  cooperating_responders=True) for i in infos),
                 return_exceptions=True)
-            waits = [t for t in tasks if not isinstance(t, BaseException)]
-            done = await asyncio.gather(*waits, return_exceptions=True)
-            return [t for t in [*tasks, *done] if isinstance(t, Exception)]
+            self._announcing = [t for t in tasks if not isinstance(t, BaseException)]
+            return [t for t in tasks if isinstance(t, Exception)]
 
         future = asyncio.run_coroutine_threadsafe(register_all(), self._zc.loop)
         try:

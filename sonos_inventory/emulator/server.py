@@ -361,6 +361,13 @@ class Emulator:
             self._mdns.start()
         return self
 
+    def search_answerers(self) -> frozenset[Endpoint]:
+        """The players that answer an SSDP search at their own address: once a scan has
+        sighted all of them there is nothing more for discovery to find (the demo)."""
+        return frozenset(p.endpoint for p in self.players if p.faults.ssdp
+                         and not (p.faults.no_answer or p.faults.hang
+                                  or p.faults.ssdp_location or p.faults.ssdp_extra))
+
     def place_offline(self) -> Emulator:
         """Give every player an address and rewrite what it serves, without opening a socket:
         the household as OfflineLan serves it (offline.py). Nothing is ever sent there."""

@@ -84,14 +84,18 @@ def _synthetic_zone_group_state(players: list[Player]) -> str:
 
 
 def _read_for(household: Household, reads: tuple[HouseholdRead, ...]) -> HouseholdRead | None:
+    """The copy of the household's zone group state to replay: one read with its own id (in
+    a fixed order, whatever order the players answered in), else one whose members it shares
+    (a read whose id is unknown)."""
+    usable = sorted((r for r in reads if r.topology is not None and r.raw_zone_group_state),
+                    key=lambda r: (r.source_uuid or "", str(r.source)))
+    if household.household_id:
+        own = [r for r in usable if r.household_id == household.household_id]
+        if own:
+            return own[0]
     members = set(household.players)
-    for read in reads:
-        if read.topology is not None and read.raw_zone_group_state and (
-            {m.uuid for m in read.topology.members} & members
-            or (household.household_id and read.household_id == household.household_id)
-        ):
-            return read
-    return None
+    return next((r for r in usable if r.household_id is None and r.topology is not None
+                 and {m.uuid for m in r.topology.members} & members), None)
 
 
 def _failed_read(household: Household, reads: tuple[HouseholdRead, ...]) -> Problem | None:

@@ -49,6 +49,8 @@ def test_every_command_sends_only_reads(
         ["scan", "--no-ssdp", "--no-mdns", "--network", emulator.household_block()],
         ["demo", "--scenario", "home-theater"],
         ["demo", "--scenario", "group-dropout", "--deep"],
+        ["demo", "--scenario", "satellite-start"],  # a confirmation read, GetHouseholdID in doubt
+        ["demo", "--scenario", "vanished-but-answering"],
         ["analyze", str(saved), "-f", "markdown"],
         ["diff"],
         ["history"],

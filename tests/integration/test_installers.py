@@ -132,7 +132,7 @@ def test_labels_through_scan_history_and_reports(emulate: Start, tmp_path: Path)
     code, out, _ = run(*args, "--label", "Jones flat")
     assert out.startswith('System: "Jones flat"')
     code, out, _ = run("history")
-    assert "[Smith house]" in out and "[Jones flat]" in out
+    assert "\"Smith house\"" in out and "\"Jones flat\"" in out
     code, out, _ = run("history", "--label", "smith", "-f", "json")
     document = json.loads(out)
     jsonschema.validate(document, json.loads((DATA / "history.schema.json").read_text()))
@@ -197,7 +197,7 @@ def test_diff_names_new_and_gone_households(tmp_path: Path) -> None:
         "HHID_FixtureSplitLegacyS1xxxxxx01"]
     assert len(result["removed"]) == 2 and code == 0
     _, text, _ = run("diff", str(before), str(after))
-    assert "Household(s) gone: HHID_FixtureSplitLegacyS1xxxxxx01" in text
+    assert 'Household(s) gone: "HHID_FixtureSplitLegacyS1xxxxxx01"' in text
 
 
 # ---- Python API ----
