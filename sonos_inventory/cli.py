@@ -668,8 +668,8 @@ def finish_fleet(files: list[Path], request: OutputRequest) -> int:
     sites = [Site(name, shown(path), inventory, app.exit_code(inventory))
              for name, path, inventory in zip(names, files, inventories, strict=True)]
     text = render_fleet(sites, request.fmt, bom=request.csv_bom)
-    if redactor is not None:
-        text = redactor.text(text)
+    if redactor is not None:  # inside values only, as for one inventory
+        text = redactor.json_document(text) if request.fmt == "json" else redactor.shapes(text)
     code = worst_exit([site.exit_code for site in sites])
     targets = [] if request.output is None or is_stdout(request.output) else [
         (request.output, text.encode("utf-8"), "--output")]

@@ -103,14 +103,19 @@ def deliver(
         context = ReportContext(
             redactor.maybe(context.note), redactor.maybe(context.diagnostic_id),
             tuple((redactor.text(u), when) for u, when in context.first_seen))
-        notes = tuple(redactor.text(note) for note in notes)
+        notes = tuple(redactor.text(note) for note in notes)  # stored as JSON string values
         for key in ("input", "scenario"):  # local paths: the file name is enough
             if isinstance(options.get(key), str) and ("/" in options[key] or "\\" in options[key]):
                 options[key] = redactor.text(Path(options[key]).name)
 
     def rendered(fmt: str) -> str:
         text = render(inventory, fmt, context, request)
-        return redactor.text(text) if redactor else text  # the safety net over every output
+        if redactor is None:
+            return text
+        # The safety net over every output: the values in it were redacted before rendering;
+        # this catches any identifier pattern left, inside values only (never a JSON key or
+        # the tool's own words, whatever a device calls its household or its room).
+        return redactor.json_document(text) if fmt == "json" else redactor.shapes(text)
 
     text = rendered(request.fmt)
     targets: list[tuple[Path, bytes, str]] = []
@@ -124,12 +129,13 @@ def deliver(
             ("report.md", "markdown"), ("report.html", "html"), ("inventory.json", "json"))}
         for name, data in raw.items():
             if redactor:
-                name, data = redactor.text(name), redactor.bytes(data)
+                name, data = redactor.raw_file(name, data)
             files[f"raw/{name}"] = data
         document = json.dumps(manifest(inventory, observations, options,
                                        [*files, "manifest.json"], redacted=redactor is not None),
                               indent=2, ensure_ascii=False)
-        files["manifest.json"] = (redactor.text(document) if redactor else document).encode()
+        files["manifest.json"] = (redactor.json_document(document) if redactor
+                                  else document).encode()
         targets.append((request.bundle, zip_bytes(files), "--bundle"))
     if redactor is not None and request.redact_map is not None:
         targets.append((request.redact_map, json.dumps(redactor.mapping(), indent=2,

@@ -19,14 +19,27 @@ Kept: model numbers, software versions, tracks, roles, findings. Best effort: re
 from __future__ import annotations
 
 import bisect
+import builtins
 import heapq
+import html
+import json
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from ..model import Household, Inventory, Player, Problem, ScanObservations, Unidentified
+from ..model import (
+    DeepInfo,
+    Household,
+    Inventory,
+    Player,
+    Problem,
+    ScanObservations,
+    Unidentified,
+)
+from .safe_text import json_dumps
 
 _HEX = "0-9A-Fa-f"
 _MAC_SEP = re.compile(
@@ -34,6 +47,10 @@ _MAC_SEP = re.compile(
     rf"([{_HEX}]{{2}})\2([{_HEX}]{{2}})(?![{_HEX}])"
 )
 _MAC_BARE = re.compile(rf"(?<![{_HEX}])([{_HEX}]{{12}})(?![{_HEX}])")
+_MAC_DOTTED = re.compile(  # Cisco's spelling: 000E.58F0.0103
+    rf"(?<![{_HEX}.])([{_HEX}]{{4}})\.([{_HEX}]{{4}})\.([{_HEX}]{{4}})(?![{_HEX}]|\.[{_HEX}])")
+_IPV4_MAPPED = re.compile(  # ::ffff:c0a8:0118 is 192.168.1.24
+    r"(?<![0-9A-Fa-f:])(::[fF]{4}:)([0-9A-Fa-f]{1,4}):([0-9A-Fa-f]{1,4})(?![0-9A-Fa-f:.])")
 _RINCON = re.compile(rf"(RINCON_)([{_HEX}]{{12}})")
 _SONOS_HOST = re.compile(rf"(Sonos-)([{_HEX}]{{12}})")
 _HOUSEHOLD = re.compile(r"(?<![A-Za-z0-9])(Sonos|HHID)_[A-Za-z0-9]{6,}(?:\.[A-Za-z0-9_-]+)?")
@@ -49,6 +66,9 @@ _ESCAPE = re.compile(
     r"|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\[nrtbf]|\\[!-/:-@\[-`{-~]"
 )
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_XML_TOKEN = re.compile(r"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<[^<>]*>|[^<]+|<", re.S)
+_XML_ATTRIBUTE = re.compile(r"""(=\s*)("[^"]*"|'[^']*')""")
+_ROOM_FORMS = re.compile(r"(TargetRoomName:|@)([^,;@\n]{1,64})")
 _SHORT = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
 MIN_LITERAL = 4  # shorter values found by value are replaced only in their own fields
 
@@ -237,6 +257,8 @@ class Redactor:
                 self._mac("".join(match.group(i) for i in (1, 3, 4, 5, 6, 7)))
             for match in _SONOS_HOST.finditer(decoded):
                 self._mac(match.group(2))
+            for match in _MAC_DOTTED.finditer(decoded):
+                self._mac("".join(match.groups()))
             for match in _HOUSEHOLD.finditer(decoded):
                 self._household(match.group(0).split(".")[0])
 
@@ -314,18 +336,22 @@ class Redactor:
             (_RINCON, lambda m: m.group(1) + self._mac(m.group(2))),
             (_SONOS_HOST, lambda m: m.group(1) + self._mac(m.group(2))),
             (_MAC_SEP, self._mac_sep),
+            (_MAC_DOTTED, self._mac_dotted),
             (_MAC_BARE, self._mac_bare),
+            (_IPV4_MAPPED, self._ipv4_mapped),
             (_HOUSEHOLD, self._household_match),
             (_LOCATION, lambda m: self._location(m.group(0))),
             (_IPV4, self._ip),
             (_HOME, lambda m: m.group(1) + "user"),
         ]
 
-    def _matches(self, decoded: str) -> Iterator[tuple[int, int, int, str]]:
+    def _matches(self, decoded: str, literals: bool = True
+                 ) -> Iterator[tuple[int, int, int, str]]:
         """Every candidate (start, -length, end, replacement), in order, lazily: memory does
         not grow with the number of matches."""
         if self._matchers is None:
             self._matchers = _literal_matchers(list(self._literals))
+        matchers = self._matchers if literals else []
 
         def literal(matcher: re.Pattern[str]) -> Iterator[tuple[int, int, int, str]]:
             for m in matcher.finditer(decoded):
@@ -339,10 +365,13 @@ class Redactor:
                 if new != m.group(0):
                     yield m.start(), m.start() - m.end(), m.end(), new
 
-        return heapq.merge(*(literal(m) for m in self._matchers),
+        return heapq.merge(*(literal(m) for m in matchers),
                            *(shape(p, r) for p, r in self._shapes()))
 
-    def text(self, value: str) -> str:
+    def text(self, value: str, *, literals: bool = True) -> str:
+        """A device-supplied value with every identifier replaced: the identifier patterns
+        and, with `literals`, the values learnt by value (household ids of any shape, room
+        names, serials, player ids)."""
         if not value:
             return value
         view = _View(value)
@@ -350,7 +379,7 @@ class Redactor:
         blocks: list[str] = []
         out: list[str] = []
         position = decoded_end = 0
-        for start, _length, end, new in self._matches(decoded):
+        for start, _length, end, new in self._matches(decoded, literals):
             if start < decoded_end:
                 continue  # overlaps a longer or earlier match
             decoded_end = end
@@ -382,6 +411,22 @@ class Redactor:
         hex12 = "".join(match.group(i) for i in (1, 3, 4, 5, 6, 7))
         return _style(match.group(0), self._mac(hex12), match.group(2))
 
+    def _mac_dotted(self, match: re.Match[str]) -> str:
+        pseudonym = self._mac("".join(match.groups()))
+        text = ".".join(pseudonym[i:i + 4] for i in range(0, 12, 4))
+        original = match.group(0)
+        return text.lower() if original == original.lower() else text
+
+    def _ipv4_mapped(self, match: re.Match[str]) -> str:
+        high, low = int(match.group(2), 16), int(match.group(3), 16)
+        octets = (high >> 8, high & 0xFF, low >> 8, low & 0xFF)
+        dotted = ".".join(str(o) for o in octets)
+        replaced = _IPV4.sub(self._ip, dotted)
+        if replaced == dotted:
+            return match.group(0)
+        a, b, c, d = (int(x) for x in replaced.split("."))
+        return f"{match.group(1)}{(a << 8) | b:x}:{(c << 8) | d:04x}"
+
     def _mac_bare(self, match: re.Match[str]) -> str:
         key = match.group(1).upper()
         return _style(match.group(1), self._macs[key], "") if key in self._macs else match.group(1)
@@ -410,17 +455,28 @@ class Redactor:
                 return self._room(value)
             return self.maybe(value)
 
+        def deep(info: DeepInfo | None) -> DeepInfo | None:
+            if info is None:
+                return None
+            return DeepInfo(self.text(info.status), *(
+                None if v is None else self.value(v) for v in (
+                    info.software_date, info.hh_swgen_state, info.wifi_mode,
+                    info.connection_type, info.extra_info)))
+
         def player(p: Player) -> Player:
             return replace(
                 p, uuid=self.text(p.uuid), ip=self.maybe(p.ip), serial=self.maybe(p.serial),
                 mac=self.maybe(p.mac), household_id=household_id(p.household_id),
                 room=room(p.room), model_name=self.maybe(p.model_name),
-                errors=tuple(problem(e) for e in p.errors))
+                display_version=self.maybe(p.display_version),
+                hardware_version=self.maybe(p.hardware_version),
+                errors=tuple(problem(e) for e in p.errors), deep=deep(p.deep))
 
         def household(h: Household) -> Household:
             return replace(h, household_id=household_id(h.household_id),
                            players=tuple(self.text(u) for u in h.players),
                            moved_out=tuple(self.text(u) for u in h.moved_out),
+                           remembered=tuple(self.text(u) for u in h.remembered),
                            topology_disagreement=tuple(self.text(x) for x in
                                                        h.topology_disagreement)
                            if h.topology_disagreement is not None else None,
@@ -443,6 +499,80 @@ class Redactor:
             label=None if inventory.label is None else (
                 "Redacted site" if self.redact_rooms else self.text(inventory.label)),
         )
+
+    # ---- whole documents: replacement inside values only ----
+
+    def value(self, value: str) -> str:
+        """One whole value (an XML text or attribute value, a JSON string, a header value): a
+        room name is replaced when it is the whole value (also one under 4 characters) or in
+        the forms that carry one (`TargetRoomName:NAME`, `...@NAME`); otherwise as `text`."""
+        if self.redact_rooms and self._rooms:
+            bare = html.unescape(value).strip()
+            if bare in self._rooms:
+                return self._rooms[bare]
+            value = _ROOM_FORMS.sub(lambda m: m.group(1) + self._rooms[m.group(2)]
+                                    if m.group(2) in self._rooms else m.group(0), value)
+        return self.text(value)
+
+    def shapes(self, text: str) -> str:
+        """A document the tool wrote (a report, a note): identifier patterns only. Its values
+        were redacted before it was rendered; its own words, headings and keys are never
+        touched, whatever a device calls its household or its room."""
+        return self.text(text, literals=False)
+
+    def json_document(self, text: str) -> str:
+        """A JSON document: string values redacted; keys only where they are an identifier
+        pattern (a player id keying faults.json), never by value; structure untouched."""
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return self.shapes(text)
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, str):
+                return self.value(node)
+            if isinstance(node, list):
+                return [walk(item) for item in node]
+            if isinstance(node, dict):
+                return {self.shapes(key): walk(item) for key, item in node.items()}
+            return node
+
+        return json_dumps(walk(document)) + ("\n" if text.endswith("\n") else "")
+
+    def xml_document(self, text: str) -> str:
+        """An XML capture (well-formed or not): text and attribute values redacted; tag and
+        attribute names, comments' and declarations' markup untouched."""
+        def attribute(match: re.Match[str]) -> str:
+            quoted_value = match.group(2)
+            return (match.group(1) + quoted_value[0] + self.value(quoted_value[1:-1])
+                    + quoted_value[-1])
+
+        out = []
+        for token in _XML_TOKEN.finditer(text):
+            part = token.group(0)
+            if part.startswith("<![CDATA[") and part.endswith("]]>"):
+                out.append("<![CDATA[" + self.value(part[9:-3]) + "]]>")
+            elif part.startswith("<") and part.endswith(">"):
+                out.append(self.shapes(_XML_ATTRIBUTE.sub(attribute, part)))
+            else:
+                out.append(self.value(part) if part.strip() else part)
+        return "".join(out)
+
+    def raw_file(self, name: str, data: builtins.bytes) -> tuple[str, builtins.bytes]:
+        """A raw capture of a bundle, by its kind: XML and JSON inside their values, the
+        household id file as a value, the tool's own notes by pattern."""
+        text = data.decode("utf-8", "surrogateescape")
+        lowered = name.lower()
+        if lowered.endswith(".xml") or lowered.endswith(".zp"):
+            text = self.xml_document(text)
+        elif lowered.endswith(".json"):
+            text = self.json_document(text)
+        elif lowered.endswith("household_id"):
+            text = "\n".join(self.value(line) if line.strip() else line
+                             for line in text.split("\n"))
+        else:
+            text = self.shapes(text)
+        return self.text(name), text.encode("utf-8", "surrogateescape")
 
     def mapping(self) -> dict[str, dict[str, str]]:
         """Pseudonym -> real value, per kind (written only where the user asks)."""
