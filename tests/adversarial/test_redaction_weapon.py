@@ -106,8 +106,8 @@ def test_every_spelling_of_an_identifier_is_redacted() -> None:
 
 def test_only_values_change_in_xml_and_json() -> None:
     redactor = Redactor(rooms=True)
-    redactor._room("Zone")  # noqa: SLF001 - learnt as a scan would
-    redactor._room("TV")  # noqa: SLF001
+    redactor._room("Zone")
+    redactor._room("TV")
     xml = ('<ZoneGroupState><ZoneGroupMember ZoneName="Zone" Icon="x-rincon-roomicon:TV" '
            'MoreInfo="TargetRoomName:TV"/><roomName>TV</roomName><name>TVs</name>'
            '</ZoneGroupState>')
