@@ -120,12 +120,15 @@ def open_report(inventory: Inventory, request: OutputRequest, context: ReportCon
     import dataclasses
     import os
 
-    if request.fmt == "html" and request.output is not None:
+    from .fileio import is_stdout
+
+    to_file = request.output is not None and not is_stdout(request.output)
+    if request.fmt == "html" and request.output is not None and to_file:
         path = request.output
     else:
-        if request.output is not None:
+        if request.output is not None and to_file:
             path = request.output.with_suffix(".html")
-        else:
+        else:  # stdout (`-o -` too): a private temporary file, never ./-.html
             fd, name = tempfile.mkstemp(prefix="sonos-report-", suffix=".html")
             os.close(fd)
             path = Path(name)
@@ -649,42 +652,74 @@ def analyze(files: tuple[Path, ...], fmt: str, output: Path | None, note: str | 
 
 
 def finish_fleet(files: list[Path], request: OutputRequest) -> int:
-    """Several inventories: one fleet view to stdout or --output; the worst site's exit code."""
+    """Several inventories: one fleet view to stdout or --output; the worst site's exit code.
+
+    Two passes keep memory bounded by the largest single input: the first loads each file in
+    turn and keeps only its summary (to sort the sites, problems first); the second loads them
+    again one at a time while the view is written out."""
     import json
 
     from .analyze.verdict import analyze as run_analysis
-    from .fileio import is_stdout, shown
-    from .report.fleet import Site, render_fleet, site_names, worst_exit
+    from .fileio import is_stdout, shown, write_output_chunks
+    from .report.fleet import Site, problems_first, render_fleet, summarise, unique_names
     from .report.redact import Redactor
 
-    inventories = [load_input(path)[0] for path in files]
     redactor = Redactor(rooms=request.redact_rooms) if (
         request.redact or request.redact_rooms) else None
-    if redactor is not None:
-        for inventory in inventories:
-            redactor.learn(inventory, None)
-        inventories = [run_analysis(redactor.inventory(i)) for i in inventories]
-    names = site_names([i.label for i in inventories], [p.name for p in files])
-    sites = [Site(name, shown(path), inventory, app.exit_code(inventory))
-             for name, path, inventory in zip(names, files, inventories, strict=True)]
-    text = render_fleet(sites, request.fmt, bom=request.csv_bom)
-    if redactor is not None:  # inside values only, as for one inventory
-        text = redactor.json_document(text) if request.fmt == "json" else redactor.shapes(text)
-    code = worst_exit([site.exit_code for site in sites])
-    targets = [] if request.output is None or is_stdout(request.output) else [
-        (request.output, text.encode("utf-8"), "--output")]
+
+    def loaded(path: Path) -> Inventory:
+        inventory = load_input(path)[0]
+        if redactor is None:
+            return inventory
+        redactor.learn(inventory, None)
+        return run_analysis(redactor.inventory(inventory))
+
+    by_name: dict[str, Path] = {}
+    sites: list[Site] = []
+    for path in files:  # the first pass, in argument order (so are the redaction pseudonyms)
+        inventory = loaded(path)
+        [name] = unique_names([*by_name, inventory.label], [*by_name, path.name])[-1:]
+        by_name[name] = path
+        sites.append(summarise(name, shown(path), inventory, app.exit_code(inventory)))
+        del inventory
+    sites = problems_first(sites)
+
+    def chunks() -> Iterator[bytes]:
+        for chunk in render_fleet(sites, request.fmt, lambda site: loaded(by_name[site.name]),
+                                  bom=request.csv_bom):
+            if redactor is not None:  # the values were redacted before rendering
+                chunk = redactor.shapes(chunk)
+            yield chunk.encode("utf-8")
+
+    code = worst_exit_of(sites)
+    failures: list[str] = []
+    if request.output is not None and not is_stdout(request.output):
+        try:
+            write_output_chunks(request.output, chunks())
+            click.echo(f"Wrote {shown(request.output)}", err=True)
+        except OSError as exc:
+            failures.append(f"--output {shown(request.output)}: could not write it "
+                            f"({exc.strerror or exc}); the report is printed below instead")
+            click.echo(f"Error: {failures[-1]}", err=True)
+            write_output_chunks(Path("-"), chunks())
+    else:
+        sys.stdout.flush()
+        write_output_chunks(Path("-"), chunks())
     if redactor is not None and request.redact_map is not None:
-        targets.append((request.redact_map, json.dumps(redactor.mapping(), indent=2,
-                                                       ensure_ascii=False).encode(),
-                        "--redact-map"))
-    written, failures, print_instead = write_targets(targets)
-    for failure in failures:
-        click.echo(f"Error: {failure}", err=True)
-    if print_instead or not targets or targets[0][2] != "--output":
-        emit(text, request.fmt)
-    for path in written:
-        click.echo(f"Wrote {shown(path)}", err=True)
+        written, map_failures, _ = write_targets([(request.redact_map, json.dumps(
+            redactor.mapping(), indent=2, ensure_ascii=False).encode(), "--redact-map")])
+        failures += map_failures
+        for failure in map_failures:
+            click.echo(f"Error: {failure}", err=True)
+        for path in written:
+            click.echo(f"Wrote {shown(path)}", err=True)
     return app.EXIT_USAGE if failures else code
+
+
+def worst_exit_of(sites: list[Any]) -> int:
+    from .report.fleet import worst_exit
+
+    return worst_exit([site.exit_code for site in sites])
 
 
 @cli.command()
@@ -772,7 +807,10 @@ def history_command(clear: bool, yes: bool, label_filter: str | None, fmt: str) 
                                  "add --yes to confirm")
             click.confirm(f"Delete the saved scans in {where}? They are the 'before' state "
                           "support may ask for", abort=True, err=True)
-        count, notes = history.clear()
+        try:
+            count, notes = history.clear()
+        except UsageError as exc:
+            raise InputError(str(exc)) from None
         for note in notes:
             warn(note)
         click.echo(f"Deleted {count} saved scan(s) from {where}.", err=True)

@@ -5,10 +5,12 @@ scripts never touch the real home folder or start a real browser.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -103,6 +105,23 @@ def documents_dir() -> Path:
 
     documents = user_documents_path()
     return documents if documents.is_dir() else Path.home()
+
+
+def report_folders() -> list[Path]:
+    """Where the guided scan saves, best first: Documents, then the places a person finds next
+    when that cannot be written (macOS privacy prompt refused, Windows Controlled folder
+    access, a read-only mount): the Desktop, the home folder, the system temporary folder."""
+    from platformdirs import user_desktop_path
+
+    if os.environ.get(ENV_DOCUMENTS):  # chosen on purpose (and by tests): then only the temp
+        return [documents_dir(), Path(tempfile.gettempdir())]
+    places = [documents_dir()]
+    with contextlib.suppress(Exception):  # platformdirs may find no desktop on a server
+        places.append(user_desktop_path())
+    with contextlib.suppress(RuntimeError, KeyError):
+        places.append(Path.home())
+    places.append(Path(tempfile.gettempdir()))
+    return list(dict.fromkeys(places))
 
 
 def open_in_browser(path: Path) -> bool:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import UsageError
@@ -85,16 +85,44 @@ def read_limited(path: Path, limit: int, *, follow: bool = True) -> bytes:
         os.close(fd)
 
 
+def unsafe_folder(path: Path) -> str | None:
+    """Why a folder that holds private data (serial numbers, the network's layout) must not
+    be used, or None: on POSIX it must be a real folder (not a link), owned by this user, and
+    writable by nobody else. Windows relies on the profile's access control. A folder that does
+    not exist yet is fine (it will be made private)."""
+    if os.name != "posix":
+        return None
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{shown(path)}: {exc.strerror or exc}"
+    if stat.S_ISLNK(info.st_mode):
+        return f"{shown(path)} is a link (links are not followed for private data)"
+    if not stat.S_ISDIR(info.st_mode):
+        return f"{shown(path)} is not a folder"
+    if info.st_uid != os.geteuid():
+        return f"{shown(path)} belongs to another user"
+    if info.st_mode & 0o022:
+        return f"{shown(path)} is writable by other users"
+    return None
+
+
 def make_private_dir(path: Path) -> None:
-    """mkdir -p with 0700 for every folder created (the history holds serial numbers)."""
+    """mkdir -p with 0700 for every folder created (the history holds serial numbers), never
+    through a link; UsageError when the folder exists but is not private (unsafe_folder)."""
     missing = []
     current = path
-    while not current.exists() and current != current.parent:
+    while not os.path.lexists(current) and current != current.parent:
         missing.append(current)
         current = current.parent
     for folder in reversed(missing):
         with contextlib.suppress(FileExistsError):
             folder.mkdir(mode=0o700)
+    problem = unsafe_folder(path)
+    if problem:
+        raise UsageError(f"not used: {problem}")
     if not path.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(path))
 
@@ -139,6 +167,8 @@ def check_target(path: Path, option: str) -> None:
 def _write_in_place(path: Path, data: bytes) -> None:
     """An existing FIFO, device or terminal: opened for writing, never replaced or truncated.
     Non-blocking open: a FIFO nobody reads fails at once (ENXIO) instead of hanging."""
+    import fcntl  # POSIX only; Windows has no FIFOs or device nodes to write in place
+
     fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
         mode = os.fstat(fd).st_mode
@@ -162,6 +192,36 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_output_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+    """write_output for a result made piece by piece (the fleet view): a regular file is
+    written through an exclusive temporary file and replaced at the end, so memory holds one
+    piece at a time; stdout gets each piece as it comes."""
+    if is_stdout(path):
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+        return
+    path = path.expanduser()
+    try:
+        mode: int | None = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):  # a FIFO, device or folder: as write_output
+        write_output(path, b"".join(chunks))
+        return
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            for chunk in chunks:
+                stream.write(chunk)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

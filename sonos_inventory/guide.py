@@ -22,6 +22,7 @@ import click
 from . import app, console, guide_text
 from .deliver import OutputRequest, deliver
 from .errors import UsageError
+from .fileio import make_private_dir, shown
 from .model import Inventory, Likelihood, ScanObservations
 from .report.context import ReportContext
 from .scan import Progress, ScanOptions
@@ -107,7 +108,7 @@ def unique(path: Path) -> Path:
 class Guide:
     def __init__(self, terminal: Terminal, *, scanner: Scanner = _scan,
                  open_browser: Callable[[Path], bool] = console.open_in_browser,
-                 documents: Callable[[], Path] = console.documents_dir,
+                 documents: Callable[[], list[Path]] = console.report_folders,
                  save_history: Callable[[Inventory, ReportContext], ReportContext] | None = None,
                  platform: str = sys.platform, now: Callable[[], datetime] = datetime.now):
         self.terminal = terminal
@@ -202,19 +203,31 @@ class Guide:
 
     def save(self, inventory: Inventory, observations: ScanObservations,
              context: ReportContext) -> None:
+        """Save the report and the bundle in the first place that takes them: the report is
+        never lost because Documents cannot be written (or is not private)."""
         term = self.terminal
         stamp = self.now()
-        folder = self.documents() / f"sonos-inventory-{stamp:%Y-%m-%d}"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            if self.save_history is not None:
-                context = self.save_history(inventory, context)
-            html = unique(folder / "sonos-report.html")
-            bundle = unique(folder / "sonos-support-bundle.zip")
-            deliver(inventory, OutputRequest("html", html, bundle), context,
-                    observations=observations, options={"command": "guide"})
-        except OSError as exc:
-            term.say(f"Could not save the report in {folder}: {exc}")
+        if self.save_history is not None:
+            context = self.save_history(inventory, context)
+        for place in self.documents():
+            folder = place / f"sonos-inventory-{stamp:%Y-%m-%d}"
+            try:
+                make_private_dir(folder)  # 0700, never through a link
+                html = unique(folder / "sonos-report.html")
+                bundle = unique(folder / "sonos-support-bundle.zip")
+                delivered = deliver(inventory, OutputRequest("html", html, bundle), context,
+                                    observations=observations, options={"command": "guide"})
+            except (OSError, UsageError) as exc:
+                term.say(f"Could not save the report in {shown(folder)}: "
+                         f"{getattr(exc, 'strerror', None) or exc}. Trying the next place.")
+                continue
+            if delivered.failures:
+                term.say(f"Could not save the report in {shown(folder)}: "
+                         f"{delivered.failures[0]}. Trying the next place.")
+                continue
+            break
+        else:
+            term.say("The report could not be saved anywhere on this computer.")
             return
         opened = self.open_browser(html)
         conflict = inventory.verdict.error_803 != Likelihood.NOT_INDICATED

@@ -23,7 +23,13 @@ from typing import Any
 
 from .bounds import MAX_HISTORY_FILES, MAX_HISTORY_TOTAL_BYTES, MAX_INPUT_FILE_BYTES
 from .errors import UsageError
-from .fileio import make_private_dir, read_limited, shown, write_bytes_atomically
+from .fileio import (
+    make_private_dir,
+    read_limited,
+    shown,
+    unsafe_folder,
+    write_bytes_atomically,
+)
 
 ENV_HOME = "SONOS_INVENTORY_HOME"
 PATTERN = "scan-*.json"
@@ -39,6 +45,9 @@ def history_dir() -> Path:
 
 
 def _names(directory: Path) -> list[str]:
+    problem = unsafe_folder(directory)
+    if problem:
+        raise UsageError(f"the scan history is not used: {problem}")
     try:
         with os.scandir(directory) as entries:
             return sorted(e.name for e in entries if fnmatch.fnmatchcase(e.name, PATTERN))
@@ -128,6 +137,9 @@ def clear(directory: Path | None = None) -> tuple[int, list[str]]:
     """Delete every saved scan and leftover temporary file; whatever else is named like one
     (a folder, a link, a FIFO) is removed as what it is, never followed. Returns (count, notes)."""
     directory = directory or history_dir()
+    problem = unsafe_folder(directory)
+    if problem:
+        raise UsageError(f"the scan history is not used: {problem}")
     removed, notes = 0, []
     try:
         with os.scandir(directory) as listing:

@@ -165,14 +165,16 @@ def standings(players: list[Player], track: Track) -> list[PlayerStanding]:
     for entry in entries:
         by_branch.setdefault(entry.branch, []).append(entry)
     newest = {b: max(group, key=lambda e: e.order) for b, group in by_branch.items()}
+    twins = _newest_of_each_model_and_release(entries)
     for entry in entries:
-        result.append(_standing(entry, by_branch, newest))
+        result.append(_standing(entry, by_branch, newest, twins))
     order = {p.uuid: i for i, p in enumerate(players)}
     return sorted(result, key=lambda s: order.get(s.player.uuid, 0))
 
 
 def _standing(entry: _Entry, by_branch: dict[Branch, list[_Entry]],
-              newest: dict[Branch, _Entry]) -> PlayerStanding:
+              newest: dict[Branch, _Entry], twins: dict[tuple[object, ...], _Entry]
+              ) -> PlayerStanding:
     player, build = entry.player, entry.build
     ref = newest[entry.branch]
 
@@ -225,7 +227,7 @@ def _standing(entry: _Entry, by_branch: dict[Branch, list[_Entry]],
                     f"{where}: more than the {SAME_RELEASE_MAX_GAP} seen inside one release, "
                     f"less than the {NEXT_RELEASE_MIN_GAP} seen between two releases, so the "
                     "data cannot tell whether it is one release behind"))
-    twin = _newer_same_model(entry, by_branch[entry.branch])
+    twin = _newer_same_model(entry, twins)
     if twin is not None:
         return result(Standing.SAME_RELEASE, twin, (
             f"{player.software_version} is older than {twin.player.software_version} on "
@@ -233,15 +235,33 @@ def _standing(entry: _Entry, by_branch: dict[Branch, list[_Entry]],
     return result(Standing.IN_STEP, ref, "")
 
 
-def _newer_same_model(entry: _Entry, group: list[_Entry]) -> _Entry | None:
-    """The newest product of the same model and release on the branch, when its build is
-    newer."""
+def _release_keys(entry: _Entry) -> list[tuple[object, ...]]:
+    """The keys under which products of one model share a release on one branch: its
+    major.minor, and its release label when known (same_release, as lookups)."""
     model = (entry.player.model_number or "").upper()
     if not model:
-        return None
-    twins = [e for e in group if (e.player.model_number or "").upper() == model
-             and same_release(e, entry) and e.build > entry.build]
-    return max(twins, key=lambda e: e.order) if twins else None
+        return []
+    keys: list[tuple[object, ...]] = [(model, entry.branch, "mm", entry.build.major,
+                                       entry.build.minor)]
+    if entry.label.label is not None:
+        keys.append((model, entry.branch, "label", entry.label.label))
+    return keys
+
+
+def _newest_of_each_model_and_release(entries: list[_Entry]) -> dict[tuple[object, ...], _Entry]:
+    newest: dict[tuple[object, ...], _Entry] = {}
+    for entry in entries:
+        for key in _release_keys(entry):
+            if key not in newest or entry.order > newest[key].order:
+                newest[key] = entry
+    return newest
+
+
+def _newer_same_model(entry: _Entry, twins: dict[tuple[object, ...], _Entry]) -> _Entry | None:
+    """The newest product of the same model and release on the branch, when its build is
+    newer (one lookup per key: linear in the number of products, not quadratic)."""
+    found = [t for key in _release_keys(entry) if (t := twins[key]).build > entry.build]
+    return max(found, key=lambda e: e.order) if found else None
 
 
 def _version(entry: _Entry) -> str:

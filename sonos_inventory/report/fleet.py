@@ -6,15 +6,16 @@ Each input is a site, named by its label, else its file name. The view has a sum
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..model import Inventory, Severity, Track
 from .render_csv import rows, write_csv
 from .render_json import inventory_dict
+from .safe_text import content_security_policy, json_dumps
 from .safe_text import for_markdown as md
 from .safe_text import for_terminal as t
-from .safe_text import json_dumps
 
 EXIT_ORDER = (1, 3, 0)
 """Worst first: a conflict (1), then an incomplete scan (3), then complete and clean (0)."""
@@ -22,23 +23,36 @@ EXIT_ORDER = (1, 3, 0)
 
 @dataclass(frozen=True)
 class Site:
+    """One input of the fleet view, as the first pass keeps it: small (its summary and its CSV
+    columns), never its inventory. The second pass loads the inventories one at a time."""
+
     name: str
     source: str
-    inventory: Inventory
-    exit_code: int
+    facts: dict[str, Any]
+    columns: tuple[str, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        return int(self.facts["exit_code"])
 
 
-def site_names(labels: list[str | None], files: list[str]) -> list[str]:
-    """The label, else the file name; repeated names get a number so every site is distinct."""
+def unique_names(labels: list[str | None], files: list[str]) -> list[str]:
+    """The label, else the file name; a repeated name gets ` #2`, ` #3`, ... and a name that
+    already ends like that is numbered past it, so no two sites ever share a name."""
     names: list[str] = []
+    taken: set[str] = set()
     for label, file in zip(labels, files, strict=True):
         base = label or file
         name, n = base, 1
-        while name in names:
+        while name in taken:
             n += 1
-            name = f"{base} ({n})"
+            name = f"{base} #{n}"
+        taken.add(name)
         names.append(name)
     return names
+
+
+site_names = unique_names
 
 
 def worst_exit(codes: list[int]) -> int:
@@ -46,128 +60,159 @@ def worst_exit(codes: list[int]) -> int:
                default=0)
 
 
-def summary(site: Site) -> dict[str, Any]:
-    inventory = site.inventory
+def summarise(name: str, source: str, inventory: Inventory, exit_code: int) -> Site:
+    """The first pass over one input: what sorting, the summary tables and the CSV header
+    need, and nothing that grows with the size of the inventory."""
     current = [p for p in inventory.players if not p.vanished]
-    return {
-        "site": site.name,
-        "source": site.source,
+    facts = {
+        "site": name,
+        "source": source,
         "label": inventory.label,
+        "scan_started_at": inventory.scan.started_at,
         "products": len(current),
         "households": len(inventory.households),
+        "household_ids": sorted(h.household_id for h in inventory.households if h.household_id),
         "s2": sum(p.track is Track.S2 for p in current),
         "s1": sum(p.track is Track.S1 for p in current),
         "unknown": sum(p.track is Track.UNKNOWN for p in current),
         "tracks": sorted({t.value for h in inventory.households for t in h.tracks}),
-        "verdict": inventory.verdict.error_803,
+        "verdict": inventory.verdict.error_803.value,
         "errors": sum(f.severity is Severity.ERROR for f in inventory.findings),
         "complete": inventory.scan.complete,
-        "exit_code": site.exit_code,
+        "exit_code": exit_code,
     }
+    names, _records = rows(replace(inventory, players=inventory.players[:1]), site=name)
+    return Site(name, source, facts, names)
 
 
-def render_fleet_csv(sites: list[Site], *, bom: bool = False) -> str:
+def problems_first(sites: list[Site]) -> list[Site]:
+    """Conflicts first, then incomplete scans, then the rest; by name within each."""
+    return sorted(sites, key=lambda s: (
+        EXIT_ORDER.index(s.exit_code) if s.exit_code in EXIT_ORDER else -1, s.name.casefold()))
+
+
+def summary(site: Site) -> dict[str, Any]:
+    return {k: v for k, v in site.facts.items() if k != "household_ids"}
+
+
+Loader = Callable[[Site], Inventory]
+"""The second pass: the (analysed, redacted if asked) inventory of one site, loaded again."""
+
+
+def render_fleet_csv(sites: list[Site], load: Loader, *, bom: bool = False) -> Iterator[str]:
     """Every product of every site, with a `site` column first."""
     names: tuple[str, ...] = ()
-    records: list[dict[str, Any]] = []
     for site in sites:
-        site_names_, site_records = rows(site.inventory, site=site.name)
-        names = names + tuple(n for n in site_names_ if n not in names)
-        records += site_records
-    return write_csv(names or ("site",), records, bom=bom)
+        names = names + tuple(n for n in site.columns if n not in names)
+    yield write_csv(names or ("site",), (), bom=bom)
+    for site in sites:
+        _names, records = rows(load(site), site=site.name)
+        body = write_csv(names, records)
+        yield body[body.index("\r\n") + 2:]  # without the header again
 
 
-def render_fleet_markdown(sites: list[Site]) -> str:
+def render_fleet_markdown(sites: list[Site], load: Loader) -> Iterator[str]:
     lines = ["# Sonos fleet inventory", "",
              f"{len(sites)} system(s), read offline by sonos-inventory (read-only).", "",
              "## Summary", "",
              "| Site | Products | S2 | S1 | Unknown | Households | Error 803 | Errors | "
              "Complete |", "|---|---|---|---|---|---|---|---|---|"]
     for site in sites:
-        s = summary(site)
+        s = site.facts
         lines.append(f"| {md(s['site'], 120)} | {s['products']} | {s['s2']} | {s['s1']} | "
                      f"{s['unknown']} | {s['households']} | {s['verdict']} | {s['errors']} | "
                      f"{'yes' if s['complete'] else '**no**'} |")
     lines.append("")
+    yield "\n".join(lines) + "\n"
     for site in sites:
-        lines += [f"## {md(site.name, 120)}", "", md(site.inventory.verdict.summary, 2000), ""]
+        inventory = load(site)
+        lines = [f"## {md(site.name, 120)}", "", md(inventory.verdict.summary, 2000), ""]
         lines += ["| Room | Product | Model | Serial | Software | Track | Household |",
                   "|---|---|---|---|---|---|---|"]
-        for p in site.inventory.players:
+        for p in inventory.players:
             lines.append(f"| {md(p.room) or '-'} | {md(p.model_name) or '-'} | "
                          f"{md(p.model_number) or '-'} | {md(p.serial) or '-'} | "
                          f"{md(p.software_version) or '-'} | {p.track.value} | "
                          f"{md(p.household_id) or '-'} |")
         lines.append("")
-        errors = [f for f in site.inventory.findings if f.severity is Severity.ERROR]
+        errors = [f for f in inventory.findings if f.severity is Severity.ERROR]
         lines += [f"- **{f.rule}**: {md(f.title, 300)}" for f in errors]
         if errors:
             lines.append("")
-    return "\n".join(lines) + "\n"
+        yield "\n".join(lines) + "\n"
 
 
-def render_fleet_html(sites: list[Site]) -> str:
+def render_fleet_html(sites: list[Site], load: Loader) -> Iterator[str]:
     from html import escape
 
     def h(value: object, limit: int = 200) -> str:
         return escape(t(value, limit))
 
+    style = ("body{font-family:system-ui,sans-serif;margin:2em;color:#1d1d1f}table{border-"
+             "collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-"
+             "align:left}.likely{color:#b00020;font-weight:bold}.possible{color:#8a4b00}")
     out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
-           "<title>Sonos fleet inventory</title><style>body{font-family:system-ui,sans-serif;"
-           "margin:2em;color:#1d1d1f}table{border-collapse:collapse;margin:1em 0}td,th{border:"
-           "1px solid #ccc;padding:4px 8px;text-align:left}.likely{color:#b00020;font-weight:"
-           "bold}.possible{color:#8a4b00}</style></head><body>",
+           content_security_policy(style),
+           f"<title>Sonos fleet inventory</title><style>{style}</style></head><body>",
            f"<h1>Sonos fleet inventory</h1><p>{len(sites)} system(s), read offline "
            "(read-only).</p><table><tr>"
            + "".join(f"<th>{c}</th>" for c in ("Site", "Products", "S2", "S1", "Unknown",
                                                "Households", "Error 803", "Errors", "Complete"))
            + "</tr>"]
     for site in sites:
-        s = summary(site)
+        s = site.facts
         out.append("<tr>" + "".join(f"<td>{h(v)}</td>" for v in (
             s["site"], s["products"], s["s2"], s["s1"], s["unknown"], s["households"]))
             + f'<td class="{h(s["verdict"])}">{h(s["verdict"])}</td>'
             + f"<td>{s['errors']}</td><td>{'yes' if s['complete'] else 'no'}</td></tr>")
     out.append("</table>")
+    yield "\n".join(out) + "\n"
     for site in sites:
-        out.append(f"<h2>{h(site.name)}</h2><p>{h(site.inventory.verdict.summary, 2000)}</p>"
-                   "<table><tr><th>Room</th><th>Product</th><th>Model</th><th>Serial</th>"
-                   "<th>Software</th><th>Track</th><th>Household</th></tr>")
-        for p in site.inventory.players:
+        inventory = load(site)
+        out = [f"<h2>{h(site.name)}</h2><p>{h(inventory.verdict.summary, 2000)}</p>"
+               "<table><tr><th>Room</th><th>Product</th><th>Model</th><th>Serial</th>"
+               "<th>Software</th><th>Track</th><th>Household</th></tr>"]
+        for p in inventory.players:
             out.append("<tr>" + "".join(f"<td>{h(v)}</td>" for v in (
                 p.room, p.model_name, p.model_number, p.serial, p.software_version,
                 p.track.value, p.household_id)) + "</tr>")
         out.append("</table>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+        yield "\n".join(out) + "\n"
+    yield "</body></html>\n"
 
 
-def render_fleet_table(sites: list[Site]) -> str:
+def render_fleet_table(sites: list[Site]) -> Iterator[str]:
     from tabulate import tabulate
 
     table = [[t(s["site"], 40), s["products"], s["s2"], s["s1"], s["unknown"], s["households"],
               s["verdict"], s["errors"], "yes" if s["complete"] else "NO"]
-             for s in (summary(site) for site in sites)]
+             for s in (site.facts for site in sites)]
     text = tabulate(table, headers=["Site", "Products", "S2", "S1", "Unknown", "Households",
                                     "Error 803", "Errors", "Complete"])
-    return "".join(f"  {line}\n" for line in text.split("\n"))  # no site name begins a line
+    yield "".join(f"  {line}\n" for line in text.split("\n"))  # no site name begins a line
 
 
-def render_fleet_json(sites: list[Site]) -> str:
-    document = {"sites": [{**summary(site), "inventory": inventory_dict(site.inventory)}
-                          for site in sites]}
-    return json_dumps(document) + "\n"
+def render_fleet_json(sites: list[Site], load: Loader) -> Iterator[str]:
+    yield '{\n  "sites": ['
+    for index, site in enumerate(sites):
+        entry = json_dumps({**summary(site), "inventory": inventory_dict(load(site))})
+        yield ("," if index else "") + "\n" + "\n".join("    " + line
+                                                       for line in entry.split("\n"))
+    yield "\n  ]\n}\n"
 
 
-def render_fleet(sites: list[Site], fmt: str, *, bom: bool = False) -> str:
+def render_fleet(sites: list[Site], fmt: str, load: Loader, *, bom: bool = False
+                 ) -> Iterator[str]:
+    """The fleet view in chunks: the summary from the first pass, then one site at a time, so
+    memory stays bounded by the largest single input, not by their sum."""
     if fmt == "csv":
-        return render_fleet_csv(sites, bom=bom)
+        return render_fleet_csv(sites, load, bom=bom)
     if fmt == "markdown":
-        return render_fleet_markdown(sites)
+        return render_fleet_markdown(sites, load)
     if fmt == "html":
-        return render_fleet_html(sites)
+        return render_fleet_html(sites, load)
     if fmt == "json":
-        return render_fleet_json(sites)
+        return render_fleet_json(sites, load)
     if fmt == "table":
         return render_fleet_table(sites)
     raise ValueError(f"unknown format {fmt!r}")

@@ -18,7 +18,7 @@ from .advice import (
 )
 from .context import ReportContext
 from .render_markdown import VERDICT_WORDS
-from .safe_text import for_terminal
+from .safe_text import content_security_policy, for_terminal
 from .view import app_version_of
 
 
@@ -106,6 +106,8 @@ th { background: #f0f0f0; }
 .legend .track-S1 { background: var(--s1-bg); color: var(--s1-fg); border-color: var(--s1-edge); }
 .legend .track-S2 { background: var(--s2-bg); color: var(--s2-fg); border-color: var(--s2-edge); }
 .legend .track-unknown { background: var(--unk-bg); color: var(--unk-fg); }
+.legend .legend-conflict { border-color: var(--alert); color: var(--alert); }
+.legend .legend-silent { border-style: dashed; }
 code { background: #eee; padding: 0 3px; border-radius: 3px; }
 @media print {
   body { background: #fff; max-width: none; padding: 0; font-size: 11pt; }
@@ -189,7 +191,7 @@ def render_html(inventory: Inventory, context: ReportContext | None = None) -> s
     verdict = inventory.verdict
     out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           "<title>Sonos system inventory</title>",
+           content_security_policy(CSS), "<title>Sonos system inventory</title>",
            f"<style>{CSS}</style></head><body>",
            "<h1>Sonos system inventory"
            + (f": {h(inventory.label, 200)}" if inventory.label else "") + "</h1>",
@@ -213,9 +215,8 @@ def render_html(inventory: Inventory, context: ReportContext | None = None) -> s
     out.append("<h2>Your system</h2>"
                '<div class="legend" aria-label="Legend"><span class="track-S2">S2</span>'
                '<span class="track-S1">S1</span><span class="track-unknown">? '
-               "unknown</span><span style=\"border-color:var(--alert);color:var(--alert)\">"
-               "red frame: part of a conflict</span><span style=\"border-style:dashed\">dashed:"
-               " did not answer</span></div>")
+               'unknown</span><span class="legend-conflict">red frame: part of a conflict</span>'
+               '<span class="legend-silent">dashed: did not answer</span></div>')
     by_uuid = {p.uuid: p for p in inventory.players}
     for index, household in enumerate(inventory.households, 1):
         tracks = "/".join(t.value for t in household.tracks) or "track unknown"

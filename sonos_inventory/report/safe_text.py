@@ -131,3 +131,17 @@ def for_markdown(value: object, limit: int = 120) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", for_terminal(value, limit))
     text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
     return _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def content_security_policy(style: str) -> str:
+    """The `<meta>` of a strict Content-Security-Policy for a page the tool writes: nothing may
+    load or run (`default-src 'none'`), except the page's own inline style, allowed by its hash.
+    A string a device sent can neither start a script nor fetch anything, even if escaping ever
+    failed."""
+    import base64
+    import hashlib
+
+    digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii")
+    policy = (f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'none'; "
+              "base-uri 'none'; form-action 'none'")
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'

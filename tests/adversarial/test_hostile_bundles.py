@@ -314,3 +314,26 @@ def test_json_inventory_bombs(tmp_path: Path) -> None:
         other = tmp_path / "other.json"
         other.write_bytes(inventory_bytes())
         one_line_error(*run("diff", str(path), str(other))[::2])
+
+
+@pytest.mark.slow  # six inventories of 2,000 products, loaded twice each: `make test-slow`
+def test_the_fleet_view_memory_is_bounded_by_the_largest_input(tmp_path: Path) -> None:
+    """Two passes: the peak for six large inventories is about the peak for one."""
+    document = json.loads(render_json(inventory_of("error-803")))
+    template = document["players"][0]
+    document["players"] = [dict(template, uuid=f"RINCON_0E{i:010X}01400", room=f"Room {i}",
+                                serial=f"SERIAL-{i}") for i in range(2000)]
+    document["households"][0]["players"] = [p["uuid"] for p in document["players"]]
+    paths = []
+    for index in range(6):
+        path = tmp_path / f"site{index}.json"
+        path.write_text(json.dumps(dict(document, label=f"Site {index}")))
+        paths.append(str(path))
+    peaks = {}
+    for count in (1, 6):
+        code, peak, err = peak_kb("analyze", *paths[:count], "-f", "json", "-o",
+                                  str(tmp_path / f"fleet{count}.json"), cwd=tmp_path)
+        assert code in (0, 1, 3) and "Traceback" not in err, err
+        peaks[count] = peak
+    print(f"fleet view peak: one input {peaks[1] // 1024} MB, six {peaks[6] // 1024} MB")
+    assert peaks[6] < peaks[1] * 1.6, peaks

@@ -116,7 +116,7 @@ def test_a_fleet_of_three_bundles(tmp_path: Path) -> None:
     assert code == 3 and "<table>" in out and "Shop" in out  # incomplete is worse than clean
     code, out, _ = run("analyze", *map(str, bundles), "-f", "json")
     sites = json.loads(out)["sites"]
-    assert [s["verdict"] for s in sites] == ["not-indicated", "likely", "possible"]
+    assert [s["verdict"] for s in sites] == ["likely", "possible", "not-indicated"]  # problems first
     code, _, err = run("analyze", *map(str, bundles), "--bundle", str(tmp_path / "x.zip"))
     assert code == 2 and "--bundle takes one input" in err
 
@@ -258,3 +258,20 @@ def test_analyze_suggests_the_report_of_the_same_file_never_a_scan(tmp_path: Pat
     assert "(S2, 4 products" in out
     _, out, _ = run("analyze", str(saved(tmp_path, "one.json", "split-stale-dual")))
     assert "(S1, 1 product)" in out
+
+
+def test_fleet_names_never_collide_and_problems_come_first(tmp_path: Path) -> None:
+    paths = []
+    for index, (label, scenario) in enumerate((("X", "healthy-s2"), ("X", "error-803"),
+                                               ("X #2", "offline-member"))):
+        document = json.loads(render_json(inventory_of(scenario)))
+        document["label"] = label
+        path = tmp_path / f"{index}.json"
+        path.write_text(json.dumps(document))
+        paths.append(str(path))
+    code, out, _ = run("analyze", *paths, "-f", "json")
+    sites = json.loads(out)["sites"]
+    assert code == 1
+    assert [s["verdict"] for s in sites] == ["likely", "possible", "not-indicated"]
+    names = [s["site"] for s in sites]
+    assert len(set(names)) == 3 and set(names) == {"X", "X #2", "X #2 #2"}

@@ -49,6 +49,7 @@ class Fakes:
         self.opened: list[Path] = []
         self.history: list[Inventory] = []
         self.documents = tmp_path / "Documents"
+        self.fallbacks = [tmp_path / "Desktop", tmp_path / "tmp"]
         self.found_at = found_at
 
     def scanner(self, options: ScanOptions, progress: Callable[[Progress], None]
@@ -65,7 +66,8 @@ class Fakes:
 
     def guide(self, script: Script, platform: str = "linux") -> Guide:
         return Guide(script.terminal(), scanner=self.scanner, open_browser=self.open,
-                     documents=lambda: self.documents, save_history=self.save_history,
+                     documents=lambda: [self.documents, *self.fallbacks],
+                     save_history=self.save_history,
                      platform=platform, now=lambda: datetime(2026, 11, 25, 10, 30))
 
     def open(self, path: Path) -> bool:
@@ -160,3 +162,35 @@ def test_a_healthy_system_is_not_told_to_stop_updating(tmp_path: Path) -> None:
     assert "Do not retry" in guide_text.saved(*paths, opened=True, conflict=True)
     healthy = guide_text.saved(*paths, opened=True, conflict=False)
     assert "Do not retry" not in healthy and "No software-track conflict" in healthy
+
+
+@pytest.mark.parametrize("spoil", ["a-file", "shared-folder", "planted-link"])
+def test_the_report_is_never_lost_when_documents_cannot_be_used(tmp_path: Path,
+                                                                spoil: str) -> None:
+    fakes = Fakes(tmp_path)
+    day = "sonos-inventory-2026-11-25"
+    (tmp_path / "elsewhere").mkdir()
+    if spoil == "a-file":  # Documents is not a folder (or cannot be written)
+        fakes.documents.write_text("not a folder")
+    elif spoil == "shared-folder":  # another user's, or anyone's, folder: not private
+        (fakes.documents / day).mkdir(parents=True)
+        (fakes.documents / day).chmod(0o777)
+    else:  # a link planted where the folder would be
+        fakes.documents.mkdir()
+        (fakes.documents / day).symlink_to(tmp_path / "elsewhere")
+    script = Script("", "192.168.1.21", "", "")
+    fakes.guide(script).run()
+    saved = fakes.fallbacks[0] / day
+    assert (saved / "sonos-report.html").is_file()
+    assert (saved / "sonos-support-bundle.zip").is_file()
+    assert oct(saved.stat().st_mode & 0o777) == "0o700"
+    assert "Trying the next place" in script.text and str(saved) in script.text
+    assert not list((tmp_path / "elsewhere").iterdir())
+    assert len(fakes.history) == 1  # the history entry is kept
+
+
+def test_the_report_folder_is_private(tmp_path: Path) -> None:
+    fakes = Fakes(tmp_path)
+    fakes.guide(Script("", "192.168.1.21", "", "")).run()
+    folder = fakes.documents / "sonos-inventory-2026-11-25"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
