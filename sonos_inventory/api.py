@@ -25,27 +25,77 @@ from .scan import Progress, ScanOptions
 logger = logging.getLogger("sonos_inventory")
 
 
+MAX_LABEL = 200
+"""A label (--label, `label=`): one line of printable text, at most this long."""
+
+
+def validate_label(label: object, name: str = "label") -> str | None:
+    """One line of printable text, at most MAX_LABEL characters (spaces collapsed); None for
+    none. UsageError naming `name` (the argument, or --label) otherwise."""
+    if label is None:
+        return None
+    if not isinstance(label, str):
+        raise UsageError(f"{name} must be text, not {type(label).__name__}")
+    text = " ".join(label.split())
+    if not text:
+        return None
+    if len(text) > MAX_LABEL or any(not c.isprintable() for c in text):
+        raise UsageError(f"{name}: give one line of printable text, at most {MAX_LABEL} "
+                         "characters")
+    return text
+
+
+def _strings(value: object, name: str) -> tuple[str, ...]:
+    """A list (or tuple, or other iterable) of strings; a lone string is refused, as it would
+    be read one character at a time."""
+    if isinstance(value, (str, bytes)):
+        raise UsageError(f"{name} must be a list of addresses, not a string: "
+                         f"{name}=[{value!r}]")
+    try:
+        items: tuple[object, ...] = tuple(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise UsageError(f"{name} must be a list of addresses, not "
+                         f"{type(value).__name__}") from None
+    texts: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise UsageError(f"{name}: {item!r} is not an address (give text, "
+                             "e.g. '192.168.1.20')")
+        texts.append(item)
+    return tuple(texts)
+
+
+def _flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise UsageError(f"{name} must be True or False, not {value!r}")
+    return value
+
+
 def scan_options(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
                  networks: Iterable[str] = (), timeout: float = DEFAULT_SCAN_BUDGET_S,
                  ssdp: bool = True, mdns: bool = True, deep: bool = False,
                  ttl: int = SSDP_DEFAULT_TTL) -> ScanOptions:
-    """Validate plain options into ScanOptions; UsageError says what is wrong."""
+    """Validate plain options into ScanOptions; UsageError names the argument that is wrong
+    (the types too: a lone string where a list is expected is refused)."""
     from .discovery.hosts import host_sightings
     from .discovery.probe import parse_networks
 
-    addrs = tuple(interface_addrs)
+    addrs = _strings(interface_addrs, "interface_addrs")
     for address in addrs:
         ip = normalize_ip(address)
         if ip is None or ip.version != 4:
-            raise UsageError(f"interface address {address!r} is not an IPv4 address of this "
+            raise UsageError(f"interface_addrs: {address!r} is not an IPv4 address of this "
                              "computer")
-    if not 1 <= float(timeout) <= 300:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
+            1 <= float(timeout) <= 300):
         raise UsageError(f"timeout {timeout!r}: give 1 to 300 seconds")
     if isinstance(ttl, bool) or not isinstance(ttl, int) or not 1 <= ttl <= SSDP_MAX_TTL:
         raise UsageError(f"ttl {ttl!r}: give a whole number from 1 to {SSDP_MAX_TTL}")
-    return ScanOptions(interface_addrs=addrs, hosts=host_sightings(hosts),
-                       networks=parse_networks(networks), use_ssdp=ssdp, use_mdns=mdns,
-                       budget_s=float(timeout), deep=deep, ttl=ttl)
+    return ScanOptions(interface_addrs=addrs,
+                       hosts=host_sightings(_strings(hosts, "hosts"), "hosts"),
+                       networks=parse_networks(_strings(networks, "networks"), "networks"),
+                       use_ssdp=_flag(ssdp, "ssdp"), use_mdns=_flag(mdns, "mdns"),
+                       budget_s=float(timeout), deep=_flag(deep, "deep"), ttl=ttl)
 
 
 def scan(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
@@ -64,6 +114,7 @@ def scan(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
     """
     options = scan_options(interface_addrs=interface_addrs, hosts=hosts, networks=networks,
                            timeout=timeout, ssdp=ssdp, mdns=mdns, deep=deep, ttl=ttl)
+    label = validate_label(label)
 
     def progress(p: Progress) -> None:
         logger.debug("scan: %d found, %d read, %d household(s)", p.found, p.read, p.households)

@@ -86,6 +86,9 @@ PROBE_CONCURRENCY = 256
 """Open TCP probes at once during --network; within the default 1024 file descriptors."""
 
 MAX_PROBE_PREFIX = 22
+MAX_PROBE_ADDRESSES = 4 * 1024
+"""--network (and the API's `networks`) in all: four /22s, or sixteen /24s. A probe sends one
+request per address; more than this is not a home network but a sweep."""
 """--network refuses anything larger than a /22 (1024 addresses)."""
 
 SOURCE_STOP_WAIT_S = 1.0

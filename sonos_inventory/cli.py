@@ -63,16 +63,13 @@ def request_from(fmt: str, output: Path | None, bundle: Path | None, redact: boo
 
 
 def clean_label(label: str | None) -> str | None:
-    """--label: one line of printable text, at most MAX_LABEL characters."""
-    if label is None:
-        return None
-    text = " ".join(label.split())
-    if not text:
-        return None
-    if len(text) > MAX_LABEL or any(not c.isprintable() for c in text):
-        raise InputError(f"--label: give one line of printable text, at most {MAX_LABEL} "
-                         "characters")
-    return text
+    """--label, validated by the API's rule (api.validate_label)."""
+    from .api import validate_label
+
+    try:
+        return validate_label(label, "--label")
+    except UsageError as exc:
+        raise InputError(str(exc)) from None
 
 
 def scan_hint() -> tuple[str, ...] | None:

@@ -14,27 +14,46 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
-from ..bounds import MAX_PROBE_PREFIX, PROBE_CONCURRENCY, PROBE_CONNECT_TIMEOUT_S, SONOS_PORT
+from ..bounds import (
+    MAX_PROBE_ADDRESSES,
+    MAX_PROBE_PREFIX,
+    PROBE_CONCURRENCY,
+    PROBE_CONNECT_TIMEOUT_S,
+    SONOS_PORT,
+)
 from ..errors import UsageError
 from ..model import Endpoint, Method, Sighting
 
 
-def parse_networks(values: Iterable[str]) -> tuple[ipaddress.IPv4Network, ...]:
-    """Validate --network values: IPv4 CIDR, no larger than a /22."""
+def parse_networks(values: Iterable[str], name: str = "--network"
+                   ) -> tuple[ipaddress.IPv4Network, ...]:
+    """Validate --network values: IPv4 CIDR with its prefix, no larger than a /22 each and at
+    most MAX_PROBE_ADDRESSES in all. UsageError naming `name` (the option or the argument)."""
     networks = []
+    total = 0
     for value in values:
+        text = value.strip()
+        if "/" not in text:
+            raise UsageError(
+                f"{name} {value!r} has no prefix: write {text}/24 for the network around it, "
+                f"or {text}/32 for that one address")
         try:
-            network = ipaddress.IPv4Network(value.strip(), strict=False)
+            network = ipaddress.IPv4Network(text, strict=False)
         except ValueError:
             raise UsageError(
-                f"--network {value!r} is not an IPv4 network; write it like 192.168.1.0/24"
+                f"{name} {value!r} is not an IPv4 network; write it like 192.168.1.0/24"
             ) from None
         if network.prefixlen < MAX_PROBE_PREFIX:
             raise UsageError(
-                f"--network {value} has {network.num_addresses} addresses; the probe takes at most "
+                f"{name} {value} has {network.num_addresses} addresses; the probe takes at most "
                 f"a /{MAX_PROBE_PREFIX} ({2 ** (32 - MAX_PROBE_PREFIX)} addresses). Give the /24 "
-                "your Sonos players are on, or several --network options"
+                "your Sonos players are on, or several networks"
             )
+        total += network.num_addresses
+        if total > MAX_PROBE_ADDRESSES:
+            raise UsageError(
+                f"{name}: more than {MAX_PROBE_ADDRESSES:,} addresses in all; probe the "
+                "networks your Sonos players are on, a few at a time")
         networks.append(network)
     return tuple(networks)
 

@@ -116,7 +116,7 @@ def test_a_fleet_of_three_bundles(tmp_path: Path) -> None:
     assert code == 3 and "<table>" in out and "Shop" in out  # incomplete is worse than clean
     code, out, _ = run("analyze", *map(str, bundles), "-f", "json")
     sites = json.loads(out)["sites"]
-    assert [s["verdict"] for s in sites] == ["likely", "possible", "not-indicated"]  # problems first
+    assert [s["verdict"] for s in sites] == ["likely", "possible", "not-indicated"]
     code, _, err = run("analyze", *map(str, bundles), "--bundle", str(tmp_path / "x.zip"))
     assert code == 2 and "--bundle takes one input" in err
 
