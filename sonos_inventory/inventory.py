@@ -195,8 +195,14 @@ def _player(
     )
     min_compatible = (d and d.min_compatible_version) or (member and member.min_compatible_version)
     network = member or other_copy  # another member's copy, where only that one lists it
+    role = detect_role(member, view.topology if view else None, model_number or None)
     connection, connection_basis = conn.classify(
-        network, conn.ssdp_wifi_mode(target.sightings) if target else None)
+        network, conn.ssdp_wifi_mode(target.sightings) if target else None,
+        must_be_cabled=role is Role.BRIDGE, satellite=network is not None and (
+            network.satellite_of is not None))
+    wifi_band, channel_mhz = conn.band(network)
+    battery_percent, charging = conn.battery(
+        (network.more_info if network else None) or (vanished.more_info if vanished else None))
     boot_seq = network.boot_seq if network else None
     if boot_seq is None and target:
         boot_seq = next((int(v) for s in target.sightings for k, v in s.raw
@@ -216,7 +222,8 @@ def _player(
         model_name=(d and d.model_name) or cap.product,
         model_number=model_number or None,
         serial=(d.serial if d else None) or (page.serial if page else None),
-        mac=(d.mac if d else None) or (page.mac if page else None),
+        mac=(d.mac if d else None) or (page.mac if page else None)
+        or (vanished.mac if vanished else None),
         software_version=software_version or None,
         display_version=d.display_version if d else None,
         hardware_version=d.hardware_version if d else None,
@@ -230,7 +237,7 @@ def _player(
         or (member and member.legacy_compatible_version) or None,
         memory_mb=d.memory_mb if d else None,
         household_id=(view.household_id if view else None) or household_hint,
-        role=detect_role(member, view.topology if view else None, model_number or None),
+        role=role,
         reachable=d is not None,
         vanished=vanished is not None and member is None,
         discovered_via=_ordered(via),
@@ -241,6 +248,10 @@ def _player(
         behind_wifi_extender=conn.behind_extender(network),
         boot_seq=boot_seq,
         deep=deep,
+        wifi_band=wifi_band,
+        channel_mhz=channel_mhz,
+        battery_percent=battery_percent,
+        charging=charging,
     )
 
 
@@ -257,7 +268,8 @@ def _deep(observations: ScanObservations, status: StatusRead | None,
         return DeepInfo(status.problem.detail if status.problem else "not read")
     page = status.page
     return DeepInfo("read", page.software_date, page.hh_swgen_state, page.wifi_mode,
-                    page.connection_type, page.extra_info)
+                    page.connection_type, page.extra_info, page.household_control_id,
+                    page.ip, page.mac)
 
 
 _Listed = list[tuple[_HouseholdView, ZoneMember]]

@@ -163,6 +163,8 @@ class ZoneMember:
     eth_link: str | None = None  # EthLink, raw
     wifi_enabled: str | None = None  # WifiEnabled, raw
     behind_wifi_extender: str | None = None  # BehindWifiExtender, raw
+    channel_freq: str | None = None  # ChannelFreq (MHz), raw
+    more_info: str | None = None  # MoreInfo, raw (portables: RawBattPct:..,BattPct:..,BattChg:..)
 
 
 def parse_channel_map(value: str | None) -> dict[str, tuple[str, ...]]:
@@ -184,6 +186,8 @@ class VanishedDevice:
     last_known_ip: str | None
     last_seen_utc: str | None
     sw_gen: int | None
+    mac: str | None = None  # Mac, as 12 hex digits
+    more_info: str | None = None  # MoreInfo at its last sighting (battery of a portable)
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,7 @@ class StatusPage:
     connection_type: str | None = None  # ConnectionTypeString, e.g. "SonosNet (wireless)"
     extra_info: str | None = None
     household_control_id: str | None = None
+    ip: str | None = None  # IPAddress: the address the player says it has
 
 
 @dataclass(frozen=True)
@@ -352,6 +357,10 @@ class Player:
     behind_wifi_extender: bool | None = None
     boot_seq: int | None = None
     deep: DeepInfo | None = None  # --deep only
+    wifi_band: str | None = None  # "2.4 GHz", "5 GHz" (ChannelFreq), None when not known
+    channel_mhz: int | None = None  # ChannelFreq
+    battery_percent: int | None = None  # portables: BattPct in MoreInfo
+    charging: bool | None = None  # portables: BattChg in MoreInfo
 
 
 @dataclass(frozen=True)
@@ -364,6 +373,9 @@ class DeepInfo:
     wifi_mode: str | None = None
     connection_type: str | None = None
     extra_info: str | None = None
+    household_control_id: str | None = None
+    ip: str | None = None  # the page's IPAddress
+    mac: str | None = None  # the page's MACAddress
 
 
 @dataclass(frozen=True)

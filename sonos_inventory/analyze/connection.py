@@ -18,15 +18,20 @@ each player's own support page states its connection):
 the connections apart. Any other ConnectionType code has not been seen in data: `unknown`, with
 the raw code in the basis.
 
-Without a ConnectionType (firmware before about 2025, and S1), only inferences remain, each
-marked as such in the basis:
+Without a ConnectionType (firmware before about 2025, and S1), the other attributes decide, each
+reading marked observed or inferred in the basis (sonos-facts §8, public captures):
 - `EthLink="1"`: an Ethernet link is up, so the product is wired (every wired product in the data
   had it, no wireless one did);
-- a `<Satellite>` of a home theatre: on the home-theatre link (the 2026 satellites were
-  ConnectionType 6);
-- `WirelessMode="1"` or SSDP `X-RINCON-WIFIMODE: 1`: Wi-Fi mode, joined to the router rather than
-  SonosNet (seen only on a fixture on a 5 GHz channel; no player's page confirms it: uncertain).
-Everything else is `unknown`.
+- `WirelessMode="1"`: Wi-Fi, joined to the router (observed: a real household with no wired
+  player at all, so no SonosNet); the SSDP header `X-RINCON-WIFIMODE: 1` says the same;
+- a `<Satellite>` of a home theatre (or a subwoofer): the home-theatre link; observed with
+  `WirelessMode="2"`, inferred without it;
+- `WirelessMode="0"` with `EthLink="0"` present, on a product that is not a satellite: SonosNet
+  (likely: it is neither wired nor on Wi-Fi);
+- no `EthLink` attribute at all (older firmware does not send it): unknown, except a Boost or a
+  Bridge, which must be cabled: wired.
+`ChannelFreq` gives the band (2412-2484 MHz: 2.4 GHz; 5170-5895 MHz: 5 GHz) and the channel; a
+wired player with `WifiEnabled="0"` has its Wi-Fi off.
 """
 
 from __future__ import annotations
@@ -62,12 +67,23 @@ def ssdp_wifi_mode(sightings: Iterable[Sighting]) -> str | None:
     return None
 
 
-def classify(member: ZoneMember | None, wifi_mode_header: str | None = None
-             ) -> tuple[str, str]:
-    """(connection, basis) from the zone group state attributes and the SSDP header."""
+def classify(member: ZoneMember | None, wifi_mode_header: str | None = None, *,
+             must_be_cabled: bool = False, satellite: bool = False) -> tuple[str, str]:
+    """(connection, basis) from the zone group state attributes and the SSDP header.
+    `must_be_cabled`: a Boost or a Bridge; `satellite`: a surround or a home theatre's sub."""
     if member is None and wifi_mode_header is None:
         return UNKNOWN, "not in a zone group state that was read, and no SSDP reply"
-    raw = _raw(member, wifi_mode_header)
+    connection, basis = _classify(member, wifi_mode_header, must_be_cabled,
+                                  satellite or (member is not None
+                                                and member.satellite_of is not None))
+    if connection == WIRED and member is not None and member.wifi_enabled == "0":
+        basis += "; its Wi-Fi is off (WifiEnabled 0)"
+    return connection, basis
+
+
+def _classify(member: ZoneMember | None, header: str | None, cabled: bool, satellite: bool
+              ) -> tuple[str, str]:
+    raw = _raw(member, header)
     code = member.connection_type if member else None
     if code is not None:
         known = CONNECTION_TYPE_CODES.get(code)
@@ -77,15 +93,52 @@ def classify(member: ZoneMember | None, wifi_mode_header: str | None = None
         if connection == WIRED and member is not None and member.eth_link == "0":
             evidence += "; this one reports EthLink 0"
         return connection, f"{raw}; {evidence}"
+    mode = member.wireless_mode if member else None
     if member is not None and member.eth_link == "1":
         return WIRED, f"{raw}; inferred: the Ethernet link is up"
-    if member is not None and member.satellite_of is not None:
+    if mode == "1":
+        return WIFI, (f"{raw}; observed: WirelessMode 1 is Wi-Fi, joined to the router (a real "
+                      "household with no wired player had it on every product)")
+    if satellite:
+        if mode == "2":
+            return HOME_THEATER, f"{raw}; observed: WirelessMode 2 on a home theatre's satellite"
         return HOME_THEATER, f"{raw}; inferred: a satellite of a home theatre"
-    if member is not None and member.wireless_mode == "1":
-        return WIFI, f"{raw}; inferred (uncertain): WirelessMode 1 is Wi-Fi mode"
-    if wifi_mode_header == "1":
-        return WIFI, f"{raw}; inferred (uncertain): X-RINCON-WIFIMODE 1 is Wi-Fi mode"
+    if header == "1":
+        return WIFI, f"{raw}; inferred: X-RINCON-WIFIMODE 1 is Wi-Fi mode"
+    if member is not None and member.eth_link is None:
+        if cabled:
+            return WIRED, f"{raw}; a Boost or a Bridge must be cabled"
+        return UNKNOWN, (f"{raw}; no EthLink attribute (older firmware does not send it), so "
+                         "wired or wireless cannot be told")
+    if cabled:
+        return WIRED, f"{raw}; a Boost or a Bridge must be cabled"
+    if member is not None and mode == "0" and member.eth_link == "0":
+        return SONOSNET, (f"{raw}; likely: no Ethernet link and not in Wi-Fi mode, so on "
+                          "SonosNet")
     return UNKNOWN, f"{raw}; no ConnectionType, and nothing else tells"
+
+
+def band(member: ZoneMember | None) -> tuple[str | None, int | None]:
+    """(band, channel in MHz) from ChannelFreq; (None, None) when it is absent or odd."""
+    text = (member.channel_freq if member else None) or ""
+    if not text.isdigit():
+        return None, None
+    mhz = int(text)
+    if 2400 <= mhz <= 2500:
+        return "2.4 GHz", mhz
+    if 5150 <= mhz <= 5925:
+        return "5 GHz", mhz
+    return None, mhz if 0 < mhz < 100_000 else None
+
+
+def battery(more_info: str | None) -> tuple[int | None, bool | None]:
+    """(percent, charging) from MoreInfo `RawBattPct:90,BattPct:100,BattChg:CHARGING,...`."""
+    fields = dict(part.split(":", 1) for part in (more_info or "").split(",") if ":" in part)
+    percent = fields.get("BattPct", "").strip()
+    state = fields.get("BattChg", "").strip().upper()
+    value = int(percent) if percent.isdigit() and int(percent) <= 100 else None
+    charging = {"CHARGING": True, "NOT_CHARGING": False, "DISCHARGING": False}.get(state)
+    return value, charging
 
 
 def behind_extender(member: ZoneMember | None) -> bool | None:
@@ -99,7 +152,8 @@ def _raw(member: ZoneMember | None, header: str | None) -> str:
         for name, value in (("ConnectionType", member.connection_type),
                             ("EthLink", member.eth_link),
                             ("WirelessMode", member.wireless_mode),
-                            ("WifiEnabled", member.wifi_enabled)):
+                            ("WifiEnabled", member.wifi_enabled),
+                            ("ChannelFreq", member.channel_freq)):
             if value is not None:
                 parts.append(f"{name}={value}")
     if header is not None:

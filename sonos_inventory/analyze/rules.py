@@ -3,6 +3,7 @@ its evidence and its advice. Rule ids are a contract (DESIGN.md)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 from ..model import ErrorKind, Finding, Household, Inventory, Player, Role, Severity, Track
@@ -371,11 +372,81 @@ def unreachable_player(inventory: Inventory) -> list[Finding]:
             title = f"{name(p)} did not answer"
             advice = ("Check that it is powered on and connected, then scan again. Its details "
                       "above come from what its household reports about it.")
+        detail = f"{name(p)}: {reason} ({address})."
+        if p.battery_percent is not None and p.battery_percent <= LOW_BATTERY_PERCENT and (
+                p.charging is not True):
+            state = {False: ", not charging", None: ""}[p.charging]
+            detail += (f" Likely reason: its battery ran flat (last seen at "
+                       f"{p.battery_percent} %{state}).")
+            advice = ("Put it on its charger or base, wait a few minutes, and scan again. "
+                      + advice)
         findings.append(Finding(
             rule="unreachable-player", severity=Severity.WARNING, players=(p.uuid,), title=title,
-            detail=f"{name(p)}: {reason} ({address}).", advice=advice,
-            evidence=(describe(p),),
+            detail=detail, advice=advice, evidence=(describe(p),),
         ))
+    return findings
+
+
+LOW_BATTERY_PERCENT = 15
+"""A portable last seen at or below this, not charging, most likely dropped off when its
+battery ran flat: a common "missing product" in a support case."""
+
+
+def _same_mac(a: str, b: str) -> bool:
+    return re.sub(r"[^0-9A-Fa-f]", "", a).upper() == re.sub(r"[^0-9A-Fa-f]", "", b).upper()
+
+
+def address_mismatch(inventory: Inventory) -> list[Finding]:
+    """--deep: a status page whose IP or MAC disagrees with what the description and the
+    topology say (a DHCP change, or a second device answering for the address)."""
+    findings = []
+    for p in inventory.players:
+        deep = p.deep
+        if deep is None or deep.status != "read":
+            continue
+        differences = []
+        if deep.ip and p.ip and deep.ip.strip() != p.ip:
+            differences.append(f"its page says IP {quoted(deep.ip, 40)}, it was reached at "
+                               f"{p.ip}")
+        if deep.mac and p.mac and not _same_mac(deep.mac, p.mac):
+            differences.append(f"its page says MAC {quoted(deep.mac, 40)}, its description "
+                               f"says {p.mac}")
+        if differences:
+            findings.append(Finding(
+                rule="address-mismatch", severity=Severity.WARNING, players=(p.uuid,),
+                title=f"{name(p)}: its status page and its description disagree",
+                detail=f"{name(p)}: {'; '.join(differences)}. Either its address changed "
+                       "during the scan (DHCP), or a second device answers for this address.",
+                advice=("Scan again. If it persists, give the product a fixed address (a DHCP "
+                        "reservation) in the router, and mention it to Sonos support."),
+                evidence=(describe(p), *differences)))
+    return findings
+
+
+def shared_channel(inventory: Inventory) -> list[Finding]:
+    """SonosNet and the router's Wi-Fi on the same 2.4 GHz channel, where both are known."""
+    findings = []
+    for household in inventory.households:
+        players = current(members(inventory, household))
+        router = {p.channel_mhz for p in players if p.connection == "wifi"
+                  and p.wifi_band == "2.4 GHz" and p.channel_mhz}
+        sonosnet = {p.channel_mhz for p in players if p.connection == "sonosnet"
+                    and p.wifi_band == "2.4 GHz" and p.channel_mhz}
+        shared = sorted(c for c in router & sonosnet if c is not None)
+        if not shared:
+            continue
+        on = [p for p in players if p.channel_mhz in shared]
+        findings.append(Finding(
+            rule="shared-channel", severity=Severity.INFO, players=tuple(p.uuid for p in on),
+            title=f"SonosNet and the router's Wi-Fi share {shared[0]} MHz (2.4 GHz)",
+            detail=(f"In {household_label(household)}, products on SonosNet and products on the "
+                    f"router's Wi-Fi use the same 2.4 GHz channel ({', '.join(map(str, shared))} "
+                    "MHz): they interfere, which shows as dropouts."),
+            advice=("Move SonosNet to another channel in the Sonos app (Settings > System > "
+                    "Network > SonosNet Channel), or the router's 2.4 GHz Wi-Fi to another one "
+                    "(1, 6 and 11 do not overlap)."),
+            evidence=tuple(f"{describe(p)}: {p.connection} on {p.channel_mhz} MHz"
+                           for p in on[:12])))
     return findings
 
 
@@ -466,12 +537,13 @@ def s2_readiness(inventory: Inventory) -> list[Finding]:
 RULES: tuple[Rule, ...] = (
     mixed_generation, s1_only_product, below_min_compatible, behind_release, version_skew,
     upnp_disabled, unreachable_player, split_households, unknown_model, s2_readiness,
+    address_mismatch, shared_channel,
 )
 
 RULE_IDS: tuple[str, ...] = (
     "mixed-generation", "s1-only-product", "below-min-compatible", "behind-release",
     "version-skew", "upnp-disabled", "unreachable-player", "split-households", "unknown-model",
-    "s2-readiness", "topology-disagreement",
+    "s2-readiness", "topology-disagreement", "address-mismatch", "shared-channel",
 )
 """Every rule id a finding can carry (the JSON Schema's enum is tested against this)."""
 

@@ -193,6 +193,8 @@ def _member(element: Element, group: Element | None, parent: str | None) -> Zone
         eth_link=_short(_attr(element, "EthLink")),
         wifi_enabled=_short(_attr(element, "WifiEnabled")),
         behind_wifi_extender=_short(_attr(element, "BehindWifiExtender")),
+        channel_freq=_short(_attr(element, "ChannelFreq")),
+        more_info=_attr(element, "MoreInfo"),
     )
 
 
@@ -258,11 +260,21 @@ def parse_zone_group_state(data: bytes | str) -> Topology:
                 last_known_ip=_attr(device, "LastKnownIP"),
                 last_seen_utc=_attr(device, "LastSeenUTC"),
                 sw_gen=sw_gen if sw_gen in (1, 2) else None,
+                mac=_vanished_mac(_attr(device, "Mac")),
+                more_info=_attr(device, "MoreInfo"),
             ))
             if len(vanished) >= MAX_TOPOLOGY_MEMBERS:
                 truncated = True
                 break
     return Topology(tuple(members.values()), tuple(vanished.values()), truncated)
+
+
+def _vanished_mac(value: str | None) -> str | None:
+    """`Mac="000E58F00504"` (or with separators) as 00:0E:58:F0:05:04; anything else dropped."""
+    digits = re.sub(r"[:.-]", "", value or "")
+    if not re.fullmatch(r"[0-9A-Fa-f]{12}", digits):
+        return None
+    return ":".join(digits[i:i + 2] for i in range(0, 12, 2)).upper()
 
 
 def _channel_map_only_members(members: dict[str, ZoneMember]) -> list[ZoneMember]:
@@ -332,6 +344,7 @@ def parse_status_page(data: bytes | str, uuid: str | None = None) -> StatusPage:
         connection_type=_first_text(scope, "ConnectionTypeString"),
         extra_info=_child_text(info, "ExtraInfo"),
         household_control_id=_child_text(info, "HouseholdControlID"),
+        ip=_child_text(info, "IPAddress"),
     )
 
 

@@ -76,6 +76,10 @@ def player_dict(player: Player, standing: str | None = None) -> dict[str, Any]:
         "connection_basis": player.connection_basis,
         "behind_wifi_extender": player.behind_wifi_extender,
         "boot_seq": player.boot_seq,
+        "wifi_band": player.wifi_band,
+        "channel_mhz": player.channel_mhz,
+        "battery_percent": player.battery_percent,
+        "charging": player.charging,
         **_deep(player.deep),
     }
 
@@ -85,7 +89,9 @@ def _deep(deep: DeepInfo | None) -> dict[str, Any]:
         return {}
     return {"status_page": deep.status, "software_date": deep.software_date,
             "hh_swgen_state": deep.hh_swgen_state, "wifi_mode": deep.wifi_mode,
-            "connection_type": deep.connection_type, "extra_info": deep.extra_info}
+            "connection_type": deep.connection_type, "extra_info": deep.extra_info,
+            "household_control_id": deep.household_control_id,
+            "status_ip": deep.ip, "status_mac": deep.mac}
 
 
 def _deep_from(raw: dict[str, Any]) -> DeepInfo | None:
@@ -93,7 +99,9 @@ def _deep_from(raw: dict[str, Any]) -> DeepInfo | None:
     if not isinstance(status, str):
         return None
     return DeepInfo(status, raw.get("software_date"), raw.get("hh_swgen_state"),
-                    raw.get("wifi_mode"), raw.get("connection_type"), raw.get("extra_info"))
+                    raw.get("wifi_mode"), raw.get("connection_type"), raw.get("extra_info"),
+                    raw.get("household_control_id"), raw.get("status_ip"),
+                    raw.get("status_mac"))
 
 
 def household_dict(household: Household) -> dict[str, Any]:
@@ -205,7 +213,8 @@ def _player_from(raw: dict[str, Any]) -> Player:
         series_id=raw.get("series_id"), connection=raw.get("connection", "unknown"),
         connection_basis=raw.get("connection_basis", ""),
         behind_wifi_extender=raw.get("behind_wifi_extender"), boot_seq=raw.get("boot_seq"),
-        deep=_deep_from(raw),
+        deep=_deep_from(raw), wifi_band=raw.get("wifi_band"), channel_mhz=raw.get("channel_mhz"),
+        battery_percent=raw.get("battery_percent"), charging=raw.get("charging"),
     )
 
 

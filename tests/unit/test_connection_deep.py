@@ -107,11 +107,11 @@ def test_older_captures_without_connection_type(samples: Path) -> None:
     fixture = parse_zone_group_state(
         (samples / "zgs_S2-70.4_two-members_home-assistant-fixture.xml").read_bytes())
     assert {classify(m)[0] for m in fixture.members} == {"wifi"}  # WirelessMode="1"
-    assert all("uncertain" in classify(m)[1] for m in fixture.members)
+    assert all("observed" in classify(m)[1] for m in fixture.members)
     old = parse_zone_group_state(
         (samples / "zgs_S1-54.2_openphonos-demozone.xml").read_bytes())
     for member in old.members:
-        assert classify(member)[0] in ("wired", "unknown", "home-theater", "wifi")
+        assert classify(member)[0] in ("wired", "unknown", "home-theater", "wifi", "sonosnet")
 
 
 def test_ssdp_wifimode_header_alone(samples: Path) -> None:
@@ -209,7 +209,7 @@ def test_new_keys_round_trip_through_json_and_the_schema() -> None:
 def test_scenarios_cover_every_connection() -> None:
     seen = {p.connection for name in ("home-theater", "healthy-s2", "split-s1-s2", "error-803")
             for p in inventory_of(name).players}
-    assert {"wired", "sonosnet", "wifi", "home-theater", "unknown"} <= seen
+    assert {"wired", "sonosnet", "wifi", "home-theater"} <= seen
     assert any(p.behind_wifi_extender for p in inventory_of("healthy-s2").players)
     ids = {h.household_id for h in inventory_of("split-s1-s2").households}
     assert any(i and i.startswith("HHID_") for i in ids)

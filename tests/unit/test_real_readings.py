@@ -1,0 +1,117 @@
+"""What real players report (issue 20): the connection from the topology's attributes, the
+band and channel, portables' battery, vanished devices' MAC and model, the status page's
+cross-checks, and the product table. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from sonos_inventory.analyze.connection import band, battery, classify
+from sonos_inventory.analyze.products import product_table
+from sonos_inventory.analyze.verdict import analyze
+from sonos_inventory.collect.parse import parse_status_page, parse_zone_group_state
+from sonos_inventory.model import DeepInfo, ZoneMember
+
+from ..helpers import inventory_of
+
+
+def member(**attrs: str | None) -> ZoneMember:
+    base = ZoneMember("RINCON_000E58F0AB0101400", None, "Room", None, None, None, None, None,
+                      None)
+    return replace(base, **attrs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("attrs", "cabled", "connection", "word"), [
+    ({"wireless_mode": "1", "eth_link": "0"}, False, "wifi", "observed"),
+    ({"wireless_mode": "2", "satellite_of": "RINCON_X"}, False, "home-theater", "observed"),
+    ({"satellite_of": "RINCON_X"}, False, "home-theater", "inferred"),
+    ({"wireless_mode": "0", "eth_link": "0"}, False, "sonosnet", "likely"),
+    ({"wireless_mode": "0", "eth_link": "1"}, False, "wired", "inferred"),
+    ({"wireless_mode": "0"}, False, "unknown", "no EthLink"),
+    ({"wireless_mode": "0"}, True, "wired", "cabled"),
+    ({"connection_type": "2", "eth_link": "0"}, False, "sonosnet", "observed"),
+])
+def test_connection_from_the_topology(attrs: dict[str, str], cabled: bool, connection: str,
+                                      word: str) -> None:
+    found, basis = classify(member(**attrs), must_be_cabled=cabled)
+    assert found == connection and word in basis, basis
+
+
+def test_wired_with_wifi_off_and_the_band() -> None:
+    found, basis = classify(member(eth_link="1", wifi_enabled="0", channel_freq="2437"))
+    assert found == "wired" and "Wi-Fi is off" in basis
+    assert band(member(channel_freq="2437")) == ("2.4 GHz", 2437)
+    assert band(member(channel_freq="5745")) == ("5 GHz", 5745)
+    assert band(member(channel_freq="junk")) == (None, None)
+
+
+def test_battery_from_more_info() -> None:
+    assert battery("RawBattPct:90,BattPct:100,BattChg:CHARGING,BattTmp:32") == (100, True)
+    assert battery("RawBattPct:5,BattPct:4,BattChg:NOT_CHARGING,BattTmp:20") == (4, False)
+    assert battery("TargetRoomName:Kitchen") == (None, None)
+    assert battery(None) == (None, None)
+
+
+VANISHED_ROAM = (
+    '<ZoneGroupState><ZoneGroups><ZoneGroup Coordinator="RINCON_000E58F0AB0201400" ID="x:1">'
+    '<ZoneGroupMember UUID="RINCON_000E58F0AB0201400" Location="http://192.168.1.2:1400/xml/'
+    'device_description.xml" ZoneName="Kitchen" SoftwareVersion="96.0-78270" SWGen="2" '
+    'WirelessMode="0" EthLink="0" ChannelFreq="2437"/>'
+    '<ZoneGroupMember UUID="RINCON_000E58F0AB0301400" Location="http://192.168.1.3:1400/xml/'
+    'device_description.xml" ZoneName="Den" SoftwareVersion="96.0-78270" SWGen="2" '
+    'WirelessMode="1" ChannelFreq="2437"/></ZoneGroup></ZoneGroups><VanishedDevices>'
+    '<Device UUID="RINCON_000E58F0AB0401400" ZoneName="Patio" Reason="powered off" '
+    'ModelInfo="S54" Mac="000E58F0AB04" LastKnownIP="192.168.1.4" '
+    'LastSeenUTC="2026-12-01T10:00:00Z" SWGen="2" '
+    'MoreInfo="RawBattPct:5,BattPct:4,BattChg:NOT_CHARGING,BattTmp:20"/>'
+    '</VanishedDevices></ZoneGroupState>')
+
+
+def test_vanished_keep_mac_and_model_and_a_flat_battery_is_the_likely_reason() -> None:
+    topology = parse_zone_group_state(VANISHED_ROAM)
+    [device] = topology.vanished
+    assert device.mac == "00:0E:58:F0:AB:04" and device.model_number == "S54"
+    assert "S54" in product_table() and product_table()["S54"].name == "Roam 2"
+    from sonos_inventory.inventory import build_inventory
+    from sonos_inventory.model import Endpoint, HouseholdRead, Method, ScanObservations
+
+    observations = ScanObservations(
+        "2026-12-07T10:00:00Z", "2026-12-07T10:00:01Z", (Method.HOST,), (), (),
+        (HouseholdRead(Endpoint("192.168.1.2"), "RINCON_000E58F0AB0201400", "Sonos_Roam",
+                       topology),))
+    inventory = analyze(build_inventory(observations, "test"))
+    roam = next(p for p in inventory.players if p.room == "Patio")
+    assert roam.mac == "00:0E:58:F0:AB:04" and roam.model_name == "Roam 2"
+    assert (roam.battery_percent, roam.charging) == (4, False)
+    offline = next(f for f in inventory.findings if f.rule == "unreachable-player"
+                   and roam.uuid in f.players)
+    assert "last seen at 4 %, not charging" in offline.detail
+    kitchen = next(p for p in inventory.players if p.room == "Kitchen")
+    den = next(p for p in inventory.players if p.room == "Den")
+    assert (kitchen.connection, kitchen.wifi_band) == ("sonosnet", "2.4 GHz")
+    assert den.connection == "wifi"
+    shared = [f for f in inventory.findings if f.rule == "shared-channel"]
+    assert shared and "2437" in shared[0].title
+
+
+def test_a_status_page_that_disagrees_is_a_warning() -> None:
+    page = parse_status_page(
+        "<ZPSupportInfo><ZPInfo><IPAddress>192.168.1.99</IPAddress><MACAddress>"
+        "00:0E:58:F0:99:99</MACAddress><HouseholdControlID>Sonos_X.abc</HouseholdControlID>"
+        "</ZPInfo></ZPSupportInfo>")
+    assert page.ip == "192.168.1.99" and page.household_control_id == "Sonos_X.abc"
+    inventory = inventory_of("healthy-s2")
+    first = inventory.players[0]
+    deep = DeepInfo("read", household_control_id=page.household_control_id, ip=page.ip,
+                    mac=page.mac)
+    changed = replace(inventory, players=(replace(first, deep=deep), *inventory.players[1:]))
+    result = analyze(changed)
+    [mismatch] = [f for f in result.findings if f.rule == "address-mismatch"]
+    assert "192.168.1.99" in mismatch.detail and first.ip in mismatch.detail
+    assert "00:0E:58:F0:99:99" in mismatch.detail
+    same = replace(deep, ip=first.ip, mac=first.mac)
+    quiet = analyze(replace(inventory, players=(replace(first, deep=same),
+                                                *inventory.players[1:])))
+    assert not [f for f in quiet.findings if f.rule == "address-mismatch"]
