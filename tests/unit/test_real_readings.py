@@ -109,7 +109,7 @@ def test_a_status_page_that_disagrees_is_a_warning() -> None:
     changed = replace(inventory, players=(replace(first, deep=deep), *inventory.players[1:]))
     result = analyze(changed)
     [mismatch] = [f for f in result.findings if f.rule == "address-mismatch"]
-    assert "192.168.1.99" in mismatch.detail and first.ip in mismatch.detail
+    assert "192.168.1.99" in mismatch.detail and str(first.ip) in mismatch.detail
     assert "00:0E:58:F0:99:99" in mismatch.detail
     same = replace(deep, ip=first.ip, mac=first.mac)
     quiet = analyze(replace(inventory, players=(replace(first, deep=same),
