@@ -35,8 +35,8 @@ SSDP_PORT = 1900
 ZONE_PLAYER_ST = "urn:schemas-upnp-org:device:ZonePlayer:1"
 
 _HOUSEHOLD_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-_VERSION_RE = re.compile(r"Sonos/(\d{1,4}\.\d{1,4}-\d{1,9})")
-_TOKEN_RE = re.compile(r"Sonos/[^ ]+ \(([A-Za-z0-9_-]{1,32})\)")
+_VERSION_RE = re.compile(r"Sonos/(0*[1-9]\d{0,3}\.\d{1,4}-\d{1,9})")  # major 0: no version
+_TOKEN_RE = re.compile(r"Sonos(?:/[^ ]+)? \(([A-Za-z0-9_-]{1,32})\)")
 _UUID_RE = re.compile(r"uuid:(RINCON_[0-9A-Za-z]{1,64})")
 
 

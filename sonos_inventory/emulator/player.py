@@ -24,13 +24,16 @@ class EmulatedPlayer:
 
     @property
     def server_header(self) -> str:
-        """`Linux UPnP/1.0 Sonos/<version> (<token>)`, as real players send in HTTP and SSDP."""
+        """`Linux UPnP/1.0 Sonos/<version> (<token>)`, as real players send in HTTP and SSDP.
+        A version the scenario does not hold is left out (`Sonos (<token>)`), never invented:
+        a replay must not show more than the original scan saw."""
         d = self.description
-        version = (d.software_version if d else None) or "0.0-00000"
+        version = d.software_version if d else None
         model = (d.model_number if d else None) or "ZP"
         product = "ANVIL" if model.lower() == "sub" else (
             model if model.upper().startswith("ZP") else f"ZP{model}")
-        return f"Linux UPnP/1.0 Sonos/{version} ({product})"
+        sonos = f"Sonos/{version}" if version else "Sonos"
+        return f"Linux UPnP/1.0 {sonos} ({product})"
 
     def framing_for(self, path: str) -> str:
         """length (Content-Length), close (no length, the body ends when the connection

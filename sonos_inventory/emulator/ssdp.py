@@ -56,7 +56,7 @@ def reply_for(player: EmulatedPlayer, search_target: str, usn: str | None = None
         f"{player.endpoint.base_url}/xml/device_description.xml")
     household, location = header_value(household), header_value(location)
     member = _member(player)
-    boot_seq = member.boot_seq if member and member.boot_seq is not None else 1
+    boot_seq = member.boot_seq if member else None  # none in the capture: none in the reply
     wifi_mode = "1" if member is not None and member.wireless_mode == "1" else "0"
     variant = re.search(rb"<variant>\s*(\d{1,3})\s*</variant>", player.device_xml)
     lines = [
@@ -68,8 +68,9 @@ def reply_for(player: EmulatedPlayer, search_target: str, usn: str | None = None
         f"ST: {search_target}",
         f"USN: {usn or f'uuid:{player.uuid}::{search_target}'}",
         f"X-RINCON-HOUSEHOLD: {household}",
-        f"X-RINCON-BOOTSEQ: {boot_seq}",
-        f"BOOTID.UPNP.ORG: {boot_seq}" if header_set(player) == "newer" else "",
+        f"X-RINCON-BOOTSEQ: {boot_seq}" if boot_seq is not None else "",
+        f"BOOTID.UPNP.ORG: {boot_seq}" if header_set(player) == "newer" and (
+            boot_seq is not None) else "",
         f"X-RINCON-WIFIMODE: {wifi_mode}",
         f"X-RINCON-VARIANT: {variant.group(1).decode() if variant else 0}",
         f"HOUSEHOLD.SMARTSPEAKER.AUDIO: {household}.emulated",

@@ -115,3 +115,29 @@ def test_a_status_page_that_disagrees_is_a_warning() -> None:
     quiet = analyze(replace(inventory, players=(replace(first, deep=same),
                                                 *inventory.players[1:])))
     assert not [f for f in quiet.findings if f.rule == "address-mismatch"]
+
+
+def test_the_emulator_invents_no_version_and_no_boot_counter(tmp_path: object) -> None:
+    """A capture without a software version or a BootSeq replays without them (issue 20)."""
+    import re
+    from pathlib import Path
+
+    from sonos_inventory.discovery.ssdp import parse_response
+    from sonos_inventory.emulator.offline import OfflineLan
+    from sonos_inventory.emulator.ssdp import reply_for
+    from sonos_inventory.scenario.builtin import write_scenario
+    from sonos_inventory.scenario.folder import load_scenario
+
+    root = write_scenario("healthy-s2", Path(str(tmp_path)) / "s")
+    for path in root.rglob("*.xml"):
+        text = path.read_text("utf-8")
+        text = re.sub(r"<softwareVersion>[^<]*</softwareVersion>", "", text)
+        text = re.sub(r' BootSeq="\d+"', "", text)
+        path.write_text(text, "utf-8")
+    lan = OfflineLan(load_scenario(root))
+    player = lan.players[0]
+    reply = reply_for(player, "urn:schemas-upnp-org:device:ZonePlayer:1").decode()
+    assert "X-RINCON-BOOTSEQ" not in reply and "BOOTID.UPNP.ORG" not in reply
+    assert "Sonos (ZPS" in reply and "0.0-00000" not in reply
+    sighting = parse_response(reply.encode(), player.endpoint.host)
+    assert sighting is not None and sighting.software_version is None
