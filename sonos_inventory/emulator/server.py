@@ -39,7 +39,6 @@ from ..scenario.folder import (
 from .mdns import MdnsAdvertiser
 from .player import EmulatedPlayer
 from .ssdp import SsdpResponder
-from .status import derived_status_page
 
 SOAP_ENVELOPE = (  # as real players send it: no XML declaration, one line
     '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
@@ -408,11 +407,11 @@ class Emulator:
             endpoint = self._next_endpoint()
             description = describe(xml)
             host = endpoint.host.encode()
+            # The scenario's own page (its address made this one), or none: GET /status/zp
+            # then answers 404, as a real player that blocks the page; nothing is invented.
             status_page = re.sub(rb"(<IPAddress>)[^<]{0,64}(</IPAddress>)",
                                  rb"\g<1>" + host + rb"\g<2>",
-                                 given) if given is not None else derived_status_page(
-                description, household.topology.member(uuid), household.topology,
-                household.household_id, endpoint.host, xml)
+                                 given) if given is not None else b""
             player = EmulatedPlayer(uuid, endpoint, household, description,
                                     rewrite_device_description(xml, endpoint, book), faults,
                                     status_page)

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from ..collect.parse import parse_device_description, parse_zone_group_state
+from .folder import STATUS_PAGE_SUFFIX
+from .status import derived_status_page
+
 
 @dataclass(frozen=True)
 class PlayerSpec:
@@ -31,6 +35,10 @@ class PlayerSpec:
     behind_extender: bool = False
     boot_seq: int | None = None  # None: a stable number derived from the MAC
     series_id: str = "A201"
+    status_page: bool = True  # write devices/<UUID>.status_zp.xml (what --deep reads)
+    status_strings: tuple[str, str] | None = None
+    """WifiModeString and ConnectionTypeString, only when a scenario states them: real pages
+    seen so far carry neither."""
 
     @property
     def uuid(self) -> str:
@@ -316,9 +324,17 @@ def write_household(root: Path, household: HouseholdSpecSynth) -> Path:
         view = HouseholdSpecSynth(household.name, household.household_id, groups,
                                   dict(household.view_vanished).get(uuid, household.vanished))
         (folder / f"zone_group_state.{uuid}.xml").write_text(zone_group_state(view), "utf-8")
+    zgs_topology = parse_zone_group_state(zone_group_state(household))
     for player in household.players():
         if player.answers:
-            (devices / f"{player.uuid}.xml").write_text(device_description(player), "utf-8")
+            xml = device_description(player)
+            (devices / f"{player.uuid}.xml").write_text(xml, "utf-8")
+            if player.status_page:  # explicit, realistic fields only (scenario/status.py)
+                page = derived_status_page(
+                    parse_device_description(xml.encode()), zgs_topology.member(player.uuid),
+                    zgs_topology, household.household_id, player.ip, xml.encode(),
+                    player.status_strings)
+                (devices / f"{player.uuid}{STATUS_PAGE_SUFFIX}").write_bytes(page)
     if household.faults:
         (folder / "faults.json").write_text(json.dumps(household.faults, indent=2) + "\n", "utf-8")
     return folder

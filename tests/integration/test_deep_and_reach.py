@@ -231,7 +231,7 @@ def test_deep_bundle_redacts_status_pages(tmp_path: Path) -> None:
 def test_hostile_status_pages_are_records(emulate: Start, tmp_path: Path) -> None:
     target = tmp_path / "s"
     shutil.copytree(SCENARIOS / "healthy-s2", target)
-    uuids = sorted(p.name[:-4] for p in (target / "home" / "devices").glob("*.xml"))
+    uuids = sorted(p.name[:-4] for p in (target / "home" / "devices").glob("RINCON_*01400.xml"))
     (target / "home" / "faults.json").write_text(json.dumps({
         uuids[0]: {"body": {"/status/zp": '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
                                           "<ZPSupportInfo>&x;</ZPSupportInfo>"}},

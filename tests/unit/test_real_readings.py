@@ -141,3 +141,24 @@ def test_the_emulator_invents_no_version_and_no_boot_counter(tmp_path: object) -
     assert "Sonos (ZPS" in reply and "0.0-00000" not in reply
     sighting = parse_response(reply.encode(), player.endpoint.host)
     assert sighting is not None and sighting.software_version is None
+
+
+def test_status_pages_are_the_scenarios_own_or_404(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from sonos_inventory.emulator.offline import OfflineLan
+    from sonos_inventory.scenario.builtin import SCENARIOS, write_scenario
+    from sonos_inventory.scenario.folder import STATUS_PAGE_SUFFIX, load_scenario
+
+    for name in SCENARIOS:  # built-in pages: realistic fields only
+        for household in load_scenario(Path("fixtures/scenarios") / name).households:
+            for _uuid, page in household.status_pages:
+                assert b"WifiModeString" not in page and b"ConnectionTypeString" not in page
+                assert b"<HouseholdControlID>" in page and b"<SoftwareVersion>" in page
+    root = write_scenario("healthy-s2", Path(str(tmp_path)) / "s")
+    removed = next(root.rglob(f"*{STATUS_PAGE_SUFFIX}"))
+    removed.unlink()
+    lan = OfflineLan(load_scenario(root))
+    codes = {p.uuid: lan.emulator.respond_get(p, "/status/zp")[0] for p in lan.players}
+    assert codes.pop(removed.name[: -len(STATUS_PAGE_SUFFIX)]) == 404
+    assert set(codes.values()) == {200}

@@ -1,9 +1,11 @@
-"""A player's /status/zp page (`ZPSupportInfo/ZPInfo`), derived from the scenario's data when the
-scenario holds none (devices/<UUID>.status_zp.xml). Pure.
+"""A player's /status/zp page (`ZPSupportInfo/ZPInfo`) for the built-in scenarios, which carry
+explicit pages (devices/<UUID>.status_zp.xml) so that `--deep` works from an installed package.
+The emulator never derives one: a scenario folder without a page answers 404. Pure.
 
-Field names and order follow the 2026 captures (sonos-facts.md §5, §7). Derived values: the
-household gate `HHSwgenState` is `allow:<highest SWGen in the household>`, SoftwareDate is fixed,
-and the connection strings follow analyze/connection.py's table (wired players state none).
+Field names and order follow the real captures (sonos-facts.md §5, §7, §8), with realistic
+fields only: no real page seen (4 of 4) carries `WifiModeString` or `ConnectionTypeString`, so
+they are written only when a scenario states them (`strings`). Derived values: the household gate
+`HHSwgenState` is `allow:<highest SWGen in the household>`, SoftwareDate is fixed.
 """
 
 from __future__ import annotations
@@ -13,9 +15,6 @@ from xml.sax.saxutils import escape
 
 from ..model import DeviceDescription, Topology, ZoneMember
 
-CONNECTION_STRINGS = {"2": ("SONOSNET_MODE", "SonosNet (wireless)"),
-                      "6": ("HOME_THEATER_MODE", "Home Theater")}
-
 
 def _household_gate(topology: Topology) -> int:
     gens = [m.sw_gen for m in topology.members if m.sw_gen is not None]
@@ -24,7 +23,8 @@ def _household_gate(topology: Topology) -> int:
 
 def derived_status_page(description: DeviceDescription | None, member: ZoneMember | None,
                         topology: Topology, household_id: str, ip: str,
-                        device_xml: bytes = b"") -> bytes:
+                        device_xml: bytes = b"", strings: tuple[str, str] | None = None
+                        ) -> bytes:
     d = description
     sw_gen = (d.sw_gen if d else None) or (member.sw_gen if member else None) or 1
     variant = re.search(rb"<variant>\s*(\d{1,3})\s*</variant>", device_xml)
@@ -55,8 +55,7 @@ def derived_status_page(description: DeviceDescription | None, member: ZoneMembe
         ("HouseholdControlID", f"{household_id}.emulated"),
         ("LocationId", "lc_emulated"),
     ]
-    strings = CONNECTION_STRINGS.get((member.connection_type if member else None) or "")
-    if strings is not None:
+    if strings is not None:  # only where the scenario states them
         fields += [("WifiModeString", strings[0]), ("ConnectionTypeString", strings[1])]
     body = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields if v is not None)
     return ('<?xml version="1.0" ?><?xml-stylesheet type="text/xsl" href="/xml/review.xsl"?>'
