@@ -493,9 +493,12 @@ def _load(path: Path) -> Any:
     from .scenario.folder import load_scenario
 
     try:
-        return load_scenario(path)
+        scenario = load_scenario(path)
     except UsageError as exc:
         raise InputError(str(exc)) from None
+    for reason in scenario.skipped:  # well-formed, but not served: say so, then serve the rest
+        warn(reason)
+    return scenario
 
 
 @contextlib.contextmanager

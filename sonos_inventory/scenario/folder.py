@@ -100,6 +100,9 @@ class HouseholdSpec:
 class Scenario:
     root: Path
     households: tuple[HouseholdSpec, ...] = field(default_factory=tuple)
+    skipped: tuple[str, ...] = ()
+    """Well-formed entries the emulator cannot serve, each with the reason (shown on stderr):
+    a device file no topology member names, a description whose id is not its file's."""
 
 
 def _fail(where: str, message: str) -> NoReturn:
@@ -287,6 +290,7 @@ def load_scenario(root: Path) -> Scenario:
         raise UsageError(f"{shown(root)} is not a directory; give a scenario folder (see README)")
     reader = _Reader(root)
     households = []
+    skipped: list[str] = []
     for folder in reader.households():
         zgs_path = folder / "zone_group_state.xml"
         text = reader.text(zgs_path)
@@ -322,6 +326,7 @@ def load_scenario(root: Path) -> Scenario:
             if reader.exists(status_path) and member.uuid not in dict(status_pages):
                 status_pages.append((member.uuid, reader.read(status_path,
                                                               MAX_BUNDLE_MEMBER_BYTES)))
+        skipped += _unserved(folder, device_dir, devices, topology, reader)
         id_path = folder / "household_id"
         household_id = (
             reader.text(id_path, 4 * MAX_XML_TEXT).strip() if reader.exists(id_path) else ""
@@ -336,7 +341,36 @@ def load_scenario(root: Path) -> Scenario:
         ))
     if not households:
         raise UsageError(f"{shown(root)} holds no household (no zone_group_state.xml below it)")
-    return Scenario(root, tuple(households))
+    return Scenario(root, tuple(households), tuple(skipped))
+
+
+def _unserved(folder: Path, device_dir: Path, devices: list[tuple[str, bytes]],
+              topology: Topology, reader: _Reader) -> list[str]:
+    """What in devices/ will not be served, and why: named, never silently dropped."""
+    served = {uuid for uuid, _ in devices}
+    found: list[str] = []
+    try:
+        names = sorted(e.name for e in os.scandir(device_dir) if e.is_file(follow_symlinks=False))
+    except OSError:
+        return found
+    for name in names[:MAX_BUNDLE_ENTRIES]:
+        if not name.endswith(".xml") or name.endswith(STATUS_PAGE_SUFFIX):
+            continue
+        uuid = name[:-4]
+        where = shown(device_dir / name)
+        if uuid not in served:
+            found.append(f"{where}: not served: no member of {shown(folder.name)}'s "
+                         "zone_group_state.xml has this id (a player id is RINCON_...; masked "
+                         "ids must match in both files)")
+            continue
+        description = describe(dict(devices)[uuid])
+        if description is None:
+            found.append(f"{where}: served as it is, but it is not a readable device "
+                         "description (a scan lists the player as not answering properly)")
+        elif description.uuid != uuid:
+            found.append(f"{where}: served, but its UDN says {for_terminal(description.uuid, 80)}"
+                         ", not the id of its file name")
+    return found
 
 
 def describe(device_xml: bytes) -> DeviceDescription | None:

@@ -162,3 +162,21 @@ def test_status_pages_are_the_scenarios_own_or_404(tmp_path: object) -> None:
     codes = {p.uuid: lan.emulator.respond_get(p, "/status/zp")[0] for p in lan.players}
     assert codes.pop(removed.name[: -len(STATUS_PAGE_SUFFIX)]) == 404
     assert set(codes.values()) == {200}
+
+
+def test_what_the_emulator_cannot_serve_is_named(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from sonos_inventory.emulator.offline import OfflineLan
+    from sonos_inventory.scenario.builtin import write_scenario
+    from sonos_inventory.scenario.folder import load_scenario
+
+    root = write_scenario("healthy-s2", Path(str(tmp_path)) / "s")
+    devices = root / "home" / "devices"
+    original = next(devices.glob("RINCON_*01400.xml"))
+    (devices / "RINCON_XXXXXXXXXXXX01400.xml").write_bytes(original.read_bytes())
+    scenario = load_scenario(root)
+    [stray] = [s for s in scenario.skipped if "RINCON_XXXXXXXXXXXX01400.xml" in s]
+    assert "not served" in stray and "zone_group_state.xml" in stray
+    assert len(OfflineLan(scenario).players) == 4  # the rest is served
+    assert not load_scenario(Path("fixtures/scenarios/healthy-s2")).skipped
