@@ -82,7 +82,8 @@ class Terminal:
 
 
 _COLOUR = {"verdict-likely": "red", "verdict-possible": "yellow",
-           "verdict-not-indicated": "green", "error": "red", "warning": "yellow"}
+           "verdict-not-indicated": "green", "verdict-unknown": "yellow", "error": "red",
+           "warning": "yellow"}
 
 
 def painter(terminal: Terminal) -> Callable[[str, str], str] | None:
@@ -230,7 +231,7 @@ class Guide:
             term.say("The report could not be saved anywhere on this computer.")
             return
         opened = self.open_browser(html)
-        conflict = inventory.verdict.error_803 != Likelihood.NOT_INDICATED
+        conflict = inventory.verdict.error_803 in (Likelihood.LIKELY, Likelihood.POSSIBLE)
         term.say(guide_text.saved(folder.resolve(), html.resolve(), bundle.resolve(), opened,
                                   conflict))
 

@@ -187,7 +187,8 @@ def describe(path: Path, document: Any) -> dict[str, Any]:
         "households": [h.get("household_id") if isinstance(h.get("household_id"), str)
                        else None for h in households if isinstance(h, dict)]
         if isinstance(households, list) else [],
-        "verdict": verdict if verdict in ("likely", "possible", "not-indicated") else None,
+        "verdict": verdict if verdict in ("likely", "possible", "not-indicated", "unknown")
+        else None,
         "complete": complete if isinstance(complete, bool) else None,
         "readable": readable,
         "problem": None if readable else "not a saved scan",

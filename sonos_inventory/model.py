@@ -436,7 +436,8 @@ class Likelihood(StrEnum):
 
     LIKELY = "likely"
     POSSIBLE = "possible"
-    NOT_INDICATED = "not-indicated"
+    NOT_INDICATED = "not-indicated"  # products were read, and no sign was found
+    UNKNOWN = "unknown"  # no product at all was read: nothing could be judged
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from .rules import alone_in_s1, name, names, run_rules, s1_systems
 LIKELY = Likelihood.LIKELY
 POSSIBLE = Likelihood.POSSIBLE
 NOT_INDICATED = Likelihood.NOT_INDICATED
+UNKNOWN = Likelihood.UNKNOWN
 
 
 def _who(players: list[Player]) -> str:
@@ -52,7 +53,20 @@ def unread_members(inventory: Inventory) -> list[Player]:
     return [p for p in inventory.players if not p.reachable and not p.vanished]
 
 
+def nothing_read(inventory: Inventory) -> bool:
+    """No product answered and no household's member list was read: nothing to judge."""
+    return not any(p.reachable for p in inventory.players) and not any(
+        h.topology_read for h in inventory.households)
+
+
 def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
+    if nothing_read(inventory):  # "found nothing" must never read as "healthy"
+        found = sum(1 for p in inventory.players if not p.vanished)
+        return Verdict(UNKNOWN, (
+            "Nothing could be judged: no Sonos product was read"
+            + (f" ({found} known product(s) did not answer)" if found else "")
+            + ". This says nothing about whether the system is healthy. Check that this "
+            "computer is on the same network as the Sonos products, then scan again."))
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         by_rule.setdefault(finding.rule, []).append(finding)
@@ -97,8 +111,6 @@ def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
             text += (f" First power on or reconnect {names(unread)} (or turn UPnP back on where "
                      "it answered 403) and scan again: the verdict can only judge what it reads.")
         return Verdict(POSSIBLE, text)
-    if not inventory.players:
-        return Verdict(NOT_INDICATED, "No Sonos product was found, so nothing could be judged.")
     count = sum(1 for p in inventory.players if not p.vanished)
     households = len(inventory.households)
     text = (f"No software-track conflict: each of the {households} household(s) runs one track, "

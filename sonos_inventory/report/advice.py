@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..analyze.rules import name, names
-from ..analyze.verdict import LIKELY, NOT_INDICATED, POSSIBLE, unread_members
+from ..analyze.verdict import LIKELY, NOT_INDICATED, POSSIBLE, UNKNOWN, unread_members
 from ..model import Household, Inventory, Player, Severity, Track
 from .safe_text import for_terminal, quoted
 
@@ -114,7 +114,7 @@ def support_message(inventory: Inventory) -> str:
         text += (" The scan is incomplete" + (f" (not read: {unread})" if unread else "") + ".")
     verdict = inventory.verdict.error_803
     causes = _cause_players(inventory)
-    if causes and verdict != NOT_INDICATED:
+    if causes and verdict in (LIKELY, POSSIBLE):
         listed = "; ".join(
             f"{name(p)}, model {p.model_number or '?'}, serial {p.serial or 'unknown'}, "
             f"software {p.software_version or '?'} ({p.track.value})" for p in causes)
@@ -127,6 +127,9 @@ def support_message(inventory: Inventory) -> str:
         text += (" It finds no S1/S2 mix in one household, but weaker signs of a software "
                  "conflict (see the report). I have not reset anything. What should I check "
                  "next?")
+    elif verdict == UNKNOWN:
+        text += (" It could not read any product, so it cannot tell whether there is a "
+                 "software conflict. What should I check next?")
     else:
         text += (" It finds no software-track conflict: every household runs one track and one "
                  "release, so the update failure has another cause. I will add the diagnostic "
@@ -146,6 +149,15 @@ def next_steps(inventory: Inventory, *, has_first_seen: bool = False,
                      "on, check their network connection (or turn UPnP back on in the Sonos "
                      "app where they answered 403), then scan again. The verdict can only judge "
                      "what it reads.")
+    if verdict == UNKNOWN:
+        return [
+            "Nothing could be judged: no Sonos product was read. Make sure this computer is on "
+            "the same network (the same Wi-Fi) as the Sonos products and that they are on, then "
+            "scan again; or give a product's address (Sonos app: Settings > System > About My "
+            "System) with --host.",
+            f"If they still cannot be read, get {DIAGNOSTICS} and contact Sonos support "
+            "(support.sonos.com).",
+        ]
     if verdict == NOT_INDICATED and not unread:
         return [
             *steps,

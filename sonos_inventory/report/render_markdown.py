@@ -19,6 +19,7 @@ VERDICT_WORDS = {
     "likely": "Likely: software-track conflict (the situation reported behind Error 803)",
     "possible": "Possible: weaker signs of the situation reported behind Error 803",
     "not-indicated": "Not indicated: no software-track conflict found",
+    "unknown": "Unknown: nothing could be judged (no Sonos product was read)",
 }
 
 COLUMNS = tuple(column.label for column in markdown_columns())

@@ -40,7 +40,8 @@ TABLE_INDENT = "  "
 """Every table line starts with the tool's own indent: a room name never begins a line."""
 
 VERDICT_WORDS = {Likelihood.LIKELY: "Likely", Likelihood.POSSIBLE: "Possible",
-                 Likelihood.NOT_INDICATED: "Not indicated"}
+                 Likelihood.NOT_INDICATED: "Not indicated",
+                 Likelihood.UNKNOWN: "Unknown (nothing was read)"}
 VERDICT_HEAD = "| Error 803 (software-track conflict): "
 
 Paint = Callable[[str, str], str]

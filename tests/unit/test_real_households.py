@@ -270,3 +270,18 @@ def test_the_schema_rule_enum_is_every_rule_id() -> None:
     for name in CASES:
         inventory, _o, _l = scan_offline(name)
         assert {f.rule for f in inventory.findings} <= set(RULE_IDS)
+
+
+def test_nothing_read_is_its_own_verdict() -> None:
+    """"Found nothing" never reads as "healthy" (issue 22): verdict unknown, exit 3."""
+    from sonos_inventory.app import EXIT_INCOMPLETE, inventory_from
+    from sonos_inventory.model import Likelihood, Method, ScanObservations
+
+    nothing = inventory_from(ScanObservations("a", "b", (Method.SSDP,), (), (), ()))
+    assert nothing.verdict.error_803 is Likelihood.UNKNOWN
+    assert "nothing could be judged" in nothing.verdict.summary.lower()
+    assert exit_code(nothing) == EXIT_INCOMPLETE
+    jsonschema.validate(json.loads(render_json(nothing)), schema())
+    assert "Unknown" in render_table(nothing) and "Unknown" in render_markdown(nothing)
+    silent, _o, _l = scan_offline("offline-member")  # some read: judged from what was read
+    assert silent.verdict.error_803 is Likelihood.POSSIBLE
