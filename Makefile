@@ -17,9 +17,9 @@ dev: $(STAMP)  ## set up .venv with the project and its dev tools
 # 0 to 3 are results, so make succeeds on them and fails only on a real error.
 demo:  ## run the tool against the built-in emulated Error-803 household (installs no dev tools)
 	@scripts/ensure-venv "$(PYTHON)" $(VENV)
+	@echo "Afterwards, run it yourself: $(BIN)/sonos-inventory --help   (or: . $(BIN)/activate)" >&2
 	@scripts/in-netns $(BIN)/sonos-inventory demo; code=$$?; \
-	  if [ $$code -gt 3 ]; then exit $$code; fi; \
-	  echo "Run it yourself: $(BIN)/sonos-inventory --help   (or: . $(BIN)/activate)" >&2
+	  if [ $$code -gt 3 ]; then exit $$code; fi
 
 dist:  ## build the single-file program dist/sonos-inventory with PyInstaller
 	@scripts/ensure-venv "$(PYTHON)" $(VENV) dist

@@ -226,9 +226,9 @@ def finish(inventory: Inventory, request: OutputRequest, notes: tuple[str, ...],
         click.echo(NOTHING_FOUND_HELP, err=True)
     for failure in delivered.failures:
         click.echo(f"Error: {failure}", err=True)
-    emit(delivered.stdout, request.fmt)
-    for path in delivered.written:
+    for path in delivered.written:  # before the report: its verdict stays the last thing shown
         click.echo(f"Wrote {shown(path)}", err=True)
+    emit(delivered.stdout, request.fmt)
     if open_html and delivered.ok:
         open_report(inventory, request, context, observations)
     return app.exit_code(inventory) if delivered.ok else 2

@@ -42,6 +42,13 @@ class ReleaseLabel:
     release_date: str | None = None
     source: str | None = None
 
+    def short(self) -> str:
+        """'release 14.4, released 2022', 'release 14.4' or 'release label unknown'."""
+        if self.label is None:
+            return "release label unknown"
+        dated = f", released {self.release_date}" if self.release_date else ""
+        return f"release {self.label}{dated}"
+
     def words(self) -> str:
         """'runs 14.4 (released 2022)', 'runs 14.4', or 'release label unknown'."""
         if self.label is None:

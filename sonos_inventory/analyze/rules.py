@@ -49,11 +49,12 @@ def describe(player: Player) -> str:
         parts.append(f"model {player.model_number}")
     if player.serial:
         parts.append(f"serial {player.serial}")
-    parts.append(f"software {player.software_version or 'unknown'}")
     label = release_label(player.software_version, player.display_version)
+    said = ""
     if label.label is not None:
-        parts.append(f"({label.words()}"
-                     + (", from the release table)" if label.basis == "table" else ")"))
+        said = f" ({label.words()}" + (", from the release table)" if label.basis == "table"
+                                       else ")")
+    parts.append(f"software {player.software_version or 'unknown'}{said}")
     parts.append(f"track {player.track.value} [{player.track_basis}]")
     if player.ip:
         parts.append(f"IP {player.ip}")
@@ -65,8 +66,8 @@ def describe(player: Player) -> str:
 
 
 def release_words(player: Player) -> str:
-    """'runs 14.4 (released 2022)', 'runs 14.4' or 'release label unknown'."""
-    return release_label(player.software_version, player.display_version).words()
+    """'release 14.4, released 2022', 'release 14.4' or 'release label unknown'."""
+    return release_label(player.software_version, player.display_version).short()
 
 
 def members(inventory: Inventory, household: Household) -> list[Player]:
@@ -364,8 +365,11 @@ def unreachable_player(inventory: Inventory) -> list[Finding]:
             continue
         reason = "; ".join(f"{e.kind.value}: {e.detail}" for e in p.errors) or "no answer"
         address = f"last known address {p.ip}" if p.ip else "no known address"
+        rememberers = sum(p.uuid in h.remembered for h in inventory.households)
         if p.vanished:
-            title = f"{name(p)} is offline (its household lists it as vanished)"
+            title = (f"{name(p)} is offline ({rememberers} households remember it as vanished)"
+                     if rememberers > 1 else
+                     f"{name(p)} is offline (its household lists it as vanished)")
             advice = ("If the product is still in use, power it on and check its network "
                       "connection. If it is gone for good, remove it from the system in the app.")
         else:

@@ -53,8 +53,10 @@ def household_title(household: Household, index: int) -> str:
     tracks = "/".join(x.value for x in household.tracks) or "track unknown"
     ident = quoted(household.household_id, 64) if household.household_id else "(id unknown)"
     topology = ", topology not read" if not household.topology_read else ""
-    count = len(household.players)
+    count = len([u for u in household.players if u not in household.remembered])
     products = f"{count} product" + ("" if count == 1 else "s")
+    if household.remembered:
+        products += f", {len(household.remembered)} remembered"
     return f"Household {index}: {ident} ({tracks}, {products}{topology})"
 
 

@@ -127,12 +127,12 @@ def test_the_product_back_after_years_is_the_one_named_never_the_reference() -> 
     [finding] = [f for f in inventory.findings if f.rule == "below-min-compatible"]
     attic = next(p for p in inventory.players if p.room == "Attic")
     assert finding.players == (attic.uuid,)
-    assert "runs 13.1" in finding.detail and "63.2-88230" in finding.detail
+    assert "release 13.1" in finding.detail and "63.2-88230" in finding.detail
     assert any("85.0-00000" in e for e in finding.evidence)
     assert "Attic" in inventory.verdict.summary and "incompatible" in inventory.verdict.summary
     s1, _o, _l = scan_offline("s1-back-after-years")
     [behind] = [f for f in s1.findings if f.rule == "behind-release"]
-    assert "57.6-88280" in behind.detail and "runs 11.2.9" in behind.detail
+    assert "57.6-88280" in behind.detail and "release 11.2.9" in behind.detail
     assert "57.23-80060" in behind.detail and "11.16.2" in behind.detail
 
 
