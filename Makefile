@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test test-slow lint unit dev emulate clean fixtures bench dist FORCE
+.PHONY: demo test test-slow lint unit dev emulate clean fixtures bench dist coverage FORCE
 
 # scripts/ensure-venv checks the Python version (3.10+, and says how to get it), rebuilds a .venv
 # made by another Python, and installs only what each target needs.
@@ -39,6 +39,10 @@ test: lint  ## lint, then the whole suite inside a private network namespace
 
 test-slow: $(STAMP)  ## the slow tier: the single-file build, memory at the caps (CI runs it)
 	SONOS_INVENTORY_TEST_SLOW=1 scripts/in-netns $(BIN)/python -m pytest -q -m slow -n 0
+
+coverage: $(STAMP)  ## the default tier with line coverage of the package (a report, never a gate)
+	scripts/in-netns $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --cov=sonos_inventory \
+	  --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 unit: $(STAMP)  ## only the pure tests, with no network at all (not even loopback) where possible
 	@if unshare --net true 2>/dev/null; then \

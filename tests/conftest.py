@@ -128,13 +128,19 @@ but the scan turns a failed read into data, so the test is failed here as well."
 
 @pytest.fixture(autouse=True, scope="session")
 def loopback_only() -> Iterator[None]:
-    originals = {name: getattr(socket.socket, name) for name in ("connect", "connect_ex", "sendto")}
+    originals = {name: getattr(socket.socket, name)
+                 for name in ("connect", "connect_ex", "sendto", "sendmsg")}
 
     def guard(name: str) -> Callable[..., Any]:
         original = originals[name]
 
         def checked(self: socket.socket, *args: Any) -> Any:
-            address = args[-1] if name == "sendto" else args[0]
+            if name == "sendmsg":  # sendmsg(buffers, ancdata=(), flags=0, address=None)
+                address = args[3] if len(args) > 3 else None
+                if address is None:
+                    return original(self, *args)  # a connected socket: checked at connect
+            else:
+                address = args[-1] if name == "sendto" else args[0]
             if not _destination_allowed(address):
                 VIOLATIONS.append(repr(address))
                 raise AssertionError(f"a test tried to reach {address!r}: loopback only")
@@ -176,20 +182,47 @@ LONG_LIVED_THREADS = ("http-watchdog",)
 
 @pytest.fixture(autouse=True)
 def no_thread_left_behind() -> Iterator[None]:
-    """A test must not leave threads running: each would keep sockets or timers alive into the
-    next test. Threads get a short grace period to finish their last step."""
+    """A test must not leave threads (of any name but the one long-lived watchdog) or child
+    processes running: each would keep sockets, timers or ports alive into the next test.
+    They get a short grace period to finish their last step."""
     before = set(threading.enumerate())
+    children_before = _children()
     yield
     deadline = time.monotonic() + THREAD_GRACE_S
     while True:
         left = [t for t in threading.enumerate() if t not in before and t.is_alive()
                 and not t.name.startswith(LONG_LIVED_THREADS)]
-        if not left or time.monotonic() > deadline:
+        orphans = _children() - children_before
+        if (not left and not orphans) or time.monotonic() > deadline:
             break
         time.sleep(0.05)
     if left:
         pytest.fail("threads left running after the test: "
                     + ", ".join(sorted(t.name for t in left)))
+    if orphans:
+        pytest.fail(f"child processes left running after the test: {sorted(orphans)}")
+
+
+def _children() -> set[int]:
+    """This process's live child processes (Linux /proc; elsewhere not checked). Zombies that
+    only wait to be reaped are not running."""
+    found: set[int] = set()
+    me = str(os.getpid())
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me and fields[0] != "Z":
+            found.add(int(entry))
+    return found
 
 
 THREAD_GRACE_S = 5.0

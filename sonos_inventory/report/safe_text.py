@@ -32,6 +32,8 @@ def _ignorable(code: int) -> bool:
 
 def _pictographic(char: str) -> bool:
     """Emoji and pictographs (an approximation of Extended_Pictographic by block)."""
+    if len(char) != 1:
+        return False
     code = ord(char)
     return (0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or 0x2300 <= code <= 0x23FF
             or 0x2B00 <= code <= 0x2BFF or code in (0x00A9, 0x00AE, 0x203C, 0x2049, 0x2122,

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -104,11 +103,13 @@ def test_emulate_prints_players_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert entries and {"ts", "player", "method", "path", "soap_action"} <= set(entries[0])
     finally:
         process.send_signal(signal.SIGINT)
-        started = time.monotonic()
-        process.wait(timeout=10)
-        stopped_after = time.monotonic() - started
-    assert stopped_after < 10  # "within a second" on a quiet machine; slack for a noisy CI
-    assert process.returncode == 0
+        try:  # "within a second" on a quiet machine; a generous bound for a noisy one
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+            pytest.fail("emulate did not stop within 20 s of Ctrl-C")
+    assert process.returncode == 0  # Ctrl-C is how a running emulator stops
 
 
 def test_demo_shows_the_803_household() -> None:
@@ -121,4 +122,4 @@ def test_demo_shows_the_803_household() -> None:
     assert rooms["Bedroom"]["track"] == "S1"
     assert {p["track"] for p in document["players"]} == {"S1", "S2"}
     assert all(p["serial"] and p["software_version"] for p in document["players"])
-    assert result.returncode in (0, 1)
+    assert result.returncode == 1  # the default scenario's conflict

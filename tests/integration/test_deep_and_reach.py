@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -20,6 +21,7 @@ from sonos_inventory.cli import cli
 from sonos_inventory.discovery import ssdp
 from sonos_inventory.emulator.server import Emulator
 from sonos_inventory.model import Sighting
+from sonos_inventory.report.render_json import inventory_from_dict, schema
 
 from ..conftest import SCENARIOS, scan_loopback
 
@@ -211,6 +213,14 @@ def test_deep_bundle_keeps_status_pages_and_replays_them(tmp_path: Path) -> None
         (p["uuid"], p[key], p["connection"]) for p in first["players"])
     for document in (first, second):
         assert "topology-disagreement" in {f["rule"] for f in document["findings"]}
+        jsonschema.validate(document, schema())  # the tool's own schema takes --deep output
+        reloaded = inventory_from_dict(document)
+        assert len(reloaded.players) == len(document["players"])
+    saved = tmp_path / "deep.json"
+    saved.write_text(result.stdout)
+    assert runner.invoke(cli, ["analyze", str(saved)]).exit_code in (0, 1, 3)
+    assert runner.invoke(cli, ["analyze", str(bundle)]).exit_code in (0, 1, 3)
+    assert runner.invoke(cli, ["diff", str(saved), str(saved)]).exit_code in (0, 1)
 
 
 def test_deep_bundle_redacts_status_pages(tmp_path: Path) -> None:

@@ -24,16 +24,24 @@ INVENTORIES = {name: inventory_of(name) for name in SCENARIO_NAMES}
 @settings(max_examples=300)
 @given(st.dictionaries(st.binary(max_size=40), st.one_of(st.none(), st.binary(max_size=400)),
                        max_size=20),
-       st.text(max_size=80), st.sampled_from(["10.0.0.9", "127.0.0.1", "::1", "nonsense"]))
+       st.booleans(), st.text(max_size=80),
+       st.sampled_from(["10.0.0.9", "127.0.0.1", "::1", "nonsense"]))
 def test_mdns_txt_parsing_is_total_and_bounded(
-    properties: dict[bytes, bytes | None], name: str, address: str
+    properties: dict[bytes, bytes | None], with_uuid: bool, name: str, address: str
 ) -> None:
+    if with_uuid:  # half the examples carry a player id, so the checks below are reached
+        properties = {k: v for k, v in properties.items() if k.lower() != b"uuid"}
+        properties[b"uuid"] = b"RINCON_000E58F0AA0101400"
     txt = decode_txt(properties)
     assert all(len(v) <= 512 for v in txt.values())
     sighting = sighting_from_txt(name, address, txt)
+    if with_uuid and address != "nonsense":
+        assert sighting is not None
     if sighting is not None:
         assert sighting.uuid and sighting.uuid.startswith("RINCON_")
         assert sighting.endpoint.host == address or address == "::1"
+    else:
+        assert address == "nonsense" or not with_uuid
 
 
 ghosts = st.builds(

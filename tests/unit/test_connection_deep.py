@@ -99,8 +99,8 @@ def test_older_captures_without_connection_type(samples: Path) -> None:
         (samples / "zgs_S2-69.1_home-theater-satellites_node-sonos-ts.xml").read_bytes())
     by_uuid = {m.uuid: m for m in theater.members}
     bar = by_uuid["RINCON_FFFFFFFFFFFFFFFF0"]
-    assert classify(bar) == ("wired", classify(bar)[1])  # EthLink="1"
-    assert "inferred" in classify(bar)[1]
+    connection, basis = classify(bar)
+    assert connection == "wired" and "EthLink=1" in basis and "inferred" in basis
     for member in theater.members:
         if member.satellite_of:
             assert classify(member)[0] == "home-theater"
@@ -110,8 +110,10 @@ def test_older_captures_without_connection_type(samples: Path) -> None:
     assert all("observed" in classify(m)[1] for m in fixture.members)
     old = parse_zone_group_state(
         (samples / "zgs_S1-54.2_openphonos-demozone.xml").read_bytes())
-    for member in old.members:
-        assert classify(member)[0] in ("wired", "unknown", "home-theater", "wifi", "sonosnet")
+    for member in old.members:  # 54.2 sends no EthLink: only the structure and the Boost tell
+        expected = ("home-theater" if member.satellite_of else
+                    "wired" if member.is_zone_bridge else "unknown")
+        assert classify(member, must_be_cabled=member.is_zone_bridge)[0] == expected, member
 
 
 def test_ssdp_wifimode_header_alone(samples: Path) -> None:

@@ -26,6 +26,17 @@ def test_ctrl_c_while_the_modules_load(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_the_package_import_is_light_and_names_resolve() -> None:
+    """`import sonos_inventory` loads only the package and its version: nothing heavy (the
+    scanner, soco, zeroconf, click, jsonschema) until a name is used. Checked in a fresh
+    interpreter, where nothing else has imported them already."""
+    import subprocess
+
+    probe = ("import sys, sonos_inventory; print(' '.join(sorted(m for m in sys.modules "
+             "if m.split('.')[0] in ('sonos_inventory', 'soco', 'zeroconf', 'click', "
+             "'jsonschema', 'tabulate', 'defusedxml'))))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, timeout=60).stdout.split()
+    assert loaded == ["sonos_inventory", "sonos_inventory.version"], loaded
     assert set(sonos_inventory.__all__) >= {"scan", "analyze", "load", "to_json", "Inventory"}
     for name in sonos_inventory.__all__:
         assert getattr(sonos_inventory, name) is not None
