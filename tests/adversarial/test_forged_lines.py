@@ -184,6 +184,7 @@ def test_room_names_in_any_script_and_with_emoji_print_as_they_are() -> None:
     assert neutralise("\u2800") == "\\u2800" and neutralise("x\u200dy") == "x\\u200dy"
 
 
-@pytest.mark.parametrize("text", ["\ufe0f", "\u200d", "\ufe0e\ufe0f", "a\u200d", "\u200d\U0001F600"])
+@pytest.mark.parametrize("text", ["\ufe0f", "\u200d", "\ufe0e\ufe0f", "a\u200d",
+                                  "\u200d\U0001F600"])
 def test_joiners_and_selectors_alone_are_escaped_never_an_error(text: str) -> None:
     assert not any(hidden(c) for c in neutralise(text))
