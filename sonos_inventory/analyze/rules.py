@@ -439,7 +439,8 @@ def shared_channel(inventory: Inventory) -> list[Finding]:
         shared = sorted(c for c in router & sonosnet if c is not None)
         if not shared:
             continue
-        on = [p for p in players if p.channel_mhz in shared]
+        on = [p for p in players if p.channel_mhz in shared
+              and p.connection in ("wifi", "sonosnet")]
         findings.append(Finding(
             rule="shared-channel", severity=Severity.INFO, players=tuple(p.uuid for p in on),
             title=f"SonosNet and the router's Wi-Fi share {shared[0]} MHz (2.4 GHz)",

@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape
 
 from ..collect.parse import parse_zone_group_state
 from ..model import Endpoint
+from ..netpolicy import endpoint_from_location
 from ..scenario.folder import (
     AddressBook,
     HouseholdSpec,
@@ -406,11 +407,21 @@ class Emulator:
         for _ in range(8):
             endpoint = self._next_endpoint()
             description = describe(xml)
-            host = endpoint.host.encode()
-            # The scenario's own page (its address made this one), or none: GET /status/zp
-            # then answers 404, as a real player that blocks the page; nothing is invented.
-            status_page = re.sub(rb"(<IPAddress>)[^<]{0,64}(</IPAddress>)",
-                                 rb"\g<1>" + host + rb"\g<2>",
+            member = household.topology.member(uuid)
+            located = endpoint_from_location(member.location) if member else None
+            own = located.host if located else None
+
+            def address(match: re.Match[bytes], endpoint: Endpoint = endpoint,
+                        own: str | None = own) -> bytes:
+                """The page's address: this player's served one where it was its own in the
+                capture, else a stable substitute (so a mismatch the capture shows stays)."""
+                stated = match.group(2).decode("ascii", "replace").strip()
+                host = endpoint.host if stated in (own, "") else book.foreign(stated).host
+                return match.group(1) + host.encode() + match.group(3)
+
+            # The scenario's own page, or none: GET /status/zp then answers 404, as a real
+            # player that blocks the page; nothing is invented.
+            status_page = re.sub(rb"(<IPAddress>)([^<]{0,64})(</IPAddress>)", address,
                                  given) if given is not None else b""
             player = EmulatedPlayer(uuid, endpoint, household, description,
                                     rewrite_device_description(xml, endpoint, book), faults,

@@ -592,6 +592,57 @@ def established_s1_beside_s2() -> list[HouseholdSpecSynth]:
     ]
 
 
+def real_readings() -> list[HouseholdSpecSynth]:
+    """What real players' topology attributes say, one of each (sonos-facts §8): Wi-Fi mode,
+    SonosNet on the same 2.4 GHz channel as the router, a Boost on firmware without EthLink
+    (cabled), a player without EthLink (cannot tell), a wired player with its Wi-Fi off, a home
+    theatre on its 5 GHz link, a Move charging, a Roam 2 last seen at 4 % and not charging, and
+    (with --deep) a status page that states another IP address than the player's."""
+    kitchen = replace(_aug("000E58F02201", "Kitchen", "192.168.1.131", False),
+                      network=(("WirelessMode", "1"), ("ChannelFreq", "2437"),
+                               ("WifiEnabled", "1")))
+    living = replace(_aug("000E58F02202", "Living Room", "192.168.1.132", True),
+                     network=(("WirelessMode", "0"), ("ChannelFreq", "2437"),
+                              ("WifiEnabled", "1"), ("EthLink", "0")))
+    boost = PlayerSpec(mac="000E58F02203", room="BOOST", model_number="BR200",
+                       model_name="Sonos Boost", display_name="Boost",
+                       software_version=S2_AUG_OLD_HW, display_version="17.2.6",
+                       hardware_version="1.12.1.3-1.0", memory_mb=256, ip="192.168.1.133",
+                       network=(("WirelessMode", "0"),))
+    den = replace(_aug("000E58F02204", "Den", "192.168.1.134", True),
+                  network=(("WirelessMode", "0"),), status_ip="192.168.1.250")
+    office = replace(era100("000E58F02205", "Office", "192.168.1.135"),
+                     software_version=S2_AUG_NEW,
+                     network=(("WirelessMode", "0"), ("WifiEnabled", "0"), ("EthLink", "1")))
+    arc = PlayerSpec(mac="000E58F02206", room="TV Room", model_number="S19",
+                     model_name="Sonos Arc", display_name="Arc", software_version=S2_AUG_NEW,
+                     display_version=None, hardware_version="1.19.1.5-1.1", ip="192.168.1.136",
+                     network=(("WirelessMode", "0"), ("ChannelFreq", "2437"), ("EthLink", "1")))
+    surround = [PlayerSpec(mac=f"000E58F0220{n}", room="TV Room", model_number="S38",
+                           model_name="Sonos One SL", display_name="One SL",
+                           software_version=S2_AUG_NEW, display_version=None,
+                           hardware_version="1.38.1.2-1.0", ip=f"192.168.1.13{n}",
+                           network=(("WirelessMode", "2"), ("ChannelFreq", "5745")))
+                for n in (7, 8)]
+    move = PlayerSpec(mac="000E58F02209", room="Garden", model_number="S17",
+                      model_name="Sonos Move", display_name="Move", software_version="96.0-79160",
+                      display_version=None, hardware_version="1.24.1.8-2.0", ip="192.168.1.139",
+                      network=(("WirelessMode", "1"), ("ChannelFreq", "5180")),
+                      more_info="RawBattPct:90,BattPct:100,BattChg:CHARGING,BattTmp:32")
+    ht = f"{arc.uuid}:LF,RF;{surround[0].uuid}:LR;{surround[1].uuid}:RR"
+    return [HouseholdSpecSynth("home", "Sonos_FixtureRealReadingsxxxx01", (
+        Group((Member(kitchen),)), Group((Member(living),)),
+        Group((Member(boost, invisible=True, zone_bridge=True),)),
+        Group((Member(den),)), Group((Member(office),)),
+        Group((Member(arc, ht_sat_chan_map_set=ht, satellites=(
+            (surround[0], f"{arc.uuid}:LF,RF;{surround[0].uuid}:LR"),
+            (surround[1], f"{arc.uuid}:LF,RF;{surround[1].uuid}:RR"))),)),
+        Group((Member(move),)),
+    ), vanished=(Vanished("000E58F0220A", "Patio", "S54", "192.168.1.140",
+                          last_seen="2026-12-06T21:40:00Z",
+                          more_info="RawBattPct:5,BattPct:4,BattChg:NOT_CHARGING,BattTmp:20"),))]
+
+
 _XML_HEAD = ('<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
              "<deviceType>urn:schemas-upnp-org:device:ZonePlayer:1</deviceType>")
 HOSTILE_FAULTS: dict[str, object] = {
@@ -669,6 +720,7 @@ SCENARIOS = {
     "remembered-twice": remembered_twice,
     "conflicting-model-facts": conflicting_model_facts,
     "established-s1-beside-s2": established_s1_beside_s2,
+    "real-readings": real_readings,
 }
 
 

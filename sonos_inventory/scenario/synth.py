@@ -36,6 +36,11 @@ class PlayerSpec:
     boot_seq: int | None = None  # None: a stable number derived from the MAC
     series_id: str = "A201"
     status_page: bool = True  # write devices/<UUID>.status_zp.xml (what --deep reads)
+    network: tuple[tuple[str, str], ...] | None = None
+    """The zone group state's network attributes as a capture has them (WirelessMode, EthLink,
+    ChannelFreq, WifiEnabled, ...), in place of those derived from `connection`."""
+    more_info: str = ""  # MoreInfo (portables: RawBattPct:..,BattPct:..,BattChg:..)
+    status_ip: str | None = None  # the IPAddress its status page states, when not its own
     status_strings: tuple[str, str] | None = None
     """WifiModeString and ConnectionTypeString, only when a scenario states them: real pages
     seen so far carry neither."""
@@ -110,6 +115,7 @@ class Vanished:
     sw_gen: int = 2
     reason: str = "powered off"
     last_seen: str = "2026-11-20T18:04:11Z"
+    more_info: str = ""
 
 
 @dataclass(frozen=True)
@@ -250,10 +256,11 @@ def _member_attrs(p: PlayerSpec, *, invisible: bool = False, zone_bridge: bool =
     connection = "home-theater" if invisible and ht and p.connection == "sonosnet" else (
         p.connection)
     attrs += [("BootSeq", str(p.boot_counter)), ("TVConfigurationError", "0"),
-              ("HdmiCecAvailable", "0"), *_network_attrs(p, connection),
+              ("HdmiCecAvailable", "0"),
+              *(p.network if p.network is not None else _network_attrs(p, connection)),
               ("Orientation", "0"), ("RoomCalibrationState", "4"), ("SecureRegState", "3"),
               ("VoiceConfigState", "0"), ("MicEnabled", "0"), ("AirPlayEnabled", "0"),
-              ("IdleState", "1"), ("MoreInfo", "")]
+              ("IdleState", "1"), ("MoreInfo", p.more_info)]
     return " ".join(f"{k}={quoteattr(v)}" for k, v in attrs)
 
 
@@ -303,7 +310,8 @@ def zone_group_state(household: HouseholdSpecSynth) -> str:
             lines.append(
                 f'    <Device UUID="{uuid}" ZoneName={quoteattr(v.room)} Reason="{v.reason}" '
                 f'ModelInfo="{v.model_number}" Mac="{v.mac.upper()}" LastKnownIP="{v.ip}" '
-                f'LastSeenUTC="{v.last_seen}" SWGen="{v.sw_gen}"/>'
+                f'LastSeenUTC="{v.last_seen}" SWGen="{v.sw_gen}"'
+                + (f" MoreInfo={quoteattr(v.more_info)}" if v.more_info else "") + "/>"
             )
         lines.append("  </VanishedDevices>")
     else:
@@ -332,8 +340,8 @@ def write_household(root: Path, household: HouseholdSpecSynth) -> Path:
             if player.status_page:  # explicit, realistic fields only (scenario/status.py)
                 page = derived_status_page(
                     parse_device_description(xml.encode()), zgs_topology.member(player.uuid),
-                    zgs_topology, household.household_id, player.ip, xml.encode(),
-                    player.status_strings)
+                    zgs_topology, household.household_id, player.status_ip or player.ip,
+                    xml.encode(), player.status_strings)
                 (devices / f"{player.uuid}{STATUS_PAGE_SUFFIX}").write_bytes(page)
     if household.faults:
         (folder / "faults.json").write_text(json.dumps(household.faults, indent=2) + "\n", "utf-8")

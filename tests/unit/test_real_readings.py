@@ -12,9 +12,9 @@ from sonos_inventory.analyze.connection import band, battery, classify
 from sonos_inventory.analyze.products import product_table
 from sonos_inventory.analyze.verdict import analyze
 from sonos_inventory.collect.parse import parse_status_page, parse_zone_group_state
-from sonos_inventory.model import DeepInfo, ZoneMember
+from sonos_inventory.model import DeepInfo, Player, ZoneMember
 
-from ..helpers import inventory_of
+from ..helpers import assert_read_only, inventory_of
 
 
 def member(**attrs: str | None) -> ZoneMember:
@@ -180,3 +180,37 @@ def test_what_the_emulator_cannot_serve_is_named(tmp_path: object) -> None:
     assert "not served" in stray and "zone_group_state.xml" in stray
     assert len(OfflineLan(scenario).players) == 4  # the rest is served
     assert not load_scenario(Path("fixtures/scenarios/healthy-s2")).skipped
+
+
+def test_the_real_readings_scenario_end_to_end() -> None:
+    """Every reading through the real planner and the emulator's answers, with --deep."""
+    from ..conftest import scan_offline
+
+    inventory, _observations, lan = scan_offline("real-readings", deep=True)
+    by_room: dict[str | None, list[Player]] = {}
+    for p in inventory.players:
+        by_room.setdefault(p.room, []).append(p)
+    assert by_room["Kitchen"][0].connection == "wifi"
+    living = by_room["Living Room"][0]
+    assert (living.connection, living.wifi_band, living.channel_mhz) == (
+        "sonosnet", "2.4 GHz", 2437)
+    assert by_room["BOOST"][0].connection == "wired"
+    assert by_room["Den"][0].connection == "unknown"
+    office = by_room["Office"][0]
+    assert office.connection == "wired" and "Wi-Fi is off" in office.connection_basis
+    surrounds = [p for p in by_room["TV Room"] if p.role.value == "satellite"]
+    assert {(p.connection, p.wifi_band) for p in surrounds} == {("home-theater", "5 GHz")}
+    move = by_room["Garden"][0]
+    assert (move.battery_percent, move.charging) == (100, True)
+    roam = by_room["Patio"][0]
+    assert roam.vanished and roam.model_name == "Roam 2" and roam.mac == "00:0E:58:F0:22:0A"
+    rules = {f.rule: f for f in inventory.findings}
+    assert "last seen at 4 %, not charging" in rules["unreachable-player"].detail
+    assert {inventory.player(u).room for u in rules["shared-channel"].players} == {  # type: ignore[union-attr]
+        "Kitchen", "Living Room"}
+    mismatch = rules["address-mismatch"]
+    assert mismatch.players == (by_room["Den"][0].uuid,)
+    den_deep = by_room["Den"][0].deep
+    assert den_deep is not None and den_deep.household_control_id
+    assert inventory.verdict.error_803 == "not-indicated"
+    assert_read_only(lan)
