@@ -9,7 +9,7 @@ import socket
 import unicodedata
 from typing import Any
 
-from .player import EmulatedPlayer, ServedLan
+from .player import EmulatedPlayer, ServedLan, ServedResponder
 
 SERVICE_TYPE = "_sonos._tcp.local."
 
@@ -86,6 +86,17 @@ def zeroconf_errors() -> type[Exception]:
     return Error
 
 
+def responder_info(served: ServedResponder) -> Any:
+    """A non-Sonos device's mDNS record: its own service type, name, address and port."""
+    from zeroconf import ServiceInfo
+
+    kind = served.responder.mdns_type or ""
+    label = dns_label(served.responder.name)
+    return ServiceInfo(kind, f"{label}.{kind}", addresses=[socket.inet_aton(
+        served.endpoint.host)], port=served.endpoint.port, properties={},
+        server=f"{label.replace(' ', '-')}.local.")
+
+
 class MdnsAdvertiser:
     def __init__(self, emulator: ServedLan) -> None:
         self.emulator = emulator
@@ -101,7 +112,8 @@ class MdnsAdvertiser:
             if p.description and p.description.sw_gen == 2 and p.faults.mdns
             and not p.faults.no_answer
         ]
-        if not players:
+        others = [r for r in self.emulator.responders if r.responder.mdns_type]
+        if not players and not others:
             return
         self._zc = Zeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
         taken: set[str] = set()
@@ -111,6 +123,11 @@ class MdnsAdvertiser:
                 infos.append(service_info(player, taken))
             except (ValueError, zeroconf_errors()) as exc:  # never stops a replay
                 self.problems.append(f"{player.uuid}: not advertised ({exc})")
+        for served in others:  # non-Sonos devices: their own type, name and port
+            try:
+                infos.append(responder_info(served))
+            except (ValueError, zeroconf_errors()) as exc:
+                self.problems.append(f"{served.responder.name}: not advertised ({exc})")
 
         async def register_all() -> list[Any]:
             # Registered (probed, in the registry, answering queries) when this returns; the

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from ..model import DeviceDescription, Endpoint
 from ..report.safe_text import for_terminal
-from ..scenario.folder import Faults, HouseholdSpec
+from ..scenario.folder import Faults, HouseholdSpec, Responder
 
 
 @dataclass(frozen=True)
@@ -62,3 +62,18 @@ class ServedLan(Protocol):
 
     @property
     def stopping(self) -> threading.Event: ...
+
+    @property
+    def responders(self) -> list[ServedResponder]: ...
+
+
+@dataclass(frozen=True)
+class ServedResponder:
+    """A non-Sonos device of the scenario, at the address the emulator gave it."""
+
+    responder: Responder
+    endpoint: Endpoint
+
+    @property
+    def location(self) -> str:
+        return f"{self.endpoint.base_url}{self.responder.path}"

@@ -38,7 +38,7 @@ from ..scenario.folder import (
     rewrite_zone_group_state,
 )
 from .mdns import MdnsAdvertiser
-from .player import EmulatedPlayer
+from .player import EmulatedPlayer, ServedResponder
 from .ssdp import SsdpResponder
 
 SOAP_ENVELOPE = (  # as real players send it: no XML declaration, one line
@@ -98,6 +98,39 @@ class _Server(ThreadingHTTPServer):
         self.server_address = self.socket.getsockname()
         self.server_name = str(self.server_address[0])
         self.server_port = int(self.server_address[1])
+
+
+class _ResponderServer(_Server):
+    """A non-Sonos device of the scenario: its description at its path, 404 elsewhere."""
+
+    def __init__(self, address: tuple[str, int], served: ServedResponder, emulator: Emulator):
+        self.served = served
+        self.emulator = emulator
+        ThreadingHTTPServer.__init__(self, address, _ResponderHandler)
+
+
+class _ResponderHandler(BaseHTTPRequestHandler):
+    server: _ResponderServer
+    protocol_version = "HTTP/1.1"
+    sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server.served.responder.server
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+    def do_GET(self) -> None:
+        responder = self.server.served.responder
+        found = self.path == responder.path
+        body = responder.description if found else b""
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        self.wfile.write(body)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -279,6 +312,7 @@ class Emulator:
         self._random = random.Random(seed)  # SSDP reply delays: reproducible with a seed
         self._blocks_random = random.Random()  # address blocks: never the same for two instances
         self.players: list[EmulatedPlayer] = []
+        self.responders: list[ServedResponder] = []  # non-Sonos devices of the scenario
         self.blocks: list[str] = []
         self._servers: list[_Server] = []
         self._serving: set[_Server] = set()
@@ -350,6 +384,7 @@ class Emulator:
         if self._port_mode is not True:
             self._pick_block()
         self._place_players(bind=True)
+        self._place_responders()
         with ThreadPoolExecutor(max_workers=16) as pool:
             list(pool.map(self._serve, self._servers))
         if self._want_ssdp:
@@ -441,10 +476,22 @@ class Emulator:
             return endpoint
         raise OSError(f"could not find a free loopback address for {uuid}")
 
+    def _place_responders(self) -> None:
+        """Each non-Sonos responder at an address of its own (its own port, except in the
+        port mode, where only 127.0.0.1 exists)."""
+        for responder in self.scenario.responders:
+            base = self._next_endpoint()
+            endpoint = base if self._port_mode else Endpoint(base.host, responder.port)
+            served = ServedResponder(responder, endpoint)
+            self._servers.append(_ResponderServer((endpoint.host, endpoint.port), served, self))
+            self.responders.append(served)
+
     def _serve(self, server: _Server) -> None:
         self._serving.add(server)
+        name = (f"emulator-responder-{server.served.responder.name}"
+                if isinstance(server, _ResponderServer) else f"emulator-{server.player.uuid}")
         thread = threading.Thread(target=self._serve_until_stopped, args=(server,),
-                                  daemon=True, name=f"emulator-{server.player.uuid}")
+                                  daemon=True, name=name)
         thread.start()
         self._threads.append(thread)
 
@@ -477,6 +524,7 @@ class Emulator:
             listener.close()
         self._servers.clear()
         self._listeners.clear()
+        self.responders.clear()
 
     def __enter__(self) -> Emulator:
         return self.start()

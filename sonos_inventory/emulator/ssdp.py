@@ -15,7 +15,7 @@ from email.utils import formatdate
 from ..bounds import MAX_HEADER_VALUE, MAX_SSDP_DATAGRAM
 from ..discovery.ssdp import BROADCAST, MULTICAST_GROUP, SSDP_PORT, ZONE_PLAYER_ST
 from ..model import ZoneMember
-from .player import EmulatedPlayer, ServedLan
+from .player import EmulatedPlayer, ServedLan, ServedResponder
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 IP_MULTICAST_ALL = 49  # Linux: only deliver groups joined on this socket
@@ -105,6 +105,19 @@ def replies_for(player: EmulatedPlayer, search_target: str) -> list[bytes]:
     return [reply_for(player, st, usn) for st, usn in targets if st == search_target]
 
 
+def responder_reply(served: ServedResponder, search_target: str) -> bytes | None:
+    """A non-Sonos device's answer to an M-SEARCH, with its own USN, location and server;
+    None when the search is not for it (ssdp:all, upnp:rootdevice or its own ST)."""
+    responder = served.responder
+    if search_target not in ("ssdp:all", ROOT_DEVICE, responder.st):
+        return None
+    st = responder.st if search_target == "ssdp:all" else search_target
+    lines = ["HTTP/1.1 200 OK", "CACHE-CONTROL: max-age=1800", "EXT:",
+             f"LOCATION: {served.location}", f"SERVER: {responder.server}", f"ST: {st}",
+             f"USN: {responder.usn}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "replace")[:MAX_SSDP_DATAGRAM]
+
+
 def _shared_udp_socket() -> socket.socket:
     """A UDP socket that may share port 1900 with other listeners (emulators, a scanner)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
@@ -150,13 +163,14 @@ class SsdpResponder:
                 self._broadcast_sock = bsock
             except OSError:
                 bsock.close()  # platforms that cannot bind it: multicast only
-        for player in self.emulator.players:
-            if player.faults.ssdp and not player.faults.no_answer and player.endpoint.host not in (
-                self._senders
-            ):
+        hosts = [p.endpoint.host for p in self.emulator.players
+                 if p.faults.ssdp and not p.faults.no_answer]
+        hosts += [r.endpoint.host for r in self.emulator.responders]
+        for host in hosts:
+            if host not in self._senders:
                 sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                sender.bind((player.endpoint.host, 0))
-                self._senders[player.endpoint.host] = sender
+                sender.bind((host, 0))
+                self._senders[host] = sender
         self._threads = [
             threading.Thread(target=self._listen, args=(self._sock, self.listen_multicast),
                              daemon=True, name="emulator-ssdp-listen"),
@@ -213,6 +227,13 @@ class SsdpResponder:
                         self._counter += 1
                         heapq.heappush(self._heap, (due, self._counter, payload,
                                                     player.endpoint.host, source))
+                for served in self.emulator.responders:  # non-Sonos devices answer too
+                    reply = responder_reply(served, target)
+                    if reply is not None and served.endpoint.host in self._senders:
+                        self._counter += 1
+                        heapq.heappush(self._heap, (now + self.rng.uniform(0, window),
+                                                    self._counter, reply,
+                                                    served.endpoint.host, source))
                 self._cond.notify()
 
     def _send_loop(self) -> None:

@@ -97,12 +97,74 @@ class HouseholdSpec:
 
 
 @dataclass(frozen=True)
+class Responder:
+    """A device on the LAN that is no Sonos player (a Vera, a media server): answers SSDP (and,
+    when `mdns_type` is given, mDNS) with its own USN, port and description, outside every zone
+    group. From the scenario's `responders.json`."""
+
+    name: str
+    usn: str
+    st: str
+    server: str
+    port: int
+    path: str
+    description: bytes
+    mdns_type: str | None = None
+
+
+_RESPONDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,62}")
+_MDNS_TYPE = re.compile(r"_[a-z0-9-]{1,15}\._(tcp|udp)\.local\.")
+MAX_RESPONDERS = 32
+
+
+def _responders(raw: Any, where: Path, reader: _Reader) -> tuple[Responder, ...]:
+    shown_where = shown(where)
+    if not isinstance(raw, dict) or not isinstance(raw.get("responders"), list):
+        _fail(shown_where, 'give {"responders": [ ... ]}')
+    entries = raw["responders"]
+    if len(entries) > MAX_RESPONDERS:
+        _fail(shown_where, f"more than {MAX_RESPONDERS} responders")
+    found = []
+    for index, spec in enumerate(entries):
+        at = f"{shown_where} (responder {index + 1})"
+        if not isinstance(spec, dict):
+            _fail(at, f"each responder must be an object, not {echo(spec)}")
+        name = _text(spec.get("name"), "name", at, limit=63)
+        if not _RESPONDER_NAME.fullmatch(name):
+            _fail(at, "name: letters, digits, space, _ . - only")
+        path = _text(spec.get("path", "/description.xml"), "path", at, header=True, limit=200)
+        if not path.startswith("/"):
+            _fail(at, "path must start with /")
+        if "description_file" in spec:
+            file = _text(spec["description_file"], "description_file", at, limit=200)
+            if "/" in file or "\\" in file or file.startswith("."):
+                _fail(at, "description_file names a file beside responders.json")
+            description = reader.read(where.parent / file)
+        else:
+            description = _text(spec.get("description", ""), "description", at).encode()
+        mdns_type = spec.get("mdns_type")
+        if mdns_type is not None and (not isinstance(mdns_type, str)
+                                      or not _MDNS_TYPE.fullmatch(mdns_type)):
+            _fail(at, f"mdns_type must look like _http._tcp.local., not {echo(mdns_type)}")
+        found.append(Responder(
+            name=name,
+            usn=_text(spec.get("usn"), "usn", at, header=True, limit=512),
+            st=_text(spec.get("st", "upnp:rootdevice"), "st", at, header=True, limit=512),
+            server=_text(spec.get("server", "Linux UPnP/1.0"), "server", at, header=True,
+                         limit=512),
+            port=int(_int(spec, "port", 80, 65535, at, bottom=1) or 80),
+            path=path, description=description, mdns_type=mdns_type))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class Scenario:
     root: Path
     households: tuple[HouseholdSpec, ...] = field(default_factory=tuple)
     skipped: tuple[str, ...] = ()
     """Well-formed entries the emulator cannot serve, each with the reason (shown on stderr):
     a device file no topology member names, a description whose id is not its file's."""
+    responders: tuple[Responder, ...] = ()
 
 
 def _fail(where: str, message: str) -> NoReturn:
@@ -341,7 +403,11 @@ def load_scenario(root: Path) -> Scenario:
         ))
     if not households:
         raise UsageError(f"{shown(root)} holds no household (no zone_group_state.xml below it)")
-    return Scenario(root, tuple(households), tuple(skipped))
+    responders_path = root / "responders.json"
+    responders = _responders(parse_json(reader.read(responders_path), shown(responders_path),
+                                        raw_bytes=True), responders_path, reader) if (
+        reader.exists(responders_path)) else ()
+    return Scenario(root, tuple(households), tuple(skipped), responders)
 
 
 def _unserved(folder: Path, device_dir: Path, devices: list[tuple[str, bytes]],

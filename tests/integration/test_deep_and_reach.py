@@ -260,3 +260,39 @@ def test_hostile_status_pages_are_records(emulate: Start, tmp_path: Path) -> Non
     assert odd.deep is not None and odd.deep.status == "read"
     assert len(odd.deep.hh_swgen_state or "") <= 4096
     assert odd.sw_gen == 2  # the page's garbled SWGen changes nothing
+
+
+VERA = ('<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
+        "<deviceType>urn:schemas-micasaverde-com:device:HomeAutomationGateway:1</deviceType>"
+        "<friendlyName>Vera</friendlyName><UDN>uuid:4d494342-5342-5645-0001-000002b8c3b3</UDN>"
+        "</device></root>")
+
+
+def test_a_non_sonos_responder_answers_with_its_own_usn_port_and_description(
+        emulate: Start, tmp_path: Path) -> None:
+    """Non-Sonos devices are a scenario element of their own (issue 20): SSDP with their own
+    USN, location and port, their description at their own path; never a zone-group member."""
+    import http.client
+
+    target = tmp_path / "s"
+    shutil.copytree(SCENARIOS / "healthy-s2", target)
+    (target / "vera.xml").write_text(VERA)
+    (target / "responders.json").write_text(json.dumps({"responders": [{
+        "name": "Vera", "usn": "uuid:4d494342-5342-5645-0001-000002b8c3b3::upnp:rootdevice",
+        "st": "urn:schemas-micasaverde-com:device:HomeAutomationGateway:1",
+        "server": "Linux/2.6 UPnP/1.0 Vera/1.7", "port": 3480, "path": "/description.xml",
+        "description_file": "vera.xml"}]}))
+    emulator = emulate(target)
+    [served] = emulator.responders
+    replies = [ssdp.parse_headers(r)[1] for r in _search("ssdp:all")]
+    vera = [h for h in replies if h.get("USN", "").startswith("uuid:4d494342")]
+    assert vera and vera[0]["LOCATION"] == served.location and "Vera/1.7" in vera[0]["SERVER"]
+    assert served.endpoint.port == 3480 or served.endpoint.host == "127.0.0.1"  # port mode
+    connection = http.client.HTTPConnection(served.endpoint.host, served.endpoint.port,
+                                            timeout=5)
+    connection.request("GET", "/description.xml")
+    response = connection.getresponse()
+    assert response.status == 200 and response.read() == VERA.encode()
+    connection.close()
+    inventory, _ = scan_loopback()
+    assert len(inventory.players) == 4 and inventory.scan.complete  # not a player, no problem

@@ -214,3 +214,26 @@ def test_the_real_readings_scenario_end_to_end() -> None:
     assert den_deep is not None and den_deep.household_control_id
     assert inventory.verdict.error_803 == "not-indicated"
     assert_read_only(lan)
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ({"name": "Vera", "usn": "a\r\nEvil: 1"}, "must not hold CR"),
+    ({"name": "Vera", "usn": "uuid:x", "port": 70000}, "port must be"),
+    ({"name": "Vera", "usn": "uuid:x", "path": "description.xml"}, "path must start"),
+    ({"name": "Vera", "usn": "uuid:x", "description_file": "../etc/passwd"}, "beside"),
+    ({"name": "../x", "usn": "uuid:x"}, "name:"),
+    ({"name": "Vera", "usn": "uuid:x", "mdns_type": "_http._tcp"}, "mdns_type"),
+])
+def test_responders_json_is_checked_at_load(tmp_path: object, spec: dict[str, object],
+                                            message: str) -> None:
+    import json
+    from pathlib import Path
+
+    from sonos_inventory.errors import UsageError
+    from sonos_inventory.scenario.builtin import write_scenario
+    from sonos_inventory.scenario.folder import load_scenario
+
+    root = write_scenario("healthy-s2", Path(str(tmp_path)) / "s")
+    (root / "responders.json").write_text(json.dumps({"responders": [spec]}))
+    with pytest.raises(UsageError, match=message):
+        load_scenario(root)
