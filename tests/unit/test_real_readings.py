@@ -237,3 +237,17 @@ def test_responders_json_is_checked_at_load(tmp_path: object, spec: dict[str, ob
     (root / "responders.json").write_text(json.dumps({"responders": [spec]}))
     with pytest.raises(UsageError, match=message):
         load_scenario(root)
+
+
+SEEN_IN_PUBLIC_CAPTURES = (
+    "ZP80 ZP100 ZP90 ZP120 S15 S16 S5 S6 S24 S3 S1 S12 S9 S11 S13 S18 S22 S38 S14 S31 S17 S23 "
+    "S20 S21 S33 S29 S19 S27 S35 S36 S39 S41 S45 S26 S30 S34 Sub ZB100 BR100 BR200 WD100 "
+    "CR100 CR200 S54").split()
+"""Every model number the reference facts name from public captures and sources (§4, §8)."""
+
+
+def test_the_product_table_knows_every_model_number_seen_in_captures() -> None:
+    table = product_table()
+    missing = [m for m in SEEN_IN_PUBLIC_CAPTURES if m.upper() not in table]
+    assert not missing
+    assert all(product.source.strip() for product in table.values())
