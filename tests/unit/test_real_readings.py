@@ -240,9 +240,10 @@ def test_responders_json_is_checked_at_load(tmp_path: object, spec: dict[str, ob
 
 
 SEEN_IN_PUBLIC_CAPTURES = (
-    "ZP80 ZP100 ZP90 ZP120 S15 S16 S5 S6 S24 S3 S1 S12 S9 S11 S13 S18 S22 S38 S14 S31 S17 S23 "
-    "S20 S21 S33 S29 S19 S27 S35 S36 S39 S41 S45 S26 S30 S34 Sub ZB100 BR100 BR200 WD100 "
-    "CR100 CR200 S54").split()
+    "ZP80", "ZP100", "ZP90", "ZP120", "S15", "S16", "S5", "S6", "S24", "S3", "S1", "S12", "S9",
+    "S11", "S13", "S18", "S22", "S38", "S14", "S31", "S17", "S23", "S20", "S21", "S33", "S29",
+    "S19", "S27", "S35", "S36", "S39", "S41", "S45", "S26", "S30", "S34", "Sub", "ZB100", "BR100",
+    "BR200", "WD100", "CR100", "CR200", "S54")
 """Every model number the reference facts name from public captures and sources (§4, §8)."""
 
 
