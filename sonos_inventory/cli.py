@@ -149,8 +149,10 @@ def progress_printer() -> Callable[[Progress], None] | None:
         if now - last[0] < 0.1:
             return
         last[0] = now
+        households = progress.households
         click.echo(f"\rSearching... {progress.found} found, {progress.read} read, "
-                   f"{progress.households} household(s)   ", err=True, nl=False)
+                   f"{households} household{'' if households == 1 else 's'}   ", err=True,
+                   nl=False)
 
     return show
 

@@ -186,7 +186,7 @@ class Guide:
 
         hint = ("The report and the support bundle are saved next.",)
         table = render_table(inventory, width=self.terminal.width, hint=hint,
-                             paint=painter(self.terminal))
+                             paint=painter(self.terminal), owner=True)
         self.terminal.say()
         self.terminal.write(table)
         self.terminal.say()

@@ -45,8 +45,9 @@ def reasons_nothing_found(platform: str) -> str:
                      "program, allow it on private networks, then search again. Your network "
                      "must be set to Private (Settings > Network & internet).")
     else:
-        lines.append("  - A firewall on this computer drops the replies: allow UDP from port "
-                     "1900 (SSDP) and 5353 (mDNS).")
+        lines.append("  - A firewall on this computer blocks the Sonos products' answers: allow "
+                     "this program through it (for the technically minded: UDP from ports 1900 "
+                     "and 5353), then search again.")
     lines += [
         "  - A VPN is on: turn it off while you scan.",
         "  - This computer is on a guest Wi-Fi, or a network that keeps devices apart: join "

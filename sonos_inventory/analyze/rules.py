@@ -108,7 +108,8 @@ def mixed_generation(inventory: Inventory) -> list[Finding]:
         unknown = sum(p.track is Track.UNKNOWN for p in players)
         names = "; ".join(name(p) for p in cause)
         detail = (
-            f"This household has {len(s2)} product(s) on S2 and {len(s1)} on S1"
+            f"Household {household_label(household)} has {len(s2)} product(s) on S2 and "
+            f"{len(s1)} on S1"
             + (f" ({unknown} more whose track is unknown are not counted)" if unknown else "")
             + ". S1 and S2 products cannot work in one system, and a system holding both cannot "
             f"update. The product(s) on {minority.value}, the smaller side: {names}. Each "
@@ -146,7 +147,7 @@ def mixed_generation(inventory: Inventory) -> list[Finding]:
         findings.append(Finding(
             rule="mixed-generation", severity=Severity.ERROR,
             players=tuple(p.uuid for p in cause),
-            title=f"S1 and S2 products in one household ({household_label(household)})",
+            title="S1 and S2 products in one household",  # the id: in detail and evidence
             detail=detail, advice=" ".join(advice),
             evidence=(
                 *(describe(p) for p in cause),
@@ -528,8 +529,9 @@ def s2_readiness(inventory: Inventory) -> list[Finding]:
                  if never else "Whether the whole system could move to S2 is not known")
         findings.append(Finding(
             rule="s2-readiness", severity=Severity.INFO, players=tuple(p.uuid for p in players),
-            title=f"S1 system of {len(players)} products ({household_label(household)})",
-            detail=(f"An S1 system of several products is a supported setup (controlled with "
+            title=f"S1 system of {len(players)} products",
+            detail=(f"{household_label(household)}: an S1 system of several products is a "
+                    "supported setup (controlled with "
                     f"the Sonos S1 app). {'; '.join(parts).capitalize()}. {whole}."),
             advice=("Nothing to fix. Moving to S2 is optional; Sonos support can guide it for "
                     f"the products that can. {TRADE_UP}" if never else

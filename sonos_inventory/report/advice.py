@@ -106,8 +106,9 @@ def support_message(inventory: Inventory) -> str:
     s2 = sum(p.track is Track.S2 for p in players)
     text = (
         f"My Sonos system will not update. I attached an inventory of every Sonos product on my "
-        f"network made with sonos-inventory (read-only): {len(players)} product(s) in "
-        f"{households} household(s), {s2} on S2 and {s1} on S1."
+        f"network made with sonos-inventory (read-only): {len(players)} "
+        f"product{'' if len(players) == 1 else 's'} in {households} "
+        f"household{'' if households == 1 else 's'}, {s2} on S2 and {s1} on S1."
     )
     if not inventory.scan.complete:
         unread = _unread_names(inventory)

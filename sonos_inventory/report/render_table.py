@@ -17,8 +17,8 @@ from .view import table_columns
 NOTHING_FOUND_HELP = """\
 No Sonos player answered. This usually means one of these:
   - A firewall drops the discovery replies. Windows Defender Firewall asks once per program: allow
-    Python / sonos-inventory on private networks. On Linux, allow UDP from port 1900 (SSDP) and
-    5353 (mDNS).
+    Python / sonos-inventory on private networks. On Linux, let the firewall accept the Sonos
+    products' answers (UDP from port 1900, and 5353 for mDNS).
   - macOS: the terminal app has no Local Network permission (System Settings > Privacy & Security
     > Local Network).
   - A VPN is on and carries the traffic elsewhere: turn it off while scanning.
@@ -49,9 +49,10 @@ Paint = Callable[[str, str], str]
 `verdict-possible`, `verdict-not-indicated`, `error`, `warning` (the guided scan passes one)."""
 
 
-def household_title(household: Household, index: int) -> str:
+def household_title(household: Household, index: int, *, owner: bool = False) -> str:
     tracks = "/".join(x.value for x in household.tracks) or "track unknown"
-    ident = quoted(household.household_id, 64) if household.household_id else "(id unknown)"
+    ident = "Sonos system" if owner else (
+        quoted(household.household_id, 64) if household.household_id else "(id unknown)")
     topology = ", topology not read" if not household.topology_read else ""
     count = len([u for u in household.players if u not in household.remembered])
     products = f"{count} product" + ("" if count == 1 else "s")
@@ -86,11 +87,19 @@ def verdict_frame(inventory: Inventory, width: int | None) -> list[tuple[str, st
     return [*lines, (rule, kind)]
 
 
+def counted(count: int, noun: str) -> str:
+    """'1 product', '4 products'."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def render_table(inventory: Inventory, *, width: int | None = None,
-                 hint: tuple[str, ...] = DEFAULT_HINT, paint: Paint | None = None) -> str:
+                 hint: tuple[str, ...] = DEFAULT_HINT, paint: Paint | None = None,
+                 owner: bool = False) -> str:
     """The terminal view. `width` fits it to a terminal: columns shortened or dropped (named
     under the table), prose wrapped between words; None keeps the full layout (pipes).
-    `paint` colours lines by what they are (the verdict frame, error and warning findings)."""
+    `paint` colours lines by what they are (the verdict frame, error and warning findings).
+    `owner`: the guided scan's screen, without protocol names or raw household ids (the saved
+    report keeps them)."""
     blocks: list[tuple[str, str]] = []  # (line, kind); kind "" is not coloured
 
     def add(text: str, kind: str = "") -> None:
@@ -105,7 +114,7 @@ def render_table(inventory: Inventory, *, width: int | None = None,
         add("")
     by_uuid = {p.uuid: p for p in inventory.players}
     for index, household in enumerate(inventory.households, 1):
-        add(household_title(household, index))
+        add(household_title(household, index, owner=owner))
         rows = [_row(by_uuid[u]) for u in household.players if u in by_uuid]
         fitted = fit_columns(HEADERS, rows, None if width is None else width - len(TABLE_INDENT))
         table = tabulate(fitted.rows, headers=fitted.headers, tablefmt="simple")
@@ -144,9 +153,10 @@ def render_table(inventory: Inventory, *, width: int | None = None,
     scan = inventory.scan
     status = "complete" if scan.complete else "INCOMPLETE: " + "; ".join(
         t(reason, 300) for reason in scan.incomplete_reasons)
-    add(f"Scan {status}. {len(inventory.players)} products in "
-        f"{len(inventory.households)} household(s); methods: "
-        f"{', '.join(m.value for m in scan.methods) or 'none'}.")
+    methods = "" if owner else (
+        f"; found by {', '.join(m.value for m in scan.methods) or 'nothing'}")
+    add(f"Scan {status}. {counted(len(inventory.players), 'product')} in "
+        f"{counted(len(inventory.households), 'household')}{methods}.")
     add("")
     if inventory.findings:
         add("Findings:")

@@ -194,3 +194,14 @@ def test_the_report_folder_is_private(tmp_path: Path) -> None:
     fakes.guide(Script("", "192.168.1.21", "", "")).run()
     folder = fakes.documents / "sonos-inventory-2026-11-25"
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
+
+
+def test_the_owners_screen_names_no_protocols_and_no_raw_household_ids(tmp_path: Path) -> None:
+    fakes = Fakes(tmp_path)
+    script = Script("", "192.168.1.21", "", "")
+    fakes.guide(script).run()
+    screen = script.text
+    assert "Household 1: Sonos system" in screen
+    assert "Sonos_FixtureErrorEightZeroThree01" not in screen.split("Saved in this folder")[0]
+    assert "ssdp" not in screen.lower() and "mdns" not in screen.lower()
+    assert "household(s)" not in screen and "1 household" in screen
