@@ -54,6 +54,20 @@ def check_document(document: Any, what: str, raw_bytes: bool = False) -> None:
             stack.extend((item, depth + 1, f"{where}/{i}") for i, item in enumerate(value))
 
 
+def _looks_like(text: str) -> str | None:
+    """What a file that is not JSON probably is: one of the tool's other formats."""
+    head = text.lstrip()[:2048]
+    lowered = head.lower()
+    if lowered.startswith(("<!doctype html", "<html")):
+        return "an HTML report"
+    if head.startswith("#") or "\n## " in head or head.startswith("| "):
+        return "a Markdown report"
+    first = head.split("\n", 1)[0]
+    if first.count(",") >= 3 and ("uuid" in first or "household_id" in first or "site" in first):
+        return "CSV"
+    return None
+
+
 def parse_json(data: bytes, what: str, *, raw_bytes: bool = False) -> Any:
     """A JSON document from bytes; UsageError naming `what` if it is not acceptable."""
     try:
@@ -67,6 +81,10 @@ def parse_json(data: bytes, what: str, *, raw_bytes: bool = False) -> Any:
     except RecursionError:
         raise UsageError(f"{what}: nested more than {MAX_JSON_DEPTH} levels deep") from None
     except ValueError as exc:  # JSONDecodeError included
+        kind = _looks_like(text)
+        if kind:  # the real cause first: a report of ours, not an inventory
+            raise UsageError(f"{what}: this looks like {kind}; analyze reads inventory JSON "
+                             "(--format json) and support bundles (.zip)") from None
         raise UsageError(f"{what}: not valid JSON ({for_terminal(exc, 120)})") from None
     check_document(document, what, raw_bytes)
     return document

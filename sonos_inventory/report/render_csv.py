@@ -67,6 +67,8 @@ def rows(inventory: Inventory, context: ReportContext | None = None,
         record = player_dict(player)
         record["first_seen"] = context.first_seen_of(player.uuid)
         record["findings"] = findings.get(player.uuid, [])
+        record["label"] = inventory.label  # every row says which system and which scan
+        record["scan_started_at"] = inventory.scan.started_at
         records.append(record)
     names = columns(records[0] if records else ())
     if site is not None:

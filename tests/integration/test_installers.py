@@ -275,3 +275,19 @@ def test_fleet_names_never_collide_and_problems_come_first(tmp_path: Path) -> No
     assert [s["verdict"] for s in sites] == ["likely", "possible", "not-indicated"]
     names = [s["site"] for s in sites]
     assert len(set(names)) == 3 and set(names) == {"X", "X #2", "X #2 #2"}
+
+
+def test_every_csv_row_says_which_system_and_scan_and_analyze_names_the_format(
+        tmp_path: Path) -> None:
+    saved = tmp_path / "a.json"
+    saved.write_text(render_json(replace(inventory_of("healthy-s2"), label="Smith house")))
+    code, out, _ = run("analyze", str(saved), "-f", "csv")
+    table = parse_csv(out)
+    assert {r["label"] for r in table} == {"Smith house"}
+    assert {r["scan_started_at"] for r in table} == {"2026-11-25T10:00:00Z"}
+    for fmt, word in (("csv", "CSV"), ("markdown", "Markdown"), ("html", "HTML")):
+        other = tmp_path / f"report.{fmt}"
+        assert run("analyze", str(saved), "-f", fmt, "-o", str(other))[0] == 0
+        code, _, err = run("analyze", str(other))
+        assert code == 2 and "looks like" in err and word in err, err
+        assert "analyze reads inventory JSON" in err
