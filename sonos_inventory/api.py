@@ -20,6 +20,7 @@ from .bounds import DEFAULT_SCAN_BUDGET_S, SSDP_DEFAULT_TTL, SSDP_MAX_TTL
 from .errors import UsageError
 from .model import Inventory
 from .netpolicy import normalize_ip
+from .report.context import ReportContext
 from .scan import Progress, ScanOptions
 
 logger = logging.getLogger("sonos_inventory")
@@ -133,6 +134,14 @@ def analyze(inventory: Inventory) -> Inventory:
 def read_input(path: Path) -> tuple[Inventory, dict[str, bytes]]:
     """An inventory JSON or a bundle, bounded as every file the tool reads (bounds.py): the
     analysed inventory and the bundle's raw/ files. UsageError (one line) for anything else."""
+    inventory, raw, _context = read_input_with_context(path)
+    return inventory, raw
+
+
+def read_input_with_context(path: Path) -> tuple[Inventory, dict[str, bytes], ReportContext]:
+    """read_input, plus what the file says beside the inventory itself: each product's
+    `first_seen`, the note and the diagnostic id (so `analyze` keeps every field a file
+    holds)."""
     from .bounds import MAX_INPUT_FILE_BYTES
     from .fileio import read_limited, shown
     from .jsonin import parse_json
@@ -147,12 +156,23 @@ def read_input(path: Path) -> tuple[Inventory, dict[str, bytes]]:
         document = parse_json(read_limited(path, MAX_INPUT_FILE_BYTES), shown(path))
     try:
         inventory = inventory_from_dict(document)
+        context = _context_of(document)
     except UsageError as exc:
         raise UsageError(f"{shown(path)}: {exc}") from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UsageError(f"{shown(path)}: not a sonos-inventory inventory "
                          f"({type(exc).__name__}: {for_terminal(exc, 80)})") from None
-    return _analyze(inventory), raw
+    return _analyze(inventory), raw, context
+
+
+def _context_of(document: Any) -> ReportContext:
+    """first_seen, note and diagnostic id as the (already validated) document holds them."""
+    seen = tuple((str(p["uuid"]), str(p["first_seen"])) for p in document.get("players", ())
+                 if isinstance(p, dict) and isinstance(p.get("first_seen"), str))
+    report = document.get("report") if isinstance(document.get("report"), dict) else {}
+    note, diagnostic = report.get("note"), report.get("diagnostic_id")
+    return ReportContext(note if isinstance(note, str) else None,
+                         diagnostic if isinstance(diagnostic, str) else None, seen)
 
 
 def load(path: str | Path) -> Inventory:

@@ -646,10 +646,18 @@ def analyze(files: tuple[Path, ...], fmt: str, output: Path | None, note: str | 
                                    "--format html --output FILE and open that")
         sys.exit(finish_fleet(list(files), request))
     [file] = files
-    inventory, raw = load_input(file)
+    from .api import read_input_with_context
+
+    try:
+        inventory, raw, kept = read_input_with_context(file)
+    except UsageError as exc:
+        raise InputError(str(exc)) from None
     if label is not None:
         inventory = replace(inventory, label=label)
-    sys.exit(finish(inventory, request, (), ReportContext(note, diagnostic_id), raw=raw,
+    context = ReportContext(note if note is not None else kept.note,  # what the file holds,
+                            diagnostic_id if diagnostic_id is not None else kept.diagnostic_id,
+                            kept.first_seen)  # unless given again on the command line
+    sys.exit(finish(inventory, request, (), context, raw=raw,
                     options={"command": "analyze", "input": str(file)}, open_html=open_html))
 
 

@@ -291,3 +291,21 @@ def test_every_csv_row_says_which_system_and_scan_and_analyze_names_the_format(
         code, _, err = run("analyze", str(other))
         assert code == 2 and "looks like" in err and word in err, err
         assert "analyze reads inventory JSON" in err
+
+
+def test_analyze_keeps_first_seen_note_and_diagnostic_id(tmp_path: Path) -> None:
+    document = json.loads(render_json(inventory_of("healthy-s2")))
+    for player in document["players"]:
+        player["first_seen"] = "2026-10-01T09:00:00Z"
+    document["report"] = {"note": "bathroom speaker moved", "diagnostic_id": "1234567"}
+    saved = tmp_path / "a.json"
+    saved.write_text(json.dumps(document))
+    code, out, _ = run("analyze", str(saved), "-f", "json")
+    assert code == 0
+    again = json.loads(out)
+    assert {p["first_seen"] for p in again["players"]} == {"2026-10-01T09:00:00Z"}
+    assert again["report"] == {"note": "bathroom speaker moved", "diagnostic_id": "1234567"}
+    _code, out, _ = run("analyze", str(saved), "-f", "csv")
+    assert {r["first_seen"] for r in parse_csv(out)} == {"2026-10-01T09:00:00Z"}
+    _code, out, _ = run("analyze", str(saved), "-f", "json", "--note", "new note")
+    assert json.loads(out)["report"]["note"] == "new note"
