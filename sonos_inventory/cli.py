@@ -732,6 +732,14 @@ def worst_exit_of(sites: list[Any]) -> int:
     return worst_exit([site.exit_code for site in sites])
 
 
+def _scan_name(inventory: Inventory, path: Path) -> str:
+    """A scan as people name it: its label (else its file) and when it finished."""
+    from .fileio import shown
+
+    who = quoted(inventory.label, 60) if inventory.label else shown(path.name)
+    return f"{who} ({for_terminal(inventory.scan.finished_at, 32)})"
+
+
 @cli.command()
 @click.argument("before", required=False, type=click.Path(path_type=Path))
 @click.argument("after", required=False, type=click.Path(path_type=Path))
@@ -740,13 +748,17 @@ def worst_exit_of(sites: list[Any]) -> int:
               "(schema: sonos_inventory/data/diff.schema.json).")
 @click.option("--force", is_flag=True,
               help="Compare even when the two inventories are of different systems.")
-def diff(before: Path | None, after: Path | None, fmt: str, force: bool) -> None:
+@click.option("--label", "label_filter", metavar="NAME",
+              help="From the scan history, only scans labelled exactly NAME (a site).")
+def diff(before: Path | None, after: Path | None, fmt: str, force: bool,
+         label_filter: str | None) -> None:
     """Compare two inventories: what changed, and whether every product is now aligned.
 
     \b
     diff BEFORE AFTER   compare two saved inventory JSON files (or bundles)
     diff BEFORE         compare BEFORE with the latest saved scan
     diff                compare the last two saved scans
+    diff --label NAME   compare the last two saved scans of the site labelled NAME
     Exit 0 when every household is on one track and in step, 1 when not, 2 when the two are
     different systems (they share no household and no product; --force compares anyway).
     """
@@ -759,7 +771,8 @@ def diff(before: Path | None, after: Path | None, fmt: str, force: bool) -> None
     if after is None:  # the newest saved scans that are whole inventories; others are noted
         needed = 1 if before is not None else 2
         try:
-            candidates = [e.path for e in history.entries() if e.document is not None]
+            candidates = [e.path for e in history.entries() if e.document is not None and (
+                label_filter is None or e.document.get("label") == label_filter)]
         except UsageError as exc:
             raise InputError(str(exc)) from None
         for path in reversed(candidates):
@@ -770,9 +783,11 @@ def diff(before: Path | None, after: Path | None, fmt: str, force: bool) -> None
             if len(loaded) == needed:
                 break
         if len(loaded) < needed:
+            which = f" labelled {quoted(label_filter, 60)}" if label_filter else ""
             raise click.UsageError(
-                f"the scan history has {len(loaded)} usable scan(s); run `sonos-inventory "
-                "scan` (without --no-history) first, or give two inventory files")
+                f"the scan history has {len(loaded)} usable scan(s){which}; run "
+                "`sonos-inventory scan` (without --no-history) first, or give two inventory "
+                "files")
         after = loaded[-1][0]
         if before is None:
             before = loaded[0][0]
@@ -780,7 +795,7 @@ def diff(before: Path | None, after: Path | None, fmt: str, force: bool) -> None
     known = dict(loaded)
     old = known.get(before) or load_inventory(before)
     new = known.get(after) or load_inventory(after)
-    click.echo(f"Comparing {shown(before)} -> {shown(after)}", err=True)
+    click.echo(f"Comparing {_scan_name(old, before)} -> {_scan_name(new, after)}", err=True)
     if not compare_systems(old, new).same and not force:
         click.echo(f"Error: {shown(before)} and {shown(after)} are different systems (they "
                    "share no household and no product), so there is nothing to compare. Use "
@@ -790,7 +805,8 @@ def diff(before: Path | None, after: Path | None, fmt: str, force: bool) -> None
     if fmt == "json":
         click.echo(json_dumps(diff_dict(result, str(before), str(after))))
     else:
-        click.echo(render_diff(result), nl=False)
+        click.echo(render_diff(result, (_scan_name(old, before), _scan_name(new, after))),
+                   nl=False)
     sys.exit(0 if result.aligned else 1)
 
 

@@ -73,6 +73,8 @@ class InventoryDiff:
     alignment: tuple[str, ...]  # one line per household (and per remaining problem)
     systems: Systems = Systems(True, (), (), ())
     forced: bool = False
+    labels: tuple[str | None, str | None] = (None, None)
+    finished: tuple[str | None, str | None] = (None, None)
 
 
 def diff_inventories(before: Inventory, after: Inventory, *, forced: bool = False
@@ -117,7 +119,9 @@ def diff_inventories(before: Inventory, after: Inventory, *, forced: bool = Fals
         lines += [f"  - {f.title}" for f in ours]
     aligned = is_aligned(after)
     return InventoryDiff(added, removed, tuple(changed), aligned, tuple(lines),
-                         compare_systems(before, after), forced)
+                         compare_systems(before, after), forced,
+                         (before.label, after.label),
+                         (before.scan.finished_at, after.scan.finished_at))
 
 
 def diff_dict(result: InventoryDiff, before: str, after: str) -> dict[str, object]:
@@ -129,6 +133,10 @@ def diff_dict(result: InventoryDiff, before: str, after: str) -> dict[str, objec
         "schema_version": 1,
         "before": before,
         "after": after,
+        "before_label": result.labels[0],
+        "after_label": result.labels[1],
+        "before_finished_at": result.finished[0],
+        "after_finished_at": result.finished[1],
         "same_system": result.systems.same,
         "forced": result.forced,
         "shared_households": list(result.systems.shared),
@@ -153,11 +161,14 @@ def restarted(before: int | None, after: int | None) -> str | None:
     return f"boot counter went down ({before} -> {after}): reset since, restarts unknown"
 
 
-def render_diff(result: InventoryDiff) -> str:
+def render_diff(result: InventoryDiff, names: tuple[str, str] | None = None) -> str:
+    """`names`: how the two scans are called (label or file, and date), shown first."""
     lines = []
     if not result.systems.same:
         lines += ["DIFFERENT SYSTEMS: the two inventories share no household and no product; "
                   "compared anyway (--force).", ""]
+    if names:
+        lines += [f"Before: {names[0]}", f"After:  {names[1]}", ""]
     for title, ids in (("New household(s)", result.systems.new),
                        ("Household(s) gone", result.systems.gone)):
         if ids and result.systems.same:

@@ -110,3 +110,26 @@ def test_demo_never_writes_history(isolated_history: Path) -> None:
     code, _, _ = run("demo", "--scenario", "healthy-s2", "-f", "json")
     assert code == 0
     assert not isolated_history.exists()
+
+
+def test_diff_label_compares_that_sites_last_two_scans(isolated_history: Path,
+                                                        tmp_path: Path) -> None:
+    from sonos_inventory import history
+
+    for index, (label, scenario) in enumerate((("Smith house", "error-803"),
+                                               ("Jones flat", "healthy-s2"),
+                                               ("Smith house", "error-803"))):
+        document = json.loads(render_json(inventory_of(scenario)))
+        document["label"] = label
+        document["scan"]["finished_at"] = f"2026-12-0{index + 1}T10:00:00Z"
+        history.save(document)
+    code, out, err = run("diff", "--label", "Smith house")
+    assert code == 1  # the 803 household is still not aligned
+    assert out.startswith('Before: "Smith house" (2026-12-01T10:00:00Z)')
+    assert 'After:  "Smith house" (2026-12-03T10:00:00Z)' in out
+    assert '"Smith house"' in err
+    code, _, err = run("diff", "--label", "Nobody")
+    assert code == 2 and 'labelled "Nobody"' in err
+    code, out, _ = run("diff", "--label", "Smith house", "--format", "json")
+    document = json.loads(out)
+    assert document["before_label"] == document["after_label"] == "Smith house"
