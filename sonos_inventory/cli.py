@@ -861,15 +861,35 @@ def history_command(clear: bool, yes: bool, label_filter: str | None, fmt: str) 
         which = f" labelled {for_terminal(label_filter, 60)!r}" if label_filter else ""
         click.echo(f"No saved scans{which} in {where}.", err=True)
         return
-    for entry in entries:  # every line starts with the tool's indent; file text is neutralised
-        path = for_terminal(entry["path"], 300)
+    # every line starts with the tool's indent; file text is neutralised; fits 80 columns
+    click.echo(f"  {'Finished (local time)':<22} {'Products':>8}  {'Error 803':<13} {'Scan':<10} "
+               "Label")
+    for entry in entries:
+        name = for_terminal(Path(entry["path"]).name, 60)
         if not entry["readable"]:
-            click.echo(f"  {path}  (unreadable: {for_terminal(entry['problem'], 200)})")
+            click.echo(f"  {name}  (unreadable: {for_terminal(entry['problem'], 120)})")
             continue
-        label = f"  {quoted(entry['label'], 60)}" if entry["label"] else ""
+        label = quoted(entry["label"], 18) if entry["label"] else "-"
         verdict = for_terminal(entry["verdict"] or "?", 13)
-        click.echo(f"  {for_terminal(entry['finished_at'], 32)}  {entry['products']:3d} products  "
-                   f"error 803: {verdict:13s}{label}  {path}")
+        scan = {True: "complete", False: "INCOMPLETE", None: "?"}[entry["complete"]]
+        click.echo(f"  {local_time(entry['finished_at']):<22} {entry['products']:>8}  "
+                   f"{verdict:<13} {scan:<10} {label}")
+    click.echo(f"Saved scans are in {where} (files named by their UTC time).", err=True)
+
+
+def local_time(stamp: object) -> str:
+    """An ISO UTC time from a saved scan as this computer's local time with its zone
+    (`2026-12-01 11:00 CET`); the text itself, neutralised, when it is not one."""
+    from datetime import datetime
+
+    text = str(stamp or "")
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return for_terminal(text, 22) or "?"
+    if when.tzinfo is None:
+        return for_terminal(text, 22)
+    return for_terminal(when.astimezone().strftime("%Y-%m-%d %H:%M %Z"), 22)
 
 
 def main() -> None:

@@ -98,7 +98,7 @@ def test_history_first_seen_diff_and_clear(emulate: Start, isolated_history: Pat
     assert "| First seen |" in out and "first saw the product on this computer" in out
     assert len(list(isolated_history.glob("scan-*.json"))) == 2
     code, out, _ = run("history")
-    assert code == 0 and len(out.strip().splitlines()) == 2
+    assert code == 0 and len(out.strip().splitlines()) == 3  # the header, then two scans
     code, out, _ = run("diff")
     assert code == 0 and "No products added, removed or changed." in out
     code, _, err = run("history", "--clear", "--yes")
@@ -133,3 +133,27 @@ def test_diff_label_compares_that_sites_last_two_scans(isolated_history: Path,
     code, out, _ = run("diff", "--label", "Smith house", "--format", "json")
     document = json.loads(out)
     assert document["before_label"] == document["after_label"] == "Smith house"
+
+
+def test_history_has_a_header_local_times_an_incomplete_marker_and_fits_80_columns(
+        isolated_history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time as _time
+
+    from sonos_inventory import history
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    _time.tzset()
+    try:
+        for scenario in ("healthy-s2", "offline-member"):
+            document = json.loads(render_json(inventory_of(scenario)))
+            document["label"] = "A rather long site name for an installer" * 3
+            document["scan"]["finished_at"] = "2026-12-01T10:00:00Z"
+            history.save(document)
+        code, out, _ = run("history")
+    finally:
+        monkeypatch.delenv("TZ")
+        _time.tzset()
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split()[:2] == ["Finished", "(local"]
+    assert all(len(line) <= 80 for line in lines), lines
+    assert "2026-12-01 11:00 CET" in out and "INCOMPLETE" in out and "complete" in out
