@@ -267,7 +267,7 @@ def scenario_list() -> tuple[str, list[tuple[str, str]]]:
     from .scenario.builtin import DEFAULT_SCENARIO, SCENARIOS, describe
 
     return "Built-in scenarios", [
-        (name, describe(name) + (" (default)" if name == DEFAULT_SCENARIO else ""))
+        (name, describe(name) + (" (the demo's default)" if name == DEFAULT_SCENARIO else ""))
         for name in SCENARIOS]
 
 
@@ -312,7 +312,18 @@ def cli(ctx: click.Context) -> None:
 @cli.command()
 def guide() -> None:
     """The guided scan, step by step (what a double-click runs): search, show, save the report
-    in your Documents folder and open it. Reads its answers line by line from standard input."""
+    and open it. Reads its answers line by line from standard input.
+
+    \b
+    Where it saves: a new folder sonos-inventory-DATE (private: 0700) in your
+    Documents folder; when that cannot be written, on the Desktop, in your home
+    folder, then in the system temporary folder (it says where). It also saves
+    the scan in the scan history (see `sonos-inventory history --help`).
+    \b
+    Environment: SONOS_INVENTORY_DOCUMENTS  save there instead of Documents
+                 SONOS_INVENTORY_HOME       the history's parent folder
+                 SONOS_INVENTORY_NO_BROWSER=1  never start a browser
+                 BROWSER                    the browser to open the report with"""
     from .guide import Guide, Terminal
 
     def history(inventory: Inventory, context: ReportContext) -> ReportContext:
@@ -759,8 +770,9 @@ def diff(before: Path | None, after: Path | None, fmt: str, force: bool,
     diff BEFORE         compare BEFORE with the latest saved scan
     diff                compare the last two saved scans
     diff --label NAME   compare the last two saved scans of the site labelled NAME
-    Exit 0 when every household is on one track and in step, 1 when not, 2 when the two are
-    different systems (they share no household and no product; --force compares anyway).
+    Exit 0 when every household is on one track and in step, 1 when not, 2 when
+    the two are different systems (they share no household and no product;
+    --force compares anyway).
     """
 
     from . import history
@@ -819,7 +831,13 @@ def diff(before: Path | None, after: Path | None, fmt: str, force: bool,
               show_default=True, help="text for people, json for scripts "
               "(schema: sonos_inventory/data/history.schema.json).")
 def history_command(clear: bool, yes: bool, label_filter: str | None, fmt: str) -> None:
-    """List the scans saved on this computer (they hold serial numbers, unredacted)."""
+    """List the scans saved on this computer (they hold serial numbers, unredacted).
+
+    \b
+    Where: ~/.local/share/sonos-inventory/history (Linux),
+    ~/Library/Application Support/sonos-inventory/history (macOS),
+    %LOCALAPPDATA%\\sonos-inventory\\history (Windows); a private (0700) folder.
+    Environment: SONOS_INVENTORY_HOME=DIR keeps the history in DIR/history."""
 
     from . import history
     from .fileio import shown

@@ -309,3 +309,21 @@ def test_analyze_keeps_first_seen_note_and_diagnostic_id(tmp_path: Path) -> None
     assert {r["first_seen"] for r in parse_csv(out)} == {"2026-10-01T09:00:00Z"}
     _code, out, _ = run("analyze", str(saved), "-f", "json", "--note", "new note")
     assert json.loads(out)["report"]["note"] == "new note"
+
+
+@pytest.mark.parametrize("command", [[], ["scan"], ["demo"], ["emulate"], ["analyze"], ["diff"],
+                                     ["history"], ["guide"]])
+def test_every_help_fits_80_columns(command: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*command, "--help"], terminal_width=80)
+    assert result.exit_code == 0
+    assert all(len(line) <= 80 for line in result.output.splitlines()), result.output
+
+
+def test_help_names_where_files_go_and_the_environment() -> None:
+    guide = CliRunner().invoke(cli, ["guide", "--help"], terminal_width=80).output
+    assert "Documents" in guide and "SONOS_INVENTORY_DOCUMENTS" in guide
+    assert "SONOS_INVENTORY_HOME" in guide and "temporary folder" in guide
+    history = CliRunner().invoke(cli, ["history", "--help"], terminal_width=80).output
+    assert "SONOS_INVENTORY_HOME" in history and "LOCALAPPDATA" in history
+    emulate = CliRunner().invoke(cli, ["emulate", "--help"], terminal_width=80).output
+    assert "(default)" not in emulate
