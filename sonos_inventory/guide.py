@@ -13,7 +13,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -216,7 +216,8 @@ class Guide:
                 make_private_dir(folder)  # 0700, never through a link
                 html = unique(folder / "sonos-report.html")
                 bundle = unique(folder / "sonos-support-bundle.zip")
-                delivered = deliver(inventory, OutputRequest("html", html, bundle), context,
+                said = replace(context, attach=f"{bundle.name} (in the same folder)")
+                delivered = deliver(inventory, OutputRequest("html", html, bundle), said,
                                     observations=observations, options={"command": "guide"})
             except (OSError, UsageError) as exc:
                 term.say(f"Could not save the report in {shown(folder)}: "

@@ -85,7 +85,7 @@ def saved(folder: Path, html: Path, bundle: Path, opened: bool, conflict: bool =
         "",
         "The report has opened in your browser." if opened else
         "Open the report in your browser: double-click it in that folder.",
-        f"To get help, contact Sonos support (sonos.com/support) and attach {bundle.name} to "
+        f"To get help, contact Sonos support (support.sonos.com) and attach {bundle.name} to "
         "your case. It holds the report and what each product answered: your products' serial "
         "numbers and network addresses, and this computer's network address; no passwords and "
         "no files.",

@@ -138,11 +138,17 @@ def support_message(inventory: Inventory) -> str:
     return text
 
 
+SUPPORT_URL = "support.sonos.com"
+"""The one support address every screen and report names."""
+
+
 def next_steps(inventory: Inventory, *, has_first_seen: bool = False,
-               quote: Callable[[str], str] = for_terminal) -> list[str]:
+               quote: Callable[[str], str] = for_terminal,
+               attach: str | None = None) -> list[str]:
     """The steps, in order, in our own words (Markdown allowed); the only device strings, the
     names of products that could not be read, go through `quote` (the format's escaping)."""
     verdict = inventory.verdict.error_803
+    what = quote(attach) if attach else "this report (or its Markdown or JSON form)"
     steps = []
     unread = quote(_unread_names(inventory)) if unread_members(inventory) else ""
     if unread and verdict != LIKELY:
@@ -157,7 +163,7 @@ def next_steps(inventory: Inventory, *, has_first_seen: bool = False,
             "scan again; or give a product's address (Sonos app: Settings > System > About My "
             "System) with --host.",
             f"If they still cannot be read, get {DIAGNOSTICS} and contact Sonos support "
-            "(support.sonos.com).",
+            f"({SUPPORT_URL}).",
         ]
     if verdict == NOT_INDICATED and not unread:
         return [
@@ -166,14 +172,14 @@ def next_steps(inventory: Inventory, *, has_first_seen: bool = False,
             "and one release. The update failure has another cause (a product that is "
             "off or on a weak connection, the network, or Sonos's update servers).",
             f"Get {DIAGNOSTICS}: support needs it to look at the update failure itself.",
-            "Contact Sonos support (support.sonos.com) with the diagnostic number and this "
-            "report (Markdown or JSON).",
+            f"Contact Sonos support ({SUPPORT_URL}) with the diagnostic number, and attach "
+            f"{what}.",
         ]
     if verdict == NOT_INDICATED:
         return [
             *steps,
             f"If the update still fails after that, get {DIAGNOSTICS} and contact Sonos support "
-            "(support.sonos.com) with it and this report.",
+            f"({SUPPORT_URL}) with it and this report.",
         ]
     when = (" The inventory shows when this tool first saw each one." if has_first_seen else "")
     steps.append("Confirm which product triggers it (named above), and when it was added to "
@@ -184,9 +190,9 @@ def next_steps(inventory: Inventory, *, has_first_seen: bool = False,
         "Keep the current state: do not remove, re-add or factory-reset products before Sonos "
         "support has seen this report. Reset only in the sequence support gives for your exact "
         "models.",
-        "This report is the inventory support asks for: attach it (Markdown or JSON) to your "
-        f"case, with {DIAGNOSTICS} if you have one.",
-        "Contact Sonos support with it (support.sonos.com).",
+        f"This report is the inventory support asks for: attach {what} to your case, with "
+        f"{DIAGNOSTICS} if you have one.",
+        f"Contact Sonos support with it ({SUPPORT_URL}).",
         "After their fix, scan again and run `sonos-inventory diff` to confirm every product "
         "is on one track and in step.",
     ]

@@ -11,6 +11,9 @@ class ReportContext:
     note: str | None = None
     diagnostic_id: str | None = None
     first_seen: tuple[tuple[str, str], ...] = ()  # (uuid, ISO time) from this tool's history
+    attach: str | None = None
+    """What the person should attach to a support case, when the tool saved it beside the
+    report (the guided scan: `sonos-support-bundle.zip`, in the same folder)."""
 
     def first_seen_of(self, uuid: str) -> str | None:
         return next((when for u, when in self.first_seen if u == uuid), None)

@@ -209,7 +209,8 @@ def render_html(inventory: Inventory, context: ReportContext | None = None) -> s
                + f"<p>{h(verdict.summary, 4000)}</p></section>")
     out.append("<h2>What to tell Sonos support</h2>"
                f"<blockquote>{h(support_message(inventory), 4000)}</blockquote>")
-    steps = next_steps(inventory, has_first_seen=bool(context.first_seen))
+    steps = next_steps(inventory, has_first_seen=bool(context.first_seen),
+                       attach=context.attach)
     out.append("<h2>What to do now</h2><ol>"
                + "".join(f"<li>{_inline_code(h(step, 1000))}</li>" for step in steps) + "</ol>")
     out.append("<h2>Your system</h2>"

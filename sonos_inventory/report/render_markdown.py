@@ -109,7 +109,7 @@ def render_markdown(inventory: Inventory, context: ReportContext | None = None) 
               ""]
     lines += ["## What to do now", ""]
     steps = next_steps(inventory, has_first_seen=bool(context.first_seen),
-                       quote=lambda text: md(text, 2000))
+                       quote=lambda text: md(text, 2000), attach=context.attach)
     lines += [f"{i}. {step}" for i, step in enumerate(steps, 1)]
     lines.append("")
     lines += ["## Inventory", ""]

@@ -205,3 +205,14 @@ def test_the_owners_screen_names_no_protocols_and_no_raw_household_ids(tmp_path:
     assert "Sonos_FixtureErrorEightZeroThree01" not in screen.split("Saved in this folder")[0]
     assert "ssdp" not in screen.lower() and "mdns" not in screen.lower()
     assert "household(s)" not in screen and "1 household" in screen
+
+
+def test_the_saved_report_says_to_attach_the_bundle_beside_it(tmp_path: Path) -> None:
+    fakes = Fakes(tmp_path)
+    script = Script("", "192.168.1.21", "", "")
+    fakes.guide(script).run()
+    html = (fakes.documents / "sonos-inventory-2026-11-25" / "sonos-report.html").read_text()
+    assert "sonos-support-bundle.zip (in the same folder)" in html
+    assert "Markdown or JSON" not in html
+    assert "support.sonos.com" in html and "support.sonos.com" in script.text
+    assert "sonos.com/support" not in html + script.text
