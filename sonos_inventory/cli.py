@@ -211,6 +211,23 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def nothing_found_help(inventory: Inventory) -> str:
+    """Why nothing answered, the real cause first: for addresses you named (--host), what each
+    one did; otherwise the usual causes of a search that finds nothing."""
+    from .model import Method
+    from .report.render_table import NOTHING_FOUND_HELP
+
+    named = [u for u in inventory.unidentified if Method.HOST in u.discovered_via]
+    if not named or len(named) != len(inventory.unidentified):
+        return NOTHING_FOUND_HELP
+    lines = [f"No Sonos product answered at {for_terminal(u.ip, 40)}:{u.port}: "
+             + "; ".join(for_terminal(e.detail, 200) for e in u.errors[:2]) for u in named]
+    lines.append("Check the address: the Sonos app shows each product's under Settings > "
+                 "System > About My System. This computer must be on the same network (not a "
+                 "guest Wi-Fi), and the product must be on.")
+    return "\n".join(lines)
+
+
 def finish(inventory: Inventory, request: OutputRequest, notes: tuple[str, ...],
            context: ReportContext, *, observations: ScanObservations | None = None,
            raw: dict[str, bytes] | None = None, options: dict[str, Any] | None = None,
@@ -223,9 +240,7 @@ def finish(inventory: Inventory, request: OutputRequest, notes: tuple[str, ...],
     for note in delivered.notes:
         warn(note)
     if not inventory.players:
-        from .report.render_table import NOTHING_FOUND_HELP
-
-        click.echo(NOTHING_FOUND_HELP, err=True)
+        click.echo(nothing_found_help(inventory), err=True)
     for failure in delivered.failures:
         click.echo(f"Error: {failure}", err=True)
     for path in delivered.written:  # before the report: its verdict stays the last thing shown

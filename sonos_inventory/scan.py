@@ -190,7 +190,12 @@ class Scan:
         started_at = utc_now()
         self.deadline = time.monotonic() + self.options.budget_s
         if not self.sources:
-            self.planner.note("no discovery method was enabled and no --host or --network given")
+            searching = self.options.use_ssdp or self.options.use_mdns
+            self.planner.note(
+                "this computer is not connected to a network: no network interface is up "
+                "(apart from loopback). Connect to the network your Sonos products are on, "
+                "then scan again" if searching and not self.interfaces else
+                "no discovery method was enabled and no --host or --network given")
         pool = ThreadPoolExecutor(max_workers=self.options.max_workers,
                                   thread_name_prefix="read")
         self._pool = pool

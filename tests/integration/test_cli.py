@@ -58,9 +58,12 @@ def test_incomplete_scan_exits_3(emulate: Start) -> None:
 def test_nothing_found_explains_what_to_try() -> None:
     code, out, err = run("scan", "--no-ssdp", "--no-mdns", "--host", "127.0.0.1:9",
                          "--timeout", "3")
-    assert code == 3
-    assert "--interface-addr" in err and "firewall" in err.lower()
+    assert code == 3  # an address you named: what it did, first; no firewall lecture
+    assert "No Sonos product answered at 127.0.0.1:9" in err and "firewall" not in err.lower()
     assert "No Sonos player found" in out
+    code, out, err = run("scan", "--interface-addr", "127.0.0.1", "--no-mdns", "--timeout", "3")
+    assert code == 3  # a search on loopback that finds nothing: the usual causes
+    assert "--interface-addr" in err and "firewall" in err.lower()
 
 
 @pytest.mark.parametrize("args", [

@@ -327,3 +327,22 @@ def test_help_names_where_files_go_and_the_environment() -> None:
     assert "SONOS_INVENTORY_HOME" in history and "LOCALAPPDATA" in history
     emulate = CliRunner().invoke(cli, ["emulate", "--help"], terminal_width=80).output
     assert "(default)" not in emulate
+
+
+def test_an_unreachable_host_says_the_real_cause_first() -> None:
+    code, _, err = run("scan", "--host", "127.0.0.9:9", "--no-ssdp", "--no-mdns",
+                       "--timeout", "3")
+    assert code == 3
+    first = err.strip().splitlines()[0] if "note:" not in err.splitlines()[0] else next(
+        line for line in err.splitlines() if line.startswith("No Sonos product"))
+    assert first.startswith("No Sonos product answered at 127.0.0.9:9:")
+    assert "refused" in first
+    assert "firewall" not in err.lower()
+
+
+def test_no_network_interface_says_so() -> None:
+    from sonos_inventory.scan import Scan, ScanOptions
+
+    observations = Scan(ScanOptions(use_ssdp=True, use_mdns=True, budget_s=2.0),
+                        interfaces=(), local_networks=()).run()
+    assert any("not connected to a network" in note for note in observations.notes)
