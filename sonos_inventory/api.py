@@ -117,10 +117,18 @@ def scan(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
                            timeout=timeout, ssdp=ssdp, mdns=mdns, deep=deep, ttl=ttl)
     label = validate_label(label)
 
+    last: list[Progress] = []
+
     def progress(p: Progress) -> None:
+        if last and last[0] == p:
+            return  # once per change, not once per event
+        last[:] = [p]
         logger.debug("scan: %d found, %d read, %d household(s)", p.found, p.read, p.households)
 
     inventory, observations = app.run_scan(options, on_progress=progress, on_log=logger.info)
+    for probe in observations.probes:  # each address asked, what, and how long it took
+        logger.debug("asked %s for %s: %.3f s%s", probe.endpoint, probe.what, probe.elapsed_s,
+                     f" ({probe.problem.kind}: {probe.problem.detail})" if probe.problem else "")
     for note in observations.notes:
         logger.info("scan: %s", note)
     return replace(inventory, label=label) if label is not None else inventory

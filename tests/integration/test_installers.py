@@ -346,3 +346,14 @@ def test_no_network_interface_says_so() -> None:
     observations = Scan(ScanOptions(use_ssdp=True, use_mdns=True, budget_s=2.0),
                         interfaces=(), local_networks=()).run()
     assert any("not connected to a network" in note for note in observations.notes)
+
+
+def test_debug_logs_name_each_address_asked_once(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="sonos_inventory")
+    sonos_inventory.scan(hosts=["127.0.0.9:9"], ssdp=False, mdns=False, timeout=3)
+    asked = [r.getMessage() for r in caplog.records if r.getMessage().startswith("asked ")]
+    assert asked and all("127.0.0.9:9" in line and " s" in line for line in asked)
+    progress = [r.getMessage() for r in caplog.records if r.getMessage().startswith("scan: ")]
+    assert len(progress) == len(set(progress))  # no line repeated
