@@ -712,7 +712,16 @@ def finish_fleet(files: list[Path], request: OutputRequest) -> int:
 
     by_name: dict[str, Path] = {}
     sites: list[Site] = []
+    seen: set[Path] = set()
     for path in files:  # the first pass, in argument order (so are the redaction pseudonyms)
+        try:
+            real = path.resolve()
+        except OSError:
+            real = path
+        if real in seen:  # the same file given twice is one site
+            warn(f"{shown(path)} was given twice; it is one site")
+            continue
+        seen.add(real)
         inventory = loaded(path)
         [name] = unique_names([*by_name, inventory.label], [*by_name, path.name])[-1:]
         by_name[name] = path

@@ -86,9 +86,20 @@ def summarise(name: str, source: str, inventory: Inventory, exit_code: int) -> S
 
 
 def problems_first(sites: list[Site]) -> list[Site]:
-    """Conflicts first, then incomplete scans, then the rest; by name within each."""
-    return sorted(sites, key=lambda s: (
-        EXIT_ORDER.index(s.exit_code) if s.exit_code in EXIT_ORDER else -1, s.name.casefold()))
+    """Conflicts first, then incomplete scans, then the rest; by name within each. Scans of
+    one system (the same household ids: a before and an after) stay together, in date order,
+    where the worst of them puts the system."""
+    def rank(site: Site) -> int:
+        return EXIT_ORDER.index(site.exit_code) if site.exit_code in EXIT_ORDER else -1
+
+    groups: dict[tuple[str, ...], list[Site]] = {}
+    for site in sites:
+        key = tuple(site.facts.get("household_ids") or ()) or (f"\0{site.name}",)
+        groups.setdefault(key, []).append(site)
+    ordered = sorted(groups.values(), key=lambda group: (
+        min(rank(s) for s in group), min(s.name.casefold() for s in group)))
+    return [s for group in ordered for s in sorted(
+        group, key=lambda s: (str(s.facts.get("scan_started_at") or ""), s.name.casefold()))]
 
 
 def summary(site: Site) -> dict[str, Any]:
@@ -104,9 +115,13 @@ def render_fleet_csv(sites: list[Site], load: Loader, *, bom: bool = False) -> I
     names: tuple[str, ...] = ()
     for site in sites:
         names = names + tuple(n for n in site.columns if n not in names)
+    names = (*names, "site_verdict", "site_errors", "site_complete")
     yield write_csv(names or ("site",), (), bom=bom)
     for site in sites:
         _names, records = rows(load(site), site=site.name)
+        for record in records:  # the site's summary on every row: one sheet answers it all
+            record.update(site_verdict=site.facts["verdict"], site_errors=site.facts["errors"],
+                          site_complete=site.facts["complete"])
         body = write_csv(names, records)
         yield body[body.index("\r\n") + 2:]  # without the header again
 
@@ -182,14 +197,22 @@ def render_fleet_html(sites: list[Site], load: Loader) -> Iterator[str]:
 
 
 def render_fleet_table(sites: list[Site]) -> Iterator[str]:
-    from tabulate import tabulate
+    """The summary, one line per site in 80 columns (by display width: any script)."""
+    from .table_fit import clip, display_width
 
-    table = [[t(s["site"], 40), s["products"], s["s2"], s["s1"], s["unknown"], s["households"],
-              s["verdict"], s["errors"], "yes" if s["complete"] else "NO"]
-             for s in (site.facts for site in sites)]
-    text = tabulate(table, headers=["Site", "Products", "S2", "S1", "Unknown", "Households",
-                                    "Error 803", "Errors", "Complete"])
-    yield "".join(f"  {line}\n" for line in text.split("\n"))  # no site name begins a line
+    def cell(text: str, width: int) -> str:
+        text = clip(text, width)
+        return text + " " * max(0, width - display_width(text))
+
+    header = (f"  {cell('Site', 18)}  {'Scanned':<10}  {'Prod.':>5}  {'S2':>3}  {'S1':>3}  "
+              f"{'Error 803':<13}  {'Err':>3}  Complete")
+    lines = [header, "  " + "-" * (len(header) - 2)]
+    for s in (site.facts for site in sites):
+        lines.append(  # no site name begins a line
+            f"  {cell(t(s['site'], 40), 18)}  {str(s.get('scan_started_at') or '')[:10]:<10}  "
+            f"{s['products']:>5}  {s['s2']:>3}  {s['s1']:>3}  {t(s['verdict'], 13):<13}  "
+            f"{s['errors']:>3}  {'yes' if s['complete'] else 'NO'}")
+    yield "\n".join(lines) + "\n"
 
 
 def render_fleet_json(sites: list[Site], load: Loader) -> Iterator[str]:

@@ -357,3 +357,28 @@ def test_debug_logs_name_each_address_asked_once(caplog: pytest.LogCaptureFixtur
     assert asked and all("127.0.0.9:9" in line and " s" in line for line in asked)
     progress = [r.getMessage() for r in caplog.records if r.getMessage().startswith("scan: ")]
     assert len(progress) == len(set(progress))  # no line repeated
+
+
+def test_fleet_before_and_after_of_one_site_and_the_same_file_twice(tmp_path: Path) -> None:
+    paths = []
+    for index, (scenario, started) in enumerate((("error-803", "2026-12-01T10:00:00Z"),
+                                                 ("healthy-s2", "2026-11-01T10:00:00Z"),
+                                                 ("error-803", "2026-11-20T10:00:00Z"))):
+        document = json.loads(render_json(inventory_of(scenario)))
+        document["scan"]["started_at"] = started
+        document["label"] = "Smith house" if scenario == "error-803" else "Jones flat"
+        path = tmp_path / f"{index}.json"
+        path.write_text(json.dumps(document))
+        paths.append(str(path))
+    code, out, err = run("analyze", *paths, paths[0])
+    assert code == 1
+    assert "given twice" in err
+    lines = [line for line in out.splitlines() if line.startswith("  ") and "20" in line]
+    assert len(lines) == 3 and all(len(line) <= 80 for line in out.splitlines()), [
+        line for line in out.splitlines() if len(line) > 80]
+    assert "2026-11-20" in lines[0] and "2026-12-01" in lines[1]  # the same site, in date order
+    assert "Jones flat" in lines[2]
+    _code, out, _ = run("analyze", *paths, "-f", "csv")
+    table = parse_csv(out)
+    assert {r["site_verdict"] for r in table} == {"likely", "not-indicated"}
+    assert {"site_errors", "site_complete", "scan_started_at", "label"} <= set(table[0])
