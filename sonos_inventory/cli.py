@@ -324,8 +324,34 @@ def cli(ctx: click.Context) -> None:
     ctx.exit(2)
 
 
+def guide_demo(terminal: Any) -> int:
+    """`guide --demo`: the guided scan of the built-in household, on loopback only (a
+    runner's or an owner's own network is never searched), no history, the report in a new
+    temporary folder."""
+    import dataclasses
+    import tempfile
+
+    from .emulator.server import Emulator
+    from .guide import Guide
+
+    with scenario_dir("error-803") as path, running(Emulator(_load(path), mdns=False)):
+        def scanner(options: ScanOptions, progress: Callable[[Progress], None]
+                    ) -> tuple[Inventory, ScanObservations]:
+            if not options.hosts:  # the search: loopback, where the emulator answers
+                options = dataclasses.replace(options, interface_addrs=("127.0.0.1",),
+                                              use_mdns=False)
+            return app.run_scan(options, on_progress=progress)
+
+        folder = Path(tempfile.mkdtemp(prefix="sonos-inventory-guide-demo-"))
+        return Guide(terminal, scanner=scanner, documents=lambda: [folder]).run()
+
+
 @cli.command()
-def guide() -> None:
+@click.option("--demo", "demo_household", is_flag=True,
+              help="Guide through the built-in emulated household instead: it searches "
+                   "loopback only, writes no history, and saves its report in a temporary "
+                   "folder (it says where).")
+def guide(demo_household: bool) -> None:
     """The guided scan, step by step (what a double-click runs): search, show, save the report
     and open it. Reads its answers line by line from standard input.
 
@@ -345,6 +371,8 @@ def guide() -> None:
         return with_history(inventory, context, save=bool(inventory.players))
 
     terminal = Terminal.standard()
+    if demo_household:
+        sys.exit(guide_demo(terminal))
     try:
         code = Guide(terminal, save_history=history).run()
     except (KeyboardInterrupt, SystemExit):

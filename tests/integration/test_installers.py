@@ -382,3 +382,20 @@ def test_fleet_before_and_after_of_one_site_and_the_same_file_twice(tmp_path: Pa
     table = parse_csv(out)
     assert {r["site_verdict"] for r in table} == {"likely", "not-indicated"}
     assert {"site_errors", "site_complete", "scan_started_at", "label"} <= set(table[0])
+
+
+def test_guide_demo_searches_loopback_writes_no_history_and_says_where(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    monkeypatch.setenv("SONOS_INVENTORY_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SONOS_INVENTORY_NO_BROWSER", "1")
+    result = CliRunner().invoke(cli, ["guide", "--demo"], input="\n\n\n\n")
+    assert result.exit_code == 1, result.output  # the built-in household's conflict
+    assert "(software-track conflict): Likely" in result.output
+    saved = next(line.strip() for line in result.output.splitlines()
+                 if line.strip().endswith("sonos-report.html"))
+    report = Path(saved)
+    assert report.is_file() and "sonos-inventory-guide-demo-" in saved
+    assert not (tmp_path / "home" / "history").exists()  # the demo writes no history
+    shutil.rmtree(report.parent.parent)
