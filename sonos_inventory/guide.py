@@ -39,6 +39,20 @@ def _scan(options: ScanOptions, on_progress: Callable[[Progress], None]
     return app.run_scan(options, on_progress=on_progress)
 
 
+def paragraphs(text: str) -> list[str]:
+    """The text's logical lines: a prose line that goes on from the one before (not indented,
+    not a list item, the one before neither indented nor ending in a colon) is joined to it."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        previous = out[-1] if out else ""
+        if (line.strip() and previous.strip() and not line.startswith((" ", "-", "\t"))
+                and not previous.startswith(" ") and not previous.rstrip().endswith(":")):
+            out[-1] = previous.rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return out
+
+
 @dataclass(frozen=True)
 class Terminal:
     """Where the guide reads and writes; stdin/stdout unless a test gives others."""
@@ -58,11 +72,13 @@ class Terminal:
                    console.terminal_width(sys.stdout))
 
     def say(self, text: str = "") -> None:
-        """Each line wrapped to the terminal's width, between words; list items indented."""
+        """Prose wrapped once, to the terminal's width: the texts' own line breaks inside a
+        paragraph are joined first (they were written for reading the source), then each
+        paragraph and list item is wrapped between words, list items indented."""
         from .report.table_fit import wrap
 
         out = []
-        for line in text.split("\n"):
+        for line in paragraphs(text):
             lead = len(line) - len(line.lstrip(" "))
             indent = " " * (lead + (2 if line.lstrip(" ").startswith("- ") else 0))
             out.extend(wrap(line, self.width, indent))

@@ -3,6 +3,7 @@ scans, what it says, what it saves and opens (the end-to-end run is tests/integr
 
 from __future__ import annotations
 
+import itertools
 import zipfile
 from collections.abc import Callable
 from datetime import datetime
@@ -216,3 +217,40 @@ def test_the_saved_report_says_to_attach_the_bundle_beside_it(tmp_path: Path) ->
     assert "Markdown or JSON" not in html
     assert "support.sonos.com" in html and "support.sonos.com" in script.text
     assert "sonos.com/support" not in html + script.text
+
+
+def _ends_early(lines: list[str], width: int) -> list[str]:
+    """Lines that end although the next line's first word would have fit on them, within one
+    paragraph (the next line is a continuation: indented deeper or at the same level, not a
+    new item, not blank)."""
+    early = []
+    for line, following in itertools.pairwise(lines):
+        if not line.strip() or not following.strip() or following.lstrip().startswith("- "):
+            continue
+        if line.rstrip().endswith(":") or following.lstrip().startswith(("/", "C:")):
+            continue
+        lead = len(line) - len(line.lstrip())
+        follow_lead = len(following) - len(following.lstrip())
+        if follow_lead < lead or (follow_lead == lead and lead > 0):
+            continue  # a new item, not a continuation
+        word = following.split()[0]
+        if len(line) + 1 + len(word) <= width:
+            early.append(line)
+    return early
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_every_guide_screen_is_wrapped_once(width: int) -> None:
+    from sonos_inventory import guide_text
+    from sonos_inventory.guide import Terminal
+
+    screens = [guide_text.INTRO, guide_text.WHERE_IS_THE_IP, guide_text.DIAGNOSTIC_HELP,
+               *(guide_text.reasons_nothing_found(p) for p in ("darwin", "win32", "linux")),
+               guide_text.saved(Path("/tmp/x"), Path("/tmp/x/r.html"), Path("/tmp/x/b.zip"),
+                                True)]
+    for screen in screens:
+        written: list[str] = []
+        Terminal(lambda: "", written.append, False, width).say(screen)
+        lines = "".join(written).splitlines()
+        assert all(len(line) <= width for line in lines if " " in line.strip()), lines
+        assert not _ends_early(lines, width), (width, _ends_early(lines, width))
