@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -139,19 +140,36 @@ def check(data: bytes, suffix: str, fmt: str, redact: bool) -> None:
     assert not CONTROL.search(result.stderr), result.stderr
 
 
-settings_ = settings(max_examples=150, deadline=None,
-                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings_ = settings(max_examples=60, deadline=None, suppress_health_check=_HEALTH)
+settings_full = settings(max_examples=400, deadline=None, suppress_health_check=_HEALTH)
+"""The default tier samples (a fixed budget of examples); the slow tier runs many more."""
+FORMATS = st.sampled_from(["table", "markdown", "json", "html"])
 
 
 @settings_
-@given(any_input, st.sampled_from(["table", "markdown", "json", "html"]), st.booleans())
+@given(any_input, FORMATS, st.booleans())
 def test_any_inventory_file_gives_an_exit_code_never_a_traceback(data: bytes, fmt: str,
                                                                  redact: bool) -> None:
     check(data, ".json", fmt, redact)
 
 
 @settings_
-@given(bundles(), st.sampled_from(["table", "markdown", "json", "html"]), st.booleans())
+@given(bundles(), FORMATS, st.booleans())
 def test_any_bundle_gives_an_exit_code_never_a_traceback(data: bytes, fmt: str,
                                                          redact: bool) -> None:
+    check(data, ".zip", fmt, redact)
+
+
+@pytest.mark.slow
+@settings_full
+@given(any_input, FORMATS, st.booleans())
+def test_many_inventory_files_give_an_exit_code(data: bytes, fmt: str, redact: bool) -> None:
+    check(data, ".json", fmt, redact)
+
+
+@pytest.mark.slow
+@settings_full
+@given(bundles(), FORMATS, st.booleans())
+def test_many_bundles_give_an_exit_code(data: bytes, fmt: str, redact: bool) -> None:
     check(data, ".zip", fmt, redact)

@@ -9,6 +9,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -58,9 +59,25 @@ def households(draw: st.DrawFn) -> HouseholdSpecSynth:
                               tuple(Group((Member(p),)) for p in players), vanished)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SAMPLE = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FULL = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+"""The default tier samples; the slow tier (`make test-slow`) runs ten times as many."""
+
+
+@SAMPLE
 @given(households())
 def test_no_identifier_survives_redaction(household: HouseholdSpecSynth) -> None:
+    no_identifier_survives(household)
+
+
+@pytest.mark.slow
+@FULL
+@given(households())
+def test_no_identifier_survives_redaction_many(household: HouseholdSpecSynth) -> None:
+    no_identifier_survives(household)
+
+
+def no_identifier_survives(household: HouseholdSpecSynth) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "scenario"
         write_household(root, household)
@@ -162,10 +179,22 @@ def readings(text: str) -> list[str]:
     return [text, unescaped, plain, re.sub(r"[:\-_ \\]", "", plain).upper()]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@SAMPLE
 @given(odd_households(), st.booleans())
 def test_no_identifier_form_survives_in_any_output(case: tuple[HouseholdSpecSynth, str],
                                                     rooms: bool) -> None:
+    no_identifier_form_survives(case, rooms)
+
+
+@pytest.mark.slow
+@FULL
+@given(odd_households(), st.booleans())
+def test_no_identifier_form_survives_in_any_output_many(case: tuple[HouseholdSpecSynth, str],
+                                                         rooms: bool) -> None:
+    no_identifier_form_survives(case, rooms)
+
+
+def no_identifier_form_survives(case: tuple[HouseholdSpecSynth, str], rooms: bool) -> None:
     household, location = case
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "scenario"
