@@ -725,7 +725,7 @@ def finish_fleet(files: list[Path], request: OutputRequest) -> int:
 
     from .analyze.verdict import analyze as run_analysis
     from .fileio import is_stdout, shown, write_output_chunks
-    from .report.fleet import Site, problems_first, render_fleet, summarise, unique_names
+    from .report.fleet import Site, problems_first, render_fleet, summarise, unique_name, worst_exit
     from .report.redact import Redactor
 
     redactor = Redactor(rooms=request.redact_rooms) if (
@@ -741,6 +741,7 @@ def finish_fleet(files: list[Path], request: OutputRequest) -> int:
     by_name: dict[str, Path] = {}
     sites: list[Site] = []
     seen: set[Path] = set()
+    taken: set[str] = set()
     for path in files:  # the first pass, in argument order (so are the redaction pseudonyms)
         try:
             real = path.resolve()
@@ -751,7 +752,7 @@ def finish_fleet(files: list[Path], request: OutputRequest) -> int:
             continue
         seen.add(real)
         inventory = loaded(path)
-        [name] = unique_names([*by_name, inventory.label], [*by_name, path.name])[-1:]
+        name = unique_name(inventory.label or path.name, taken)
         by_name[name] = path
         sites.append(summarise(name, shown(path), inventory, app.exit_code(inventory)))
         del inventory
@@ -764,7 +765,7 @@ def finish_fleet(files: list[Path], request: OutputRequest) -> int:
                 chunk = redactor.shapes(chunk)
             yield chunk.encode("utf-8")
 
-    code = worst_exit_of(sites)
+    code = worst_exit([site.exit_code for site in sites])
     failures: list[str] = []
     if request.output is not None and not is_stdout(request.output):
         try:
@@ -787,12 +788,6 @@ def finish_fleet(files: list[Path], request: OutputRequest) -> int:
         for path in written:
             click.echo(f"Wrote {shown(path)}", err=True)
     return app.EXIT_USAGE if failures else code
-
-
-def worst_exit_of(sites: list[Any]) -> int:
-    from .report.fleet import worst_exit
-
-    return worst_exit([site.exit_code for site in sites])
 
 
 def _scan_name(inventory: Inventory, path: Path) -> str:

@@ -186,12 +186,18 @@ def _write_in_place(path: Path, data: bytes) -> None:
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:
     """Replace a regular file (or create one) with `data`, mode 0600, via an exclusive temp file."""
+    write_chunks_atomically(path, (data,))
+
+
+def write_chunks_atomically(path: Path, chunks: Iterable[bytes]) -> None:
+    """write_bytes_atomically for data made piece by piece: one piece in memory at a time."""
     path = path.expanduser()
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
+            for chunk in chunks:
+                stream.write(chunk)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -216,17 +222,7 @@ def write_output_chunks(path: Path, chunks: Iterable[bytes]) -> None:
     if mode is not None and not stat.S_ISREG(mode):  # a FIFO, device or folder: as write_output
         write_output(path, b"".join(chunks))
         return
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_chunks_atomically(path, chunks)
 
 
 def write_output(path: Path, data: bytes) -> None:

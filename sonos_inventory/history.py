@@ -44,10 +44,15 @@ def history_dir() -> Path:
     return user_data_path("sonos-inventory", appauthor=False) / "history"
 
 
-def _names(directory: Path) -> list[str]:
+def _refuse_unsafe(directory: Path) -> None:
+    """Reading or clearing the history: an unsafe folder is refused (fileio.unsafe_folder)."""
     problem = unsafe_folder(directory)
     if problem:
         raise UsageError(f"the scan history is not used: {problem}")
+
+
+def _names(directory: Path) -> list[str]:
+    _refuse_unsafe(directory)
     try:
         with os.scandir(directory) as entries:
             return sorted(e.name for e in entries if fnmatch.fnmatchcase(e.name, PATTERN))
@@ -137,9 +142,7 @@ def clear(directory: Path | None = None) -> tuple[int, list[str]]:
     """Delete every saved scan and leftover temporary file; whatever else is named like one
     (a folder, a link, a FIFO) is removed as what it is, never followed. Returns (count, notes)."""
     directory = directory or history_dir()
-    problem = unsafe_folder(directory)
-    if problem:
-        raise UsageError(f"the scan history is not used: {problem}")
+    _refuse_unsafe(directory)
     removed, notes = 0, []
     try:
         with os.scandir(directory) as listing:

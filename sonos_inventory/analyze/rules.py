@@ -172,57 +172,57 @@ def _standing_evidence(standing: PlayerStanding) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def standings_of(inventory: Inventory, kind: Standing) -> Iterator[PlayerStanding]:
+    """Every product of every household whose release standing is `kind`."""
+    for _track, household in household_standings(inventory):
+        yield from (s for s in household if s.standing is kind)
+
+
 def below_min_compatible(inventory: Inventory) -> list[Finding]:
     findings = []
-    for _track, household in household_standings(inventory):
-        for standing in household:
-            if standing.standing is not Standing.BELOW_MIN_COMPATIBLE:
-                continue
-            p, ref = standing.player, standing.reference
-            against = f" ({name(ref)}, {release_words(ref)})" if ref else ""
-            findings.append(Finding(
-                rule="below-min-compatible", severity=Severity.ERROR, players=(p.uuid,),
-                title=f"{name(p)} runs software too old for its household",
-                detail=(
-                    f"{name(p)} runs {p.software_version} ({release_words(p)}), below the "
-                    "oldest version that products on its own branch of the household accept "
-                    f"(their minCompatibleVersion){against}. An incompatible product cannot "
-                    "play with the others until it updates."
-                ),
-                advice=(
-                    "Check that the product is powered and on the network, then ask the "
-                    "Sonos app to update the system once. If it still stays behind, stop "
-                    "retrying and contact Sonos support with this report."
-                ),
-                evidence=_standing_evidence(standing),
-            ))
+    for standing in standings_of(inventory, Standing.BELOW_MIN_COMPATIBLE):
+        p, ref = standing.player, standing.reference
+        against = f" ({name(ref)}, {release_words(ref)})" if ref else ""
+        findings.append(Finding(
+            rule="below-min-compatible", severity=Severity.ERROR, players=(p.uuid,),
+            title=f"{name(p)} runs software too old for its household",
+            detail=(
+                f"{name(p)} runs {p.software_version} ({release_words(p)}), below the "
+                "oldest version that products on its own branch of the household accept "
+                f"(their minCompatibleVersion){against}. An incompatible product cannot "
+                "play with the others until it updates."
+            ),
+            advice=(
+                "Check that the product is powered and on the network, then ask the "
+                "Sonos app to update the system once. If it still stays behind, stop "
+                "retrying and contact Sonos support with this report."
+            ),
+            evidence=_standing_evidence(standing),
+        ))
     return findings
 
 
 def behind_release(inventory: Inventory) -> list[Finding]:
     findings = []
-    for _track, household in household_standings(inventory):
-        for standing in household:
-            if standing.standing is not Standing.BEHIND_RELEASE:
-                continue
-            p, ref = standing.player, standing.reference
-            newest = (f"{ref.software_version} ({release_words(ref)}) on {name(ref)}"
-                      if ref else "the household's newest release")
-            findings.append(Finding(
-                rule="behind-release", severity=Severity.WARNING, players=(p.uuid,),
-                title=f"{name(p)} is a release or more behind its household",
-                detail=(
-                    f"{name(p)} runs {p.software_version} ({release_words(p)}) while its "
-                    f"household's newest release is {newest}. It is still compatible (not "
-                    "below any minCompatibleVersion on its branch), but it missed an update."
-                ),
-                advice=(
-                    "Check in the Sonos app (Settings > System > Software Update) that an "
-                    "update is offered and run it once. If the product stays behind, mention "
-                    "it to Sonos support with this report."
-                ),
-                evidence=(*_standing_evidence(standing), f"observed releases: {OBSERVATIONS}"),
-            ))
+    for standing in standings_of(inventory, Standing.BEHIND_RELEASE):
+        p, ref = standing.player, standing.reference
+        newest = (f"{ref.software_version} ({release_words(ref)}) on {name(ref)}"
+                  if ref else "the household's newest release")
+        findings.append(Finding(
+            rule="behind-release", severity=Severity.WARNING, players=(p.uuid,),
+            title=f"{name(p)} is a release or more behind its household",
+            detail=(
+                f"{name(p)} runs {p.software_version} ({release_words(p)}) while its "
+                f"household's newest release is {newest}. It is still compatible (not "
+                "below any minCompatibleVersion on its branch), but it missed an update."
+            ),
+            advice=(
+                "Check in the Sonos app (Settings > System > Software Update) that an "
+                "update is offered and run it once. If the product stays behind, mention "
+                "it to Sonos support with this report."
+            ),
+            evidence=(*_standing_evidence(standing), f"observed releases: {OBSERVATIONS}"),
+        ))
     return findings
 
 
@@ -294,6 +294,20 @@ def s1_only_product(inventory: Inventory) -> list[Finding]:
     return findings
 
 
+def remembered_words(inventory: Inventory, player: Player) -> str:
+    """'remembered by "A" and "B" as vanished, not answering (latest sighting: ...): a current
+    member of none of them', for a product several households remember."""
+    by = " and ".join(household_label(h) for h in inventory.households
+                      if player.uuid in h.remembered)
+    if player.reachable:
+        return (f"remembered by {by} as vanished; it answers, but did not say which household "
+                "it belongs to")
+    seen = next((e.detail for e in player.errors if "(latest sighting" in e.detail), "")
+    latest = seen[seen.index("(latest sighting"):] if seen else ""
+    return (f"remembered by {by} as vanished, not answering {latest}".rstrip()
+            + ": a current member of none of them")
+
+
 def moved_out(inventory: Inventory) -> list[tuple[Household, Player, Household | None]]:
     """(old household, product, its household now) for every product a household remembers as
     vanished while it is a current member of another one."""
@@ -326,14 +340,7 @@ def split_households(inventory: Inventory) -> list[Finding]:
             f"{name(player)} ({player.track.value}) is known to household "
             f"{household_label(old)} (still listed there), now in household {where}")
     for player in lost:
-        by = " and ".join(household_label(h) for h in inventory.households
-                          if player.uuid in h.remembered)
-        state = ("answers, but did not say which household it belongs to" if player.reachable
-                 else "not answering" + "".join(
-                     f" ({e.detail[e.detail.index('latest sighting'):]}"
-                     for e in player.errors[:1] if "latest sighting" in e.detail))
-        evidence.append(f"{name(player)} is remembered by {by} as vanished, {state}: a current "
-                        "member of none of them")
+        evidence.append(f"{name(player)} is {remembered_words(inventory, player)}")
     all_tracks = {t for h in identified for t in h.tracks}
     count = max(len(identified), 2)
     detail = f"{count} separate Sonos systems (households) share this network."

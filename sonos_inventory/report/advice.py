@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..analyze.rules import name, names
+from ..analyze.rules import name, names, remembered_words
 from ..analyze.verdict import LIKELY, NOT_INDICATED, POSSIBLE, UNKNOWN, unread_members
 from ..model import Household, Inventory, Player, Severity, Track
 from .safe_text import for_terminal, quoted
@@ -70,19 +70,6 @@ def moved_out_lines(inventory: Inventory, household: Household) -> list[str]:
             continue
         lines.append(f"{name(player)}: {remembered_words(inventory, player)}")
     return lines
-
-
-def remembered_words(inventory: Inventory, player: Player) -> str:
-    """'remembered by A and B as vanished, not answering (...)': a member of none of them."""
-    by = [quoted(h.household_id, 64) if h.household_id else "an unknown household"
-          for h in inventory.households if player.uuid in h.remembered]
-    if player.reachable:
-        return (f"remembered by {' and '.join(by)} as vanished; it answers, but did not say "
-                "which household it belongs to")
-    seen = next((e.detail for e in player.errors if "latest sighting" in e.detail), "")
-    latest = seen[seen.index("(latest sighting"):] if "(latest sighting" in seen else ""
-    return (f"remembered by {' and '.join(by)} as vanished, not answering {latest}".rstrip()
-            + ": a current member of none of them")
 
 
 def incomplete_notice(inventory: Inventory) -> str | None:

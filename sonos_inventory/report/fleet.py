@@ -36,23 +36,15 @@ class Site:
         return int(self.facts["exit_code"])
 
 
-def unique_names(labels: list[str | None], files: list[str]) -> list[str]:
-    """The label, else the file name; a repeated name gets ` #2`, ` #3`, ... and a name that
-    already ends like that is numbered past it, so no two sites ever share a name."""
-    names: list[str] = []
-    taken: set[str] = set()
-    for label, file in zip(labels, files, strict=True):
-        base = label or file
-        name, n = base, 1
-        while name in taken:
-            n += 1
-            name = f"{base} #{n}"
-        taken.add(name)
-        names.append(name)
-    return names
-
-
-site_names = unique_names
+def unique_name(base: str, taken: set[str]) -> str:
+    """`base`, or `base #2`, `base #3`, ... when taken (a name that already ends like that is
+    numbered past it), so no two sites ever share a name. Adds it to `taken`."""
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base} #{n}"
+    taken.add(name)
+    return name
 
 
 def worst_exit(codes: list[int]) -> int:

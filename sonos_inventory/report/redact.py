@@ -19,7 +19,6 @@ Kept: model numbers, software versions, tracks, roles, findings. Best effort: re
 from __future__ import annotations
 
 import bisect
-import builtins
 import heapq
 import html
 import json
@@ -438,10 +437,6 @@ class Redactor:
     def maybe(self, value: str | None) -> str | None:
         return None if value is None else self.text(value)
 
-    def bytes(self, data: bytes) -> bytes:
-        return self.text(data.decode("utf-8", "surrogateescape")).encode("utf-8",
-                                                                          "surrogateescape")
-
     def inventory(self, inventory: Inventory) -> Inventory:
         """The inventory with every identifier replaced (findings must be computed again)."""
         def problem(p: Problem) -> Problem:
@@ -558,7 +553,7 @@ class Redactor:
                 out.append(self.value(part) if part.strip() else part)
         return "".join(out)
 
-    def raw_file(self, name: str, data: builtins.bytes) -> tuple[str, builtins.bytes]:
+    def raw_file(self, name: str, data: bytes) -> tuple[str, bytes]:
         """A raw capture of a bundle, by its kind: XML and JSON inside their values, the
         household id file as a value, the tool's own notes by pattern."""
         text = data.decode("utf-8", "surrogateescape")

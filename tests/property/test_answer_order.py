@@ -22,7 +22,6 @@ from sonos_inventory.collect.read import DescriptionResult, read_description
 from sonos_inventory.emulator.offline import SOCKET_ONLY_FAULTS, OfflineLan
 from sonos_inventory.inventory import build_inventory
 from sonos_inventory.model import (
-    Endpoint,
     ErrorKind,
     HouseholdIdRead,
     HouseholdRead,
@@ -159,6 +158,3 @@ def test_the_driver_sees_what_a_real_offline_scan_sees() -> None:
         inventory, _obs, _lan = scan_offline(name)
         assert summary(replay(SCENARIOS / name, 1, frozenset())) == summary(inventory)
 
-
-def _unused(_e: Endpoint) -> None:  # keeps Endpoint imported for type readers
-    return None
