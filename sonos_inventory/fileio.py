@@ -205,32 +205,19 @@ def write_chunks_atomically(path: Path, chunks: Iterable[bytes]) -> None:
         raise
 
 
-def write_output_chunks(path: Path, chunks: Iterable[bytes]) -> None:
-    """write_output for a result made piece by piece (the fleet view): a regular file is
-    written through an exclusive temporary file and replaced at the end, so memory holds one
-    piece at a time; stdout gets each piece as it comes."""
-    if is_stdout(path):
-        for chunk in chunks:
-            sys.stdout.buffer.write(chunk)
-        sys.stdout.buffer.flush()
-        return
-    path = path.expanduser()
-    try:
-        mode: int | None = os.stat(path).st_mode
-    except FileNotFoundError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):  # a FIFO, device or folder: as write_output
-        write_output(path, b"".join(chunks))
-        return
-    write_chunks_atomically(path, chunks)
-
-
 def write_output(path: Path, data: bytes) -> None:
     """Write a result where the user asked: stdout for `-`, in place for a FIFO/device/terminal,
     atomically (0600) otherwise. Raises OSError when it cannot."""
+    write_output_chunks(path, (data,))
+
+
+def write_output_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+    """write_output for a result made piece by piece (the fleet view): stdout and a regular
+    file get one piece at a time; a FIFO, device or terminal gets the whole in one write."""
     if is_stdout(path):
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
         return
     path = path.expanduser()
@@ -241,10 +228,9 @@ def write_output(path: Path, data: bytes) -> None:
     if mode is not None and stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
     if mode is not None and not stat.S_ISREG(mode):
-        _write_in_place(path, data)
+        _write_in_place(path, b"".join(chunks))
     else:
-        write_bytes_atomically(path, data)
-
+        write_chunks_atomically(path, chunks)
 
 
 def save_elsewhere(data: bytes, name: str) -> Path:
