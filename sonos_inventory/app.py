@@ -15,6 +15,7 @@ EXIT_OK = 0
 EXIT_CONFLICT = 1
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 
 
 def inventory_from(observations: ScanObservations) -> Inventory:

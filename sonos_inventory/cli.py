@@ -963,6 +963,7 @@ def main() -> None:
     import os
 
     console.force_utf8(sys.stdout, sys.stderr)
+    console.one_interrupt_per_press()
     try:
         cli.main(prog_name="sonos-inventory", standalone_mode=True)
     except (KeyboardInterrupt, _Interrupted):

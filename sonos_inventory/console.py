@@ -9,8 +9,10 @@ import contextlib
 import io
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -31,6 +33,29 @@ def force_utf8(*streams: TextIO) -> None:
                 stream.reconfigure(encoding="utf-8", errors="replace")
             except (ValueError, OSError):  # already written to / detached: leave it
                 continue
+
+
+INTERRUPT_ECHO_S = 1.0
+"""A second SIGINT this soon after the first is the same key press delivered twice."""
+
+
+def one_interrupt_per_press(window_s: float = INTERRUPT_ECHO_S) -> None:
+    """Make one Ctrl-C one KeyboardInterrupt: a SIGINT within `window_s` of the last one that
+    interrupted is ignored. The single file's launcher (PyInstaller's one-file bootloader)
+    forwards the SIGINT the terminal also sends this process, so one key press arrived twice:
+    it cut a scan short and then ended the program at the next prompt with a traceback. Only
+    from the main thread (where Python runs signal handlers); elsewhere it does nothing."""
+    last = [float("-inf")]
+
+    def handler(signum: int, frame: object) -> None:
+        now = time.monotonic()
+        if now - last[0] < window_s:
+            return
+        last[0] = now
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError, OSError):  # not the main thread, or no SIGINT
+        signal.signal(signal.SIGINT, handler)
 
 
 def terminal_width(stream: TextIO | None = None) -> int | None:
@@ -127,18 +152,36 @@ def report_folders() -> list[Path]:
 def open_in_browser(path: Path) -> bool:
     """Open a local file in the default browser. False when none can be started here.
 
-    BROWSER (the webbrowser module's variable) picks the program, also in tests. On a Linux
-    console without a display there is no graphical browser: a text-mode one would take over
-    the terminal, so nothing is started and the caller prints the path instead.
+    BROWSER (the webbrowser module's variable) picks the program, also in tests. Otherwise
+    Windows opens the file with its default program (os.startfile, as a double-click does),
+    macOS with `open`; elsewhere the webbrowser module decides. On a Linux console without a
+    display there is no graphical browser: a text-mode one would take over the terminal, so
+    nothing is started and the caller prints the path instead.
     """
-    import webbrowser  # only when a report is opened: it costs start-up time
-
     if os.environ.get(ENV_NO_BROWSER) == "1":
         return False
-    if (sys.platform.startswith("linux") and not os.environ.get("BROWSER")
-            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
-        return False
+    target = path.resolve()
+    if not os.environ.get("BROWSER"):
+        if sys.platform == "win32":
+            try:
+                os.startfile(str(target))  # type: ignore[attr-defined]  # Windows only
+            except (OSError, AttributeError):
+                return False
+            return True
+        if sys.platform == "darwin":
+            import subprocess
+
+            try:
+                return subprocess.run(["/usr/bin/open", str(target)], capture_output=True,
+                                      timeout=20, check=False).returncode == 0
+            except (OSError, subprocess.SubprocessError):
+                return False
+        if sys.platform.startswith("linux") and not (
+                os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            return False
+    import webbrowser  # only when a report is opened: it costs start-up time
+
     try:
-        return webbrowser.open(path.resolve().as_uri())
+        return webbrowser.open(target.as_uri())
     except (webbrowser.Error, OSError):
         return False

@@ -135,8 +135,41 @@ class Guide:
         self.save_history = save_history
         self.platform = platform
         self.now = now
+        self.finished: tuple[Inventory, ScanObservations] | None = None  # shown, not saved
+        self.saving = False
+        self.saved = False
 
     def run(self) -> int:
+        """The guide, start to end; its exit code. Ctrl-C at any moment stops it (exit 130):
+        during a search nothing is saved; after a finished scan the report is saved first."""
+        try:
+            return self.steps()
+        except KeyboardInterrupt:
+            return self.stop()
+
+    def stop(self) -> int:
+        """Ctrl-C: say so in one line; save a finished scan's report (without the answers still
+        to come) unless it is saved already."""
+        term = self.terminal
+        term.write("\r" + " " * 40 + "\r")
+        if self.saving and not self.saved:
+            term.say("\nStopped (Ctrl-C) while saving the report: it may be incomplete.")
+            return app.EXIT_INTERRUPTED
+        if self.finished is not None and not self.saved:
+            inventory, observations = self.finished
+            term.say("\nStopped (Ctrl-C). Saving the report of the finished scan first.")
+            try:
+                self.save(inventory, observations, ReportContext(None, None))
+            except KeyboardInterrupt:
+                term.say("Stopped (Ctrl-C) while saving.")
+            return app.EXIT_INTERRUPTED
+        if self.saved:
+            term.say("\nStopped (Ctrl-C). The report was saved (see above).")
+        else:
+            term.say("\nStopped (Ctrl-C). Nothing was saved.")
+        return app.EXIT_INTERRUPTED
+
+    def steps(self) -> int:
         term = self.terminal
         term.say(term.style(guide_text.INTRO.splitlines()[0], bold=True))
         term.say("\n".join(guide_text.INTRO.splitlines()[1:]))
@@ -165,6 +198,7 @@ class Guide:
             if not inventory.players:
                 term.say(guide_text.nothing_at(answer))
         self.show(inventory, observations)
+        self.finished = (inventory, observations)
         diagnostic = self.ask_diagnostic()
         self.save(inventory, observations, ReportContext(None, diagnostic))
         self.wait_close()
@@ -184,6 +218,8 @@ class Guide:
         term.write("Searching...")
         inventory, observations = self.scanner(options, progress)
         term.write("\r" + " " * 40 + "\r")
+        if observations.interrupted:  # Ctrl-C cut the search short: stop, never carry on
+            raise KeyboardInterrupt
         # The scan's notes speak of command-line options; they go into the bundle's manifest.
         return inventory, observations
 
@@ -223,6 +259,7 @@ class Guide:
         """Save the report and the bundle in the first place that takes them: the report is
         never lost because Documents cannot be written (or is not private)."""
         term = self.terminal
+        self.saving = True
         stamp = self.now()
         if self.save_history is not None:
             context = self.save_history(inventory, context)
@@ -247,6 +284,7 @@ class Guide:
         else:
             term.say("The report could not be saved anywhere on this computer.")
             return
+        self.saved = True
         opened = self.open_browser(html)
         conflict = inventory.verdict.error_803 in (Likelihood.LIKELY, Likelihood.POSSIBLE)
         term.say(guide_text.saved(folder.resolve(), html.resolve(), bundle.resolve(), opened,

@@ -19,7 +19,7 @@ from .advice import (
 from .context import ReportContext
 from .render_markdown import VERDICT_WORDS
 from .safe_text import content_security_policy, for_terminal
-from .view import app_version_of
+from .view import COLUMNS, FIRST_SEEN, app_version_of
 
 
 def h(value: object, limit: int = 200) -> str:
@@ -94,9 +94,13 @@ blockquote { margin: 0; padding: 10px 14px; background: #fff; border-left: 4px s
 .conn svg { width: 18px; height: 18px; fill: none; stroke: currentColor; stroke-width: 2; }
 .flag { display: block; margin-top: 8px; font-weight: 700; color: var(--alert); }
 .flag a { color: var(--alert); }
-table { border-collapse: collapse; width: 100%; background: #fff; font-size: .88em; }
-th, td { border: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; width: 100%; background: #fff; font-size: .82em; }
+th, td { border: 1px solid #ddd; padding: 3px 5px; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; }
+td { overflow-wrap: anywhere; } /* a long id or name wraps inside its cell, never off the page */
+.inventory td.col-serial { min-width: 10.5ch; } .inventory td.col-ip { min-width: 15.5ch; }
+.inventory td.col-software_version, .inventory td.col-first_seen { min-width: 10.5ch; }
+.inventory .household-row th { background: #e6e6e6; text-align: left; overflow-wrap: anywhere; }
 .finding { background: #fff; border: 1px solid #ddd; border-left: 6px solid #888;
   border-radius: 6px; padding: 10px 14px; margin: 0 0 12px; }
 .finding.error { border-left-color: var(--alert); } .finding.warning { border-left-color: #c77700; }
@@ -109,8 +113,15 @@ th { background: #f0f0f0; }
 .legend .legend-conflict { border-color: var(--alert); color: var(--alert); }
 .legend .legend-silent { border-style: dashed; }
 code { background: #eee; padding: 0 3px; border-radius: 3px; }
+@media print, (max-width: 820px) { /* a printed page (A4 or Letter) is about 720 px wide */
+  body { padding: 8px; } table { font-size: .7em; } th, td { padding: 2px 3px; }
+  th { overflow-wrap: anywhere; }
+  .inventory td.col-software_version, .inventory td.col-first_seen { min-width: 6ch; }
+  .inventory td.col-ip { min-width: 8.5ch; }
+}
 @media print {
   body { background: #fff; max-width: none; padding: 0; font-size: 11pt; }
+  thead { display: table-header-group; } tr { break-inside: avoid; }
   .panel, .finding, .tile, .room { break-inside: avoid; box-shadow: none; }
   a { color: inherit; text-decoration: none; }
 }
@@ -185,6 +196,35 @@ def _finding(index: int, finding: Finding, inventory: Inventory) -> str:
     )
 
 
+def _inventory_table(inventory: Inventory, context: ReportContext) -> list[str]:
+    """The product table, its columns from report/view.py (and First seen when the history
+    says), one block of rows per household under a heading row: the long household id is
+    written once, not in a column of its own that would push the table off the page."""
+    columns = COLUMNS + ((FIRST_SEEN,) if context.first_seen else ())
+    out = ['<h2>Inventory</h2><table class="inventory"><thead><tr>'
+           + "".join(f'<th scope="col" class="col-{c.key}">{h(c.label)}</th>' for c in columns)
+           + "</tr></thead>"]
+    by_uuid = {p.uuid: p for p in inventory.players}
+    blocks = [(f"Household {index}: {household.household_id or '(id unknown)'}",
+               [by_uuid[u] for u in household.players if u in by_uuid])
+              for index, household in enumerate(inventory.households, 1)]
+    listed = {p.uuid for _, players in blocks for p in players}
+    if loose := [p for p in inventory.players if p.uuid not in listed]:
+        blocks.append(("In no household that was read", loose))
+    for title, players in blocks:
+        out.append(f'<tbody><tr class="household-row"><th colspan="{len(columns)}" '
+                   f'scope="colgroup">{h(title, 300)}</th></tr>')
+        for p in players:
+            cells = [(context.first_seen_of(p.uuid) or "this scan")[:10]
+                     if c is FIRST_SEEN else c.value(p) for c in columns]
+            out.append("<tr>" + "".join(f'<td class="col-{c.key}">{h(v) if v else "-"}</td>'
+                                        for c, v in zip(columns, cells, strict=True))
+                       + "</tr>")
+        out.append("</tbody>")
+    out.append("</table>")
+    return out
+
+
 def render_html(inventory: Inventory, context: ReportContext | None = None) -> str:
     context = context or ReportContext()
     conflicts = _conflicts(inventory)
@@ -244,20 +284,7 @@ def render_html(inventory: Inventory, context: ReportContext | None = None) -> s
     if not inventory.findings:
         out.append("<p>No findings.</p>")
     out += [_finding(i, f, inventory) for i, f in enumerate(inventory.findings, 1)]
-    out.append("<h2>Inventory</h2><table><thead><tr>"
-               + "".join(f"<th>{c}</th>" for c in (
-                   "Room", "Product", "Model", "Series", "Serial", "Software", "Version (app)",
-                   "Track", "S2-capable", "Role", "IP", "Connection", "Answered", "Household"))
-               + "</tr></thead><tbody>")
-    for p in inventory.players:
-        capable = {True: "yes", False: "no", None: "cannot tell; ask support"}[p.s2_capable]
-        cells = [p.room, p.model_name, p.model_number, p.series_id, p.serial,
-                 p.software_version, app_version_of(p),
-                 p.track.value, capable, ROLE_LABEL[p.role], p.ip, connection_label(p),
-                 answered(p, reason=False),
-                 p.household_id]
-        out.append("<tr>" + "".join(f"<td>{h(c) if c else '-'}</td>" for c in cells) + "</tr>")
-    out.append("</tbody></table>")
+    out += _inventory_table(inventory, context)
     deep = [p for p in inventory.players if p.deep is not None]
     if deep:
         out.append("<h2>Status pages (--deep)</h2><table><thead><tr>" + "".join(

@@ -23,12 +23,14 @@ ELLIPSIS = "…"
 # dropped in rank order, then truncated with an ellipsis down to the width it keeps.
 _SHORTEN: tuple[tuple[str, Callable[[str], str]], ...] = tuple(
     (c.label, c.narrow.shorten) for c in COLUMNS if c.narrow.shorten)
+_MERGE = tuple((c.label, c.narrow.merge) for c in COLUMNS if c.narrow.merge)
 _DROP_IF_UNIFORM = tuple((label, value) for _rank, label, value in sorted(
     (c.narrow.drop_if_all[0], c.label, c.narrow.drop_if_all[1])
     for c in COLUMNS if c.narrow.drop_if_all))
 _DROP = tuple(label for _rank, label in sorted(
     (c.narrow.drop_rank, c.label) for c in COLUMNS if c.narrow.drop_rank))
-_TRUNCATE = {c.label: c.narrow.truncate_to for c in COLUMNS if c.narrow.truncate_to}
+_TRUNCATE = {c.label: c.narrow.truncate_to for c in COLUMNS if c.narrow.truncate_to} | {
+    merge.label: merge.truncate_to for _, merge in _MERGE if merge.truncate_to}
 
 
 def display_width(text: str) -> int:
@@ -68,7 +70,7 @@ def _total(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
 
 def fit_columns(headers: Sequence[str], rows: Sequence[Sequence[str]],
                 width: int | None) -> Fitted:
-    """Shorten, then drop, then truncate columns until the table fits `width` display cells
+    """Shorten, then merge, then drop, then truncate columns until the table fits `width` display cells
     (None: unchanged). A table that cannot fit even then is returned at its narrowest."""
     cols = list(headers)
     table = [list(row) for row in rows]
@@ -88,6 +90,17 @@ def fit_columns(headers: Sequence[str], rows: Sequence[Sequence[str]],
             index = cols.index(name)
             for row in table:
                 row[index] = shorten(row[index])
+    for name, merge in _MERGE:
+        if _total(cols, table) > width and name in cols and merge.other in cols:
+            own, other = cols.index(name), cols.index(merge.other)
+            merged = [merge.combine(row[own], row[other]) for row in table]
+            if any(m != row[other] for m, row in zip(merged, table, strict=True)):
+                dropped.append(merge.other)  # some rows show another value in its place
+            for row, cell in zip(table, merged, strict=True):
+                row[other] = cell
+            cols[other] = merge.label
+            drop(name)
+            dropped.remove(name)  # its value is what the merged column shows
     for name, value in _DROP_IF_UNIFORM:
         if _total(cols, table) > width and name in cols:
             index = cols.index(name)

@@ -18,13 +18,26 @@ from .advice import answered, connection_label
 
 
 @dataclass(frozen=True)
+class Merge:
+    """At a narrow width, this column and the column labelled `other` become one column
+    `label` in the other's place: `combine(own cell, other cell)` per row. Nothing is dropped
+    that the person needs (the release label where known, otherwise the build)."""
+
+    other: str
+    label: str
+    combine: Callable[[str, str], str]
+    truncate_to: int | None = None
+
+
+@dataclass(frozen=True)
 class Narrow:
     """How the terminal table gives way when it is too wide (report/table_fit.py): first
-    `shorten` (no information lost), then drop the column when every cell is `drop_if_all`, then
+    `shorten` (no information lost), then `merge` two columns into one, then drop the column when every cell is `drop_if_all`, then
     drop it outright, then cut its cells with an ellipsis down to `truncate_to`. The ranks order
     the columns within each step."""
 
     shorten: Callable[[str], str] | None = None
+    merge: Merge | None = None
     drop_if_all: tuple[int, str] | None = None  # (rank, the ordinary value)
     drop_rank: int | None = None
     truncate_to: int | None = None
@@ -48,6 +61,15 @@ def app_version_of(player: Player) -> str | None:
     return app_version(label, player.software_version)
 
 
+def label_or_build(app: str, build: str) -> str:
+    """The app's version alone where the release label is known (`11.16.2 (build 57238006)`
+    gives `11.16.2`), otherwise the build (`86.7-77050`): the value an owner can match in the
+    Sonos app, in the width of one column."""
+    if not app or app.startswith("build "):
+        return build
+    return app.split(" (build ", 1)[0]
+
+
 def _capable(player: Player) -> str:
     return {True: "yes", False: "no", None: "cannot tell; ask support"}[player.s2_capable]
 
@@ -63,7 +85,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("software_version", "Software", lambda p: p.software_version, 16,
            narrow=Narrow(truncate_to=10)),
     Column("display_version", "Version (app)", lambda p: app_version_of(p), 32,
-           narrow=Narrow(drop_rank=1)),
+           narrow=Narrow(merge=Merge("Software", "Version", label_or_build, truncate_to=10))),
     Column("track", "Track", lambda p: p.track.value, 8),
     Column("s2_capable", "S2-capable", _capable, 8, in_table=False),
     Column("role", "Role", lambda p: p.role.value, 16,

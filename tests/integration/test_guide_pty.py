@@ -198,3 +198,119 @@ def test_bare_command_without_a_terminal_prints_help(person_env: dict[str, str],
     assert result.returncode == 2
     assert "Usage: " in result.stderr and "guide" in result.stderr
     assert not (tmp_path / "Docs").exists()
+
+
+# ---- Ctrl-C: one key press stops the guide, says so in one line, exits 130 ----
+
+def interrupt(guide: PtySession, times: int = 1) -> None:
+    """Ctrl-C as a terminal sends it: SIGINT to the foreground process group (the pty here is
+    not the program's controlling terminal, so the key itself would not signal). What the
+    screen shows from here on is checked by assert_stopped_with_nothing_saved."""
+    guide.seen = len(ANSI.sub("", guide.text))
+    for _ in range(times):
+        os.killpg(guide.proc.pid, signal.SIGINT)
+
+
+def assert_stopped_with_nothing_saved(guide: PtySession, tmp_path: Path) -> None:
+    since = guide.seen
+    screen = guide.expect("Stopped (Ctrl-C). Nothing was saved.")[since:]
+    assert guide.close() == 130
+    for wrong in ("Traceback", "firewall", "No Sonos product answered", "Diagnostic number"):
+        assert wrong not in screen, screen
+    assert screen.count("Stopped (Ctrl-C)") == 1
+    assert not (tmp_path / "Docs").exists() and not (tmp_path / "opened.txt").exists()
+    assert not list((tmp_path / "home").glob("history/scan-*.json"))
+
+
+def test_ctrl_c_during_the_search_stops_it_and_saves_nothing(
+        session: Callable[..., PtySession], tmp_path: Path) -> None:
+    guide = session()
+    guide.expect("Press Enter to start")
+    guide.send("")
+    guide.expect("Searching...")
+    interrupt(guide)
+    assert_stopped_with_nothing_saved(guide, tmp_path)
+
+
+def test_ctrl_c_at_the_diagnostic_prompt_saves_the_finished_report(
+        emulate: Callable[..., Emulator], session: Callable[..., PtySession],
+        tmp_path: Path) -> None:
+    player = emulate("error-803").players[0].endpoint
+    guide = session()
+    guide.expect("Press Enter to start")
+    guide.send("")
+    guide.expect("IP address: ")
+    guide.send(f"{player.host}:{player.port}")
+    guide.expect("Diagnostic number (Enter to skip): ")
+    interrupt(guide)
+    screen = guide.expect("sonos-support-bundle.zip")
+    assert guide.close() == 130
+    assert "Stopped (Ctrl-C). Saving the report of the finished scan first." in screen
+    assert "Traceback" not in screen and "Press Enter to close" not in screen
+    (html,) = (tmp_path / "Docs").glob("sonos-inventory-*/sonos-report.html")
+    assert "Software-track conflict" in html.read_text("utf-8")
+    assert len(list((tmp_path / "home" / "history").glob("scan-*.json"))) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("prompt", ["Press Enter to start", "IP address: "])
+def test_ctrl_c_at_a_prompt_before_anything_was_read(
+        session: Callable[..., PtySession], tmp_path: Path, prompt: str) -> None:
+    guide = session()
+    guide.expect("Press Enter to start")
+    if prompt != "Press Enter to start":
+        guide.send("")
+        guide.expect(prompt)
+    interrupt(guide)
+    assert_stopped_with_nothing_saved(guide, tmp_path)
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_a_typed_address_is_read_never_blames_the_address(
+        session: Callable[..., PtySession], tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as silent:  # accepts (the kernel does) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        guide = session()
+        guide.expect("Press Enter to start")
+        guide.send("")
+        guide.expect("IP address: ")
+        guide.send(f"127.0.0.1:{silent.getsockname()[1]}")
+        guide.expect("Searching...")
+        time.sleep(0.3)  # the read is under way
+        interrupt(guide)
+        assert_stopped_with_nothing_saved(guide, tmp_path)
+
+
+@pytest.mark.slow
+def test_ctrl_c_delivered_twice_is_one_interrupt(
+        emulate: Callable[..., Emulator], session: Callable[..., PtySession],
+        tmp_path: Path) -> None:
+    """What the single file's launcher does: the terminal's SIGINT, and the same one forwarded."""
+    guide = session()
+    guide.expect("Press Enter to start")
+    guide.send("")
+    guide.expect("Searching...")
+    interrupt(guide, times=2)
+    assert_stopped_with_nothing_saved(guide, tmp_path)
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_the_closing_prompt_after_saving(
+        emulate: Callable[..., Emulator], session: Callable[..., PtySession],
+        tmp_path: Path) -> None:
+    player = emulate("healthy-s2").players[0].endpoint
+    guide = session()
+    guide.expect("Press Enter to start")
+    guide.send("")
+    guide.expect("IP address: ")
+    guide.send(f"{player.host}:{player.port}")
+    guide.expect("Diagnostic number (Enter to skip): ")
+    guide.send("")
+    guide.expect("Press Enter to close this window.")
+    interrupt(guide)
+    screen = guide.expect("Stopped (Ctrl-C). The report was saved (see above).")
+    assert guide.close() == 130 and "Traceback" not in screen
+    assert len(list((tmp_path / "Docs").glob("sonos-inventory-*/sonos-report*.html"))) == 1

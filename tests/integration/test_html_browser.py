@@ -112,3 +112,54 @@ def test_803_report_prints_to_pdf(tmp_path: Path) -> None:
     assert pdf.exists(), result.stderr[-2000:]
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 1
+
+
+MEASURE = """<script>
+window.addEventListener('load', () => {
+  const t = document.querySelector('table.inventory');
+  const box = getComputedStyle(t.parentElement);
+  const room = t.parentElement.clientWidth - parseFloat(box.paddingLeft)
+    - parseFloat(box.paddingRight);
+  const lines = c => { const r = document.createRange(); r.selectNodeContents(c);
+    return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; };
+  const rows = [...t.querySelectorAll('tbody tr:not(.household-row)')].map(
+    r => Object.fromEntries([...r.children].map(c => [c.className, lines(c)])));
+  document.body.setAttribute('data-measured', JSON.stringify({
+    width: t.getBoundingClientRect().width, room: room,
+    heads: [...t.querySelectorAll('thead th')].map(x => x.textContent),
+    groups: [...t.querySelectorAll('.household-row')].map(x => x.textContent), rows: rows}));
+});
+</script>"""
+
+
+@pytest.mark.parametrize("width", [1280, 740])  # a wide window; and a printed page's width
+def test_the_inventory_table_fits_the_page_and_drops_nothing(tmp_path: Path, width: int) -> None:
+    """The print rules are the narrow-window rules (@media print, (max-width: 820px)), so a
+    740 px window shows the table as a printed A4 or Letter page does."""
+    import html
+    import json
+    import re
+
+    from sonos_inventory.report.context import ReportContext
+    from sonos_inventory.report.view import COLUMNS
+
+    inventory = inventory_of("error-803")
+    seen = ReportContext(None, None, ((inventory.players[0].uuid, "2026-10-01T08:00:00Z"),))
+    document = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "",
+                      render_html(inventory, seen)).replace("</body>", MEASURE + "</body>")
+    page = tmp_path / "report.html"
+    page.write_text(document, "utf-8")
+    dom = chromium(tmp_path, "--dump-dom", f"--window-size={width},1600",
+                   "--virtual-time-budget=3000", page.as_uri()).stdout
+    found = re.search(r'data-measured="([^"]*)"', dom)
+    assert found, dom[-2000:]
+    measured = json.loads(html.unescape(found.group(1)))
+    assert measured["width"] <= measured["room"] + 1, measured  # nothing is cut off
+    assert measured["heads"] == [c.label for c in COLUMNS] + ["First seen"]  # nothing dropped
+    assert measured["groups"] == ["Household 1: Sonos_FixtureErrorEightZeroThree01"]
+    assert len(measured["rows"]) == len(inventory.players)
+    for row in measured["rows"]:
+        assert row["col-serial"] <= 2, row  # a serial number is never spread over five lines
+        assert max(row.values()) <= 3, row
+    shown = html.unescape(dom)
+    assert "2026-10-01" in shown and "this scan" in shown  # first seen, as the history says

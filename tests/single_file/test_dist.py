@@ -89,3 +89,28 @@ def test_guide_of_the_single_file_saves_the_report(program: Path, tmp_path: Path
     assert result.returncode == 0, result.stdout + result.stderr
     (html,) = (tmp_path / "Docs").glob("sonos-inventory-*/sonos-report.html")
     assert (tmp_path / "opened.txt").read_text().strip() == html.as_uri()
+
+
+@pytest.mark.skipif(os.environ.get("SONOS_INVENTORY_IN_NETNS") != "1",
+                    reason="the guided scan searches the default interfaces: only inside the "
+                           "private network namespace (make test / scripts/in-netns)")
+@pytest.mark.parametrize("when", ["searching", "at the address prompt"])
+def test_one_ctrl_c_in_the_single_file_is_one_clean_stop(program: Path, tmp_path: Path,
+                                                         when: str) -> None:
+    """The one-file launcher forwards the SIGINT the terminal also sends the program: one key
+    press must stop the guide once, with one line and exit 130, never a traceback. Tried
+    several times: the second signal's timing varies."""
+    from tests.integration.test_guide_pty import PtySession, interrupt
+
+    env = {"SONOS_INVENTORY_DOCUMENTS": str(tmp_path / "Docs"), "TERM": "xterm",
+           "SONOS_INVENTORY_HOME": str(tmp_path / "home"), "SONOS_INVENTORY_NO_BROWSER": "1"}
+    for _ in range(3):
+        guide = PtySession([str(program), "guide"], env, tmp_path)
+        guide.expect("Press Enter to start", timeout=60)
+        guide.send("")
+        guide.expect("Searching..." if when == "searching" else "IP address: ", timeout=60)
+        interrupt(guide)
+        screen = guide.expect("Stopped (Ctrl-C). Nothing was saved.")
+        assert guide.close() == 130
+        assert "Traceback" not in screen and screen.count("Stopped (Ctrl-C)") == 1
+        assert not (tmp_path / "Docs").exists()

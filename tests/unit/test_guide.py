@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -123,6 +124,8 @@ def test_nothing_found_says_why_for_this_system(tmp_path: Path, platform: str,
     assert reason in script.text and "VPN" in script.text and "guest Wi-Fi" in script.text
     assert len(fakes.scans) == 2  # Enter searched again
     assert not fakes.documents.exists() and not fakes.history and not fakes.opened
+    # a double-clicked window stays open until the person has read it
+    assert script.text.rstrip().endswith("Press Enter to close this window.")
 
 
 def test_end_of_input_stops_without_scanning(tmp_path: Path) -> None:
@@ -254,3 +257,96 @@ def test_every_guide_screen_is_wrapped_once(width: int) -> None:
         lines = "".join(written).splitlines()
         assert all(len(line) <= width for line in lines if " " in line.strip()), lines
         assert not _ends_early(lines, width), (width, _ends_early(lines, width))
+
+
+def test_one_ctrl_c_delivered_twice_is_one_keyboard_interrupt() -> None:
+    """The single file's launcher forwards the SIGINT the terminal also sent: one press."""
+    import os
+    import signal
+
+    from sonos_inventory import console
+
+    previous = signal.getsignal(signal.SIGINT)
+    interrupts = 0
+    try:
+        console.one_interrupt_per_press(window_s=5.0)
+        for _ in range(2):
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                signal.pthread_sigmask(signal.SIG_BLOCK, [])  # lets the handler run here
+            except KeyboardInterrupt:
+                interrupts += 1
+        assert interrupts == 1
+        console.one_interrupt_per_press(window_s=0.0)  # a later press interrupts again
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+CTRL_C = "<ctrl-c>"  # an answer that is a Ctrl-C at that prompt (see interrupting)
+
+
+def interrupting(script: Script) -> Script:
+    plain = script.terminal().read_line
+
+    def read_line() -> str:
+        if script.answers and script.answers[0] == CTRL_C + "\n":
+            script.answers.pop(0)
+            raise KeyboardInterrupt
+        return plain()
+
+    script.terminal = lambda width=80: Terminal(read_line, script.out.append,  # type: ignore
+                                                colour=False, width=width)
+    return script
+
+
+@pytest.mark.parametrize("answers", [(CTRL_C,), ("", CTRL_C)])
+def test_ctrl_c_before_a_finished_scan_saves_nothing(tmp_path: Path,
+                                                     answers: tuple[str, ...]) -> None:
+    fakes = Fakes(tmp_path)
+    script = interrupting(Script(*answers))
+    assert fakes.guide(script).run() == app.EXIT_INTERRUPTED
+    assert script.text.rstrip().endswith("Stopped (Ctrl-C). Nothing was saved.")
+    assert not fakes.documents.exists() and not fakes.opened and not fakes.history
+
+
+def test_a_search_cut_short_by_ctrl_c_stops_the_guide(tmp_path: Path) -> None:
+    """The scan catches Ctrl-C and returns what it has: the guide must not carry on to the
+    table, the firewall advice or "nothing answered at"."""
+    fakes = Fakes(tmp_path)
+    cut = replace(observe(SCENARIOS / "error-803"), interrupted=True)
+
+    def scanner(options: ScanOptions, progress: Callable[[Progress], None]
+                ) -> tuple[Inventory, ScanObservations]:
+        fakes.scans.append(options)
+        return app.inventory_from(cut), cut
+
+    fakes.scanner = scanner  # type: ignore[method-assign]
+    script = Script("", "192.168.1.21", "", "")
+    assert fakes.guide(script).run() == app.EXIT_INTERRUPTED
+    assert len(fakes.scans) == 1
+    for wrong in ("firewall", "No Sonos product answered", "Diagnostic number", "INCOMPLETE"):
+        assert wrong not in script.text
+    assert not fakes.documents.exists() and not fakes.history
+
+
+def test_ctrl_c_at_the_diagnostic_prompt_saves_the_report_without_the_answer(
+        tmp_path: Path) -> None:
+    fakes = Fakes(tmp_path)
+    script = interrupting(Script("", "192.168.1.21", CTRL_C))
+    assert fakes.guide(script).run() == app.EXIT_INTERRUPTED
+    html = fakes.documents / "sonos-inventory-2026-11-25" / "sonos-report.html"
+    assert html.is_file() and fakes.opened == [html] and len(fakes.history) == 1
+    assert str(html.resolve()) in script.text
+    assert "Press Enter to close" not in script.text
+
+
+def test_ctrl_c_at_the_closing_prompt_keeps_the_one_saved_report(tmp_path: Path) -> None:
+    fakes = Fakes(tmp_path)
+    script = interrupting(Script("", "192.168.1.21", "", CTRL_C))
+    assert fakes.guide(script).run() == app.EXIT_INTERRUPTED
+    assert script.text.rstrip().endswith("The report was saved (see above).")
+    assert len(list((fakes.documents / "sonos-inventory-2026-11-25").glob("*.html"))) == 1
+    assert len(fakes.history) == 1

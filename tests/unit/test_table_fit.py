@@ -60,15 +60,28 @@ def test_without_width_the_full_layout_is_kept() -> None:
 def test_narrow_table_names_what_it_leaves_out_and_keeps_the_essentials() -> None:
     text = render_table(inventory_of("error-803"), width=80)
     header = next(line for line in text.splitlines() if line.startswith("  Room"))
-    for column in ("Room", "Product", "Serial", "Software", "Track"):
+    for column in ("Room", "Product", "Serial", "Version", "Track"):
         assert column in header
     shown = set(header.split())
-    hidden = [c for c in HEADERS if c not in shown]
+    hidden = [c for c in HEADERS if c not in shown and c != "Version (app)"]  # merged, below
     assert hidden
     note = next(line for line in text.splitlines() if line.startswith("(Not shown"))
     for column in hidden:
         assert column in note
-    assert "57.23-80060" in text and "00-0E-58-F0-01-04:C" in text  # the S1 product's facts
+    assert "Version (app)" not in note
+    assert "00-0E-58-F0-01-04:C" in text  # the S1 product's facts
+
+
+def test_at_80_columns_the_version_is_the_app_label_where_known_else_the_build() -> None:
+    """The owner matches the Sonos app's "About My System": its release label (11.16.2) where
+    the tool knows it, otherwise the build, in one Version column."""
+    text = render_table(inventory_of("error-803"), width=80)
+    rows = {line.split()[0]: line for line in text.splitlines()
+            if line.startswith("  ") and "00-0E-58-F0-01-0" in line}
+    assert "11.16.2" in rows["Bedroom"] and "57.23-80060" not in rows["Bedroom"]  # label known
+    assert "86.7-77050" in rows["Living"]  # no label known for that build: the build itself
+    wide = render_table(inventory_of("error-803"), width=None)
+    assert "Software" in wide and "Version (app)" in wide  # nothing merged when there is room
 
 
 def test_wide_characters_keep_the_columns_aligned() -> None:
