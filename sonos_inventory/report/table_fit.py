@@ -70,8 +70,9 @@ def _total(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
 
 def fit_columns(headers: Sequence[str], rows: Sequence[Sequence[str]],
                 width: int | None) -> Fitted:
-    """Shorten, then merge, then drop, then truncate columns until the table fits `width` display cells
-    (None: unchanged). A table that cannot fit even then is returned at its narrowest."""
+    """Shorten, then merge, then drop, then truncate columns until the table fits `width`
+    display cells (None: unchanged). A table that cannot fit even then is returned at its
+    narrowest."""
     cols = list(headers)
     table = [list(row) for row in rows]
     if width is None or _total(cols, table) <= width:

@@ -32,9 +32,9 @@ class Merge:
 @dataclass(frozen=True)
 class Narrow:
     """How the terminal table gives way when it is too wide (report/table_fit.py): first
-    `shorten` (no information lost), then `merge` two columns into one, then drop the column when every cell is `drop_if_all`, then
-    drop it outright, then cut its cells with an ellipsis down to `truncate_to`. The ranks order
-    the columns within each step."""
+    `shorten` (no information lost), then `merge` two columns into one, then drop the column
+    when every cell is `drop_if_all`, then drop it outright, then cut its cells with an
+    ellipsis down to `truncate_to`. The ranks order the columns within each step."""
 
     shorten: Callable[[str], str] | None = None
     merge: Merge | None = None

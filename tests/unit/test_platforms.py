@@ -102,9 +102,12 @@ def fake_kernel32(monkeypatch: pytest.MonkeyPatch, console_mode: bool) -> list[i
             mode._obj.value = 0x0003  # ctypes.byref(...)._obj is the c_uint32
         return int(console_mode)
 
-    kernel32 = types.SimpleNamespace(
-        GetStdHandle=lambda which: 7, GetConsoleMode=get_mode,
-        SetConsoleMode=lambda handle, mode: modes.append(mode) or 1)
+    def set_mode(handle: object, mode: int) -> int:
+        modes.append(mode)
+        return 1
+
+    kernel32 = types.SimpleNamespace(GetStdHandle=lambda which: 7, GetConsoleMode=get_mode,
+                                     SetConsoleMode=set_mode)
     monkeypatch.setattr(ctypes, "windll", types.SimpleNamespace(kernel32=kernel32),
                         raising=False)
     monkeypatch.setattr(sys, "platform", "win32")
