@@ -79,7 +79,11 @@ class InventoryDiff:
 
 def diff_inventories(before: Inventory, after: Inventory, *, forced: bool = False
                      ) -> InventoryDiff:
-    after = analyze(after)
+    """What changed between two scans of one system. Both are classified by today's rules
+    (analyze), so a change that only comes from re-classification never shows. The one value
+    a file made before schema_version 2 keeps as stored (the connection: it has no raw facts
+    behind it) is compared only with another such file."""
+    before, after = analyze(before), analyze(after)
     old = {p.uuid: p for p in before.players if not p.vanished}
     new = {p.uuid: p for p in after.players if not p.vanished}
     added = tuple(Change(u, name(p), f"{p.software_version or '?'} ({p.track.value})")
@@ -103,7 +107,8 @@ def diff_inventories(before: Inventory, after: Inventory, *, forced: bool = Fals
         restarts = restarted(q.boot_seq, p.boot_seq)
         if restarts:
             parts.append(restarts)
-        if q.connection != p.connection and "unknown" not in (q.connection, p.connection):
+        if (q.connection != p.connection and "unknown" not in (q.connection, p.connection)
+                and (q.facts is None) == (p.facts is None)):  # like with like (see below)
             parts.append(f"connection {q.connection} -> {p.connection}")
         if parts:
             changed.append(Change(uuid, name(p), ", ".join(parts)))

@@ -10,9 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .analyze import connection as conn
+from .analyze.classify import detect_role, zone_facts
 from .analyze.deep import disagreement
-from .analyze.products import capability
-from .analyze.tracks import detect_role, detect_track
 from .model import (
     DeepInfo,
     DeviceDescription,
@@ -29,7 +28,6 @@ from .model import (
     StatusRead,
     TargetObservation,
     Topology,
-    Track,
     Unidentified,
     VanishedDevice,
     ZoneMember,
@@ -189,37 +187,25 @@ def _player(
         )
     model_number = (d and d.model_number) or (vanished and vanished.model_number)
     topology_sw_gen = (member and member.sw_gen) or (vanished and vanished.sw_gen)
-    track, track_basis = detect_track(
-        d.sw_gen if d else None, topology_sw_gen or None, software_version or None,
-        d.display_version if d else None,
-    )
     min_compatible = (d and d.min_compatible_version) or (member and member.min_compatible_version)
     network = member or other_copy  # another member's copy, where only that one lists it
-    role = detect_role(member, view.topology if view else None, model_number or None)
-    connection, connection_basis = conn.classify(
-        network, conn.ssdp_wifi_mode(target.sightings) if target else None,
-        must_be_cabled=role is Role.BRIDGE, satellite=network is not None and (
-            network.satellite_of is not None))
-    wifi_band, channel_mhz = conn.band(network)
-    battery_percent, charging = conn.battery(
-        (network.more_info if network else None) or (vanished.more_info if vanished else None))
+    facts = zone_facts(
+        member, view.topology if view else None, link=network,
+        ssdp_wifi_mode=conn.ssdp_wifi_mode(target.sightings) if target else None,
+        description_sw_gen=d.sw_gen if d else None, topology_sw_gen=topology_sw_gen or None,
+        more_info=vanished.more_info if vanished else None)
     boot_seq = network.boot_seq if network else None
     if boot_seq is None and target:
         boot_seq = next((int(v) for s in target.sightings for k, v in s.raw
                          if k.upper() == "X-RINCON-BOOTSEQ" and v.isdigit() and len(v) < 10),
                         None)
-    cap = capability(
-        model_number or None, d.memory_mb if d else None, d.hardware_version if d else None,
-        min_compatible or None, runs_s2=track is Track.S2,
-        runs_s1=track is Track.S1,
-    )
-    return Player(
+    return Player(  # classified by analyze (analyze/classify.py), from these fields and facts
         uuid=uuid,
         ip=ip,
         port=port,
         room=(d and d.room) or (member and member.zone_name) or (vanished and vanished.zone_name)
         or None,
-        model_name=(d and d.model_name) or cap.product,
+        model_name=d.model_name if d else None,
         model_number=model_number or None,
         serial=(d.serial if d else None) or (page.serial if page else None),
         mac=(d.mac if d else None) or (page.mac if page else None)
@@ -228,30 +214,19 @@ def _player(
         display_version=d.display_version if d else None,
         hardware_version=d.hardware_version if d else None,
         sw_gen=(d.sw_gen if d else None) or topology_sw_gen or None,
-        track=track,
-        track_basis=track_basis,
-        s2_capable=cap.s2_capable,
-        s2_capable_basis=cap.basis,
         min_compatible_version=min_compatible or None,
         legacy_compatible_version=(d and d.legacy_compatible_version)
         or (member and member.legacy_compatible_version) or None,
         memory_mb=d.memory_mb if d else None,
         household_id=(view.household_id if view else None) or household_hint,
-        role=role,
         reachable=d is not None,
         vanished=vanished is not None and member is None,
         discovered_via=_ordered(via),
         errors=errors,
         series_id=(d.series_id if d else None) or (page.series_id if page else None),
-        connection=connection,
-        connection_basis=connection_basis,
-        behind_wifi_extender=conn.behind_extender(network),
+        facts=facts,
         boot_seq=boot_seq,
         deep=deep,
-        wifi_band=wifi_band,
-        channel_mhz=channel_mhz,
-        battery_percent=battery_percent,
-        charging=charging,
     )
 
 
@@ -517,13 +492,9 @@ def _household_records(views: list[_HouseholdView], players: list[Player],
         members = [p for p in players if view.key in home.get(p.uuid, ())]
         if not members and view.topology is None:
             continue  # a failed read that no player belongs to says nothing of its own
-        tracks = sorted(
-            {p.track for p in members if not p.vanished and p.track is not Track.UNKNOWN},
-            key=lambda t: t.value,
-        )
-        records.append(Household(
+        records.append(Household(  # its tracks: analyze/classify.py
             household_id=view.household_id,
-            tracks=tuple(tracks),
+            tracks=(),
             players=tuple(p.uuid for p in members),
             topology_read=view.topology is not None,
             topology_problem=view.problem if view.topology is None else None,
@@ -534,9 +505,7 @@ def _household_records(views: list[_HouseholdView], players: list[Player],
     assigned = {uuid for h in records for uuid in h.players}
     loose = [p for p in players if p.uuid not in assigned]
     if loose:  # players whose household we could not learn at all
-        tracks = sorted({p.track for p in loose if p.track is not Track.UNKNOWN},
-                        key=lambda t: t.value)
-        records.append(Household(None, tuple(tracks), tuple(p.uuid for p in loose), False,
+        records.append(Household(None, (), tuple(p.uuid for p in loose), False,
                                  Problem(ErrorKind.TOPOLOGY_UNAVAILABLE,
                                          "household unknown: no topology could be read")))
     return tuple(records)

@@ -98,6 +98,7 @@ class Problem:
     detail: str
     http_status: int | None = None  # the HTTP status a device answered with, when that failed
     truncated: bool = False  # the body ended before the length the device had announced
+    upnp_error_code: int | None = None  # a SOAP fault's UPnP errorCode (e.g. 401, 402, 501)
 
 
 @dataclass(frozen=True)
@@ -323,8 +324,42 @@ class ScanObservations:
 
 
 @dataclass(frozen=True)
+class PlayerFacts:
+    """What the network said about one product's place and link, before any classification:
+    the inputs of analyze/classify.py beside the description fields a Player keeps. Saved in
+    the inventory JSON (`facts`), so a loaded file is classified by today's rules. Every value
+    is raw, as the device sent it."""
+
+    description_sw_gen: int | None = None  # swGen in its own device description
+    topology_sw_gen: int | None = None  # swGen in the zone group state that lists it
+    listed: bool = False  # a member (or satellite) in a zone group state that was read
+    zone_bridge: bool = False  # IsZoneBridge
+    satellite_of: str | None = None  # the home theatre player's UUID, for a <Satellite>
+    invisible: bool = False  # Invisible (a bonded part of another player's room)
+    channels: tuple[str, ...] = ()  # its channels in its own ChannelMapSet (LF, RF, SW)
+    theater_channels: tuple[str, ...] = ()  # its channels in the home theatre's HTSatChanMapSet
+    zone_copy: bool = False
+    """The link attributes below come from a zone group state (its own listing, or another
+    member's copy that lists it)."""
+    connection_type: str | None = None  # ConnectionType
+    wireless_mode: str | None = None  # WirelessMode
+    eth_link: str | None = None  # EthLink
+    wifi_enabled: str | None = None  # WifiEnabled
+    behind_wifi_extender: str | None = None  # BehindWifiExtender
+    channel_freq: str | None = None  # ChannelFreq (MHz)
+    more_info: str | None = None  # MoreInfo (portables: the battery)
+    ssdp_wifi_mode: str | None = None  # X-RINCON-WIFIMODE of its SSDP reply
+
+
+FROM_THE_FILE = "from the file"
+"""The basis of a value kept as a saved file holds it: the file has no raw facts behind it
+(made before schema_version 2), so today's rules could not decide it again."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Player:
-    """One Sonos product: what it reported, its track and S2 capability, and whether it answered."""
+    """One Sonos product: what it reported (description fields and `facts`), and what analysis
+    made of it (track, S2 capability, role, connection: analyze/classify.py)."""
 
     uuid: str
     ip: str | None
@@ -338,20 +373,24 @@ class Player:
     display_version: str | None
     hardware_version: str | None
     sw_gen: int | None
-    track: Track
-    track_basis: str
-    s2_capable: bool | None
-    s2_capable_basis: str
     min_compatible_version: str | None
     legacy_compatible_version: str | None
     memory_mb: int | None
     household_id: str | None
-    role: Role
     reachable: bool
     vanished: bool
     discovered_via: tuple[Method, ...]
     errors: tuple[Problem, ...] = ()
     series_id: str | None = None
+    facts: PlayerFacts | None = None
+    """None for a player read from a file made before schema_version 2."""
+    # ---- classified (analyze/classify.py); outputs for readers, never inputs to the rules ----
+    track: Track = Track.UNKNOWN
+    track_basis: str = "not classified yet"
+    s2_capable: bool | None = None
+    s2_capable_basis: str = "not classified yet"
+    role: Role = Role.PLAYER
+    role_basis: str = "not classified yet"
     connection: str = "unknown"  # wired, sonosnet, wifi, home-theater, unknown
     connection_basis: str = ""
     behind_wifi_extender: bool | None = None

@@ -37,8 +37,29 @@ wired player with `WifiEnabled="0"` has its Wi-Fi off.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
-from ..model import Sighting, ZoneMember
+from ..model import Sighting
+
+
+class Link(Protocol):
+    """The link attributes of a zone group state listing: a ZoneMember as parsed, or the
+    PlayerFacts an inventory keeps of it."""
+
+    @property
+    def connection_type(self) -> str | None: ...
+    @property
+    def wireless_mode(self) -> str | None: ...
+    @property
+    def eth_link(self) -> str | None: ...
+    @property
+    def wifi_enabled(self) -> str | None: ...
+    @property
+    def behind_wifi_extender(self) -> str | None: ...
+    @property
+    def channel_freq(self) -> str | None: ...
+    @property
+    def satellite_of(self) -> str | None: ...
 
 WIRED = "wired"
 SONOSNET = "sonosnet"
@@ -67,7 +88,7 @@ def ssdp_wifi_mode(sightings: Iterable[Sighting]) -> str | None:
     return None
 
 
-def classify(member: ZoneMember | None, wifi_mode_header: str | None = None, *,
+def classify(member: Link | None, wifi_mode_header: str | None = None, *,
              must_be_cabled: bool = False, satellite: bool = False) -> tuple[str, str]:
     """(connection, basis) from the zone group state attributes and the SSDP header.
     `must_be_cabled`: a Boost or a Bridge; `satellite`: a surround or a home theatre's sub."""
@@ -81,7 +102,7 @@ def classify(member: ZoneMember | None, wifi_mode_header: str | None = None, *,
     return connection, basis
 
 
-def _classify(member: ZoneMember | None, header: str | None, cabled: bool, satellite: bool
+def _classify(member: Link | None, header: str | None, cabled: bool, satellite: bool
               ) -> tuple[str, str]:
     raw = _raw(member, header)
     code = member.connection_type if member else None
@@ -118,16 +139,19 @@ def _classify(member: ZoneMember | None, header: str | None, cabled: bool, satel
     return UNKNOWN, f"{raw}; no ConnectionType, and nothing else tells"
 
 
-def band(member: ZoneMember | None) -> tuple[str | None, int | None]:
+BANDS = ("2.4 GHz", "5 GHz")
+
+
+def band(member: Link | None) -> tuple[str | None, int | None]:
     """(band, channel in MHz) from ChannelFreq; (None, None) when it is absent or odd."""
     text = (member.channel_freq if member else None) or ""
     if not text.isdigit():
         return None, None
     mhz = int(text)
     if 2400 <= mhz <= 2500:
-        return "2.4 GHz", mhz
+        return BANDS[0], mhz
     if 5150 <= mhz <= 5925:
-        return "5 GHz", mhz
+        return BANDS[1], mhz
     return None, mhz if 0 < mhz < 100_000 else None
 
 
@@ -141,12 +165,12 @@ def battery(more_info: str | None) -> tuple[int | None, bool | None]:
     return value, charging
 
 
-def behind_extender(member: ZoneMember | None) -> bool | None:
+def behind_extender(member: Link | None) -> bool | None:
     value = member.behind_wifi_extender if member else None
     return {"1": True, "0": False}.get(value or "")
 
 
-def _raw(member: ZoneMember | None, header: str | None) -> str:
+def _raw(member: Link | None, header: str | None) -> str:
     parts = []
     if member is not None:
         for name, value in (("ConnectionType", member.connection_type),

@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 
 from ..model import Finding, Inventory, Player, Severity, Topology
-from .rules import name
+from .rules import name, rule
 
 _GATE = re.compile(r"^\s*allow\s*:\s*(\d{1,2})\s*$", re.I)
 
@@ -86,6 +86,7 @@ def disagreement(first: Topology, second: Topology, first_name: str, second_name
     return tuple(lines[:50])
 
 
+@rule("topology-disagreement")
 def topology_disagreement(inventory: Inventory) -> list[Finding]:
     findings = []
     for household in inventory.households:

@@ -33,6 +33,11 @@ class KnownRelease:
         return "-" not in self.key
 
 
+LABEL_BASES = ("description", "table", "unknown")
+"""Where a release label comes from: the product's displayVersion, the release table, or
+nowhere."""
+
+
 @dataclass(frozen=True)
 class ReleaseLabel:
     """A product's release label and where it came from: `description`, `table` or `unknown`."""

@@ -14,6 +14,18 @@ from .releases import OBSERVATIONS, PlayerStanding, Standing, standings
 
 Rule = Callable[[Inventory], list[Finding]]
 
+RULE_ID: dict[Rule, str] = {}
+"""Each registered rule and the id its findings carry (the JSON Schema's enum follows it)."""
+
+
+def rule(rule_id: str) -> Callable[[Rule], Rule]:
+    """Register a rule under the id of its findings. Then add it to RULES (rules run in that
+    order); analyze.verdict.RULE_IDS and the schema's enum follow by themselves."""
+    def register(function: Rule) -> Rule:
+        RULE_ID[function] = rule_id
+        return function
+    return register
+
 TRADE_UP = (
     "Sonos has offered trade-up discounts on S1-only products in the past; ask Sonos support "
     "what is available now (terms change and are not promised here)."
@@ -90,6 +102,7 @@ def household_label(household: Household) -> str:
 # ---- rules ----
 
 
+@rule("mixed-generation")
 def mixed_generation(inventory: Inventory) -> list[Finding]:
     findings = []
     for household in inventory.households:
@@ -178,6 +191,7 @@ def standings_of(inventory: Inventory, kind: Standing) -> Iterator[PlayerStandin
         yield from (s for s in household if s.standing is kind)
 
 
+@rule("below-min-compatible")
 def below_min_compatible(inventory: Inventory) -> list[Finding]:
     findings = []
     for standing in standings_of(inventory, Standing.BELOW_MIN_COMPATIBLE):
@@ -202,6 +216,7 @@ def below_min_compatible(inventory: Inventory) -> list[Finding]:
     return findings
 
 
+@rule("behind-release")
 def behind_release(inventory: Inventory) -> list[Finding]:
     findings = []
     for standing in standings_of(inventory, Standing.BEHIND_RELEASE):
@@ -226,6 +241,7 @@ def behind_release(inventory: Inventory) -> list[Finding]:
     return findings
 
 
+@rule("version-skew")
 def version_skew(inventory: Inventory) -> list[Finding]:
     findings = []
     for track, household in household_standings(inventory):
@@ -267,6 +283,7 @@ def version_skew(inventory: Inventory) -> list[Finding]:
     return findings
 
 
+@rule("s1-only-product")
 def s1_only_product(inventory: Inventory) -> list[Finding]:
     findings = []
     for household in inventory.households:
@@ -321,6 +338,7 @@ def moved_out(inventory: Inventory) -> list[tuple[Household, Player, Household |
     return found
 
 
+@rule("split-households")
 def split_households(inventory: Inventory) -> list[Finding]:
     identified = [h for h in inventory.households if h.household_id]
     departed = moved_out(inventory)
@@ -366,6 +384,7 @@ def split_households(inventory: Inventory) -> list[Finding]:
     )]
 
 
+@rule("unreachable-player")
 def unreachable_player(inventory: Inventory) -> list[Finding]:
     findings = []
     for p in inventory.players:
@@ -408,6 +427,7 @@ def _same_mac(a: str, b: str) -> bool:
     return re.sub(r"[^0-9A-Fa-f]", "", a).upper() == re.sub(r"[^0-9A-Fa-f]", "", b).upper()
 
 
+@rule("address-mismatch")
 def address_mismatch(inventory: Inventory) -> list[Finding]:
     """--deep: a status page whose IP or MAC disagrees with what the description and the
     topology say (a DHCP change, or a second device answering for the address)."""
@@ -435,6 +455,7 @@ def address_mismatch(inventory: Inventory) -> list[Finding]:
     return findings
 
 
+@rule("shared-channel")
 def shared_channel(inventory: Inventory) -> list[Finding]:
     """SonosNet and the router's Wi-Fi on the same 2.4 GHz channel, where both are known."""
     findings = []
@@ -463,6 +484,7 @@ def shared_channel(inventory: Inventory) -> list[Finding]:
     return findings
 
 
+@rule("upnp-disabled")
 def upnp_disabled(inventory: Inventory) -> list[Finding]:
     players = [p for p in inventory.players
                if any(e.kind is ErrorKind.UPNP_DISABLED for e in p.errors)]
@@ -479,6 +501,7 @@ def upnp_disabled(inventory: Inventory) -> list[Finding]:
     )]
 
 
+@rule("unknown-model")
 def unknown_model(inventory: Inventory) -> list[Finding]:
     table = product_table()
     findings = []
@@ -514,6 +537,7 @@ def alone_in_s1(players: list[Player]) -> bool:
     return sum(1 for p in players if p.role not in BONDED) <= 1
 
 
+@rule("s2-readiness")
 def s2_readiness(inventory: Inventory) -> list[Finding]:
     """An S1 system of several products is a supported setup: say which could move to S2."""
     findings = []
@@ -554,16 +578,3 @@ RULES: tuple[Rule, ...] = (
     address_mismatch, shared_channel,
 )
 
-RULE_IDS: tuple[str, ...] = (
-    "mixed-generation", "s1-only-product", "below-min-compatible", "behind-release",
-    "version-skew", "upnp-disabled", "unreachable-player", "split-households", "unknown-model",
-    "s2-readiness", "topology-disagreement", "address-mismatch", "shared-channel",
-)
-"""Every rule id a finding can carry (the JSON Schema's enum is tested against this)."""
-
-_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
-
-def run_rules(inventory: Inventory) -> tuple[Finding, ...]:
-    findings = [f for rule in RULES for f in rule(inventory)]
-    return tuple(sorted(findings, key=lambda f: _ORDER[f.severity]))

@@ -1,8 +1,8 @@
-"""Which software track a player is on, and what role it plays in its room. Pure."""
+"""Which software track a player is on (its role: analyze/classify.py). Pure."""
 
 from __future__ import annotations
 
-from ..model import Role, Topology, Track, ZoneMember, parse_channel_map
+from ..model import Track
 from .versions import LAST_S1_DISPLAY_MAJOR, LAST_S1_MAJOR, display_major, parse_build
 
 BRIDGE_MODELS = frozenset({"ZB100", "BR100", "BR200"})
@@ -39,31 +39,3 @@ def detect_track(
             return Track.S2, f"display version {display_version} is 12 or later (S2)"
         return Track.S1, f"display version {display_version} is 11 or earlier (S1)"
     return Track.UNKNOWN, "no swGen, SWGen or version known"
-
-
-def channel_map(value: str | None) -> dict[str, tuple[str, ...]]:
-    """`RINCON_A:LF,LF;RINCON_B:RF,RF` -> {RINCON_A: (LF, LF), RINCON_B: (RF, RF)}."""
-    return parse_channel_map(value)
-
-
-def detect_role(member: ZoneMember | None, topology: Topology | None,
-                model_number: str | None) -> Role:
-    model = (model_number or "").strip().upper()
-    if (member and member.is_zone_bridge) or model in BRIDGE_MODELS:
-        return Role.BRIDGE
-    if model in SUBWOOFER_MODELS:
-        return Role.SUBWOOFER
-    if member is None:
-        return Role.PLAYER
-    if member.satellite_of:
-        parent = topology.member(member.satellite_of) if topology else None
-        channels = channel_map(parent.ht_sat_chan_map_set if parent else None).get(
-            member.uuid
-        ) or channel_map(member.ht_sat_chan_map_set).get(member.uuid, ())
-        return Role.SUBWOOFER if "SW" in channels else Role.SATELLITE
-    channels = channel_map(member.channel_map_set).get(member.uuid, ())
-    if "SW" in channels:
-        return Role.SUBWOOFER
-    if channels and member.invisible:
-        return Role.STEREO_PARTNER
-    return Role.PLAYER

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import Finding, Inventory, Likelihood, Player, Severity, Track, Verdict
+from .classify import classify
 from .deep import topology_disagreement, with_gate_evidence
-from .rules import alone_in_s1, name, names, run_rules, s1_systems
+from .rules import RULE_ID, RULES, Rule, alone_in_s1, name, names, s1_systems
 
 LIKELY = Likelihood.LIKELY
 POSSIBLE = Likelihood.POSSIBLE
@@ -127,10 +128,20 @@ def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
     return Verdict(NOT_INDICATED, text)
 
 
+EVERY_RULE: tuple[Rule, ...] = (*RULES, topology_disagreement)
+"""The rules analyze runs, in order (findings are then sorted by severity)."""
+
+RULE_IDS: tuple[str, ...] = tuple(RULE_ID[rule] for rule in EVERY_RULE)
+"""Every rule id a finding can carry: the JSON Schema's enum is made from it."""
+
+
 def analyze(inventory: Inventory) -> Inventory:
-    """The inventory with its findings and verdict."""
+    """The one analysis step, the same on a live scan and on a loaded file: every product and
+    household classified from what the players said (analyze/classify.py), then the rules'
+    findings and the verdict."""
+    inventory = classify(inventory)
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     findings = tuple(sorted(
-        with_gate_evidence(inventory, run_rules(inventory) + tuple(
-            topology_disagreement(inventory))), key=lambda f: order[f.severity]))
+        with_gate_evidence(inventory, tuple(f for rule in EVERY_RULE for f in rule(inventory))),
+        key=lambda f: order[f.severity]))
     return replace(inventory, findings=findings, verdict=verdict(inventory, findings))

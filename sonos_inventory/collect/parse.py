@@ -363,8 +363,9 @@ def parse_soap_response(data: bytes, action: str) -> dict[str, str]:
     return {local(child.tag): child.text or "" for child in response}
 
 
-def parse_upnp_error(data: bytes) -> str | None:
-    """`errorCode description` of a SOAP fault body, or None when it is not one."""
+def parse_upnp_error(data: bytes) -> tuple[str, int | None] | None:
+    """(`errorCode description`, the code as a number when it is one) of a SOAP fault body, or
+    None when it is not one."""
     try:
         root = parse_xml(data)
     except ParseError:
@@ -373,4 +374,6 @@ def parse_upnp_error(data: bytes) -> str | None:
     text = next((e.text for e in root.iter() if local(e.tag) == "errorDescription"), None)
     if code is None:
         return None
-    return " ".join(x for x in (clip(code), clip(text)) if x)
+    digits = code.strip()
+    number = int(digits) if digits.isdigit() and len(digits) <= 6 else None
+    return " ".join(x for x in (clip(code), clip(text)) if x), number

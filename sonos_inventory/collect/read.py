@@ -47,7 +47,9 @@ def _status_problem(response: HttpResponse, what: str) -> Problem | None:
     if response.status == 500:
         fault = parse_upnp_error(response.body)
         if fault:
-            return Problem(ErrorKind.UPNP_FAULT, f"{what}: UPnP error {fault}", http_status=500)
+            text, code = fault
+            return Problem(ErrorKind.UPNP_FAULT, f"{what}: UPnP error {text}", http_status=500,
+                           upnp_error_code=code)
     return Problem(ErrorKind.HTTP_STATUS, f"{what}: HTTP {response.status}",
                    http_status=response.status)
 

@@ -465,7 +465,10 @@ class Redactor:
                 room=room(p.room), model_name=self.maybe(p.model_name),
                 display_version=self.maybe(p.display_version),
                 hardware_version=self.maybe(p.hardware_version),
-                errors=tuple(problem(e) for e in p.errors), deep=deep(p.deep))
+                errors=tuple(problem(e) for e in p.errors), deep=deep(p.deep),
+                facts=None if p.facts is None else replace(
+                    p.facts, satellite_of=self.maybe(p.facts.satellite_of),
+                    more_info=self.maybe(p.facts.more_info)))
 
         def household(h: Household) -> Household:
             return replace(h, household_id=household_id(h.household_id),

@@ -1,8 +1,10 @@
-"""The inventory JSON of DESIGN.md (schema_version 1), and reading it back for `analyze`."""
+"""The inventory JSON of DESIGN.md (schema_version 2: with each product's raw facts), and
+reading it back (versions 1 and 2) for `analyze`, which classifies it again."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -19,22 +21,46 @@ from ..model import (
     Inventory,
     Method,
     Player,
+    PlayerFacts,
     Problem,
     Role,
     ScanInfo,
     Track,
     Unidentified,
 )
+from ..version import __version__
 from .context import ReportContext
 from .safe_text import json_dumps
+from .schema_enums import with_model_enums
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TOOL_NAME = "sonos-inventory"
 
 
 def _problem(problem: Problem) -> dict[str, Any]:
     status = {} if problem.http_status is None else {"http_status": problem.http_status}
-    return {"kind": problem.kind.value, "detail": problem.detail, **status}
+    code = {} if problem.upnp_error_code is None else {
+        "upnp_error_code": problem.upnp_error_code}
+    return {"kind": problem.kind.value, "detail": problem.detail, **status, **code}
+
+
+def _facts(facts: PlayerFacts | None) -> dict[str, Any] | None:
+    if facts is None:
+        return None
+    document = asdict(facts)
+    document["channels"] = list(facts.channels)
+    document["theater_channels"] = list(facts.theater_channels)
+    return document
+
+
+def _facts_from(raw: Any) -> PlayerFacts | None:
+    """The facts of a schema_version 2 file (already validated: known keys, right types)."""
+    if not isinstance(raw, dict):
+        return None
+    values = dict(raw)
+    for key in ("channels", "theater_channels"):
+        values[key] = tuple(str(c) for c in values.get(key, ()))
+    return PlayerFacts(**values)
 
 
 def player_dict(player: Player, standing: str | None = None) -> dict[str, Any]:
@@ -62,6 +88,7 @@ def player_dict(player: Player, standing: str | None = None) -> dict[str, Any]:
         "memory_mb": player.memory_mb,
         "household_id": player.household_id,
         "role": player.role.value,
+        "role_basis": player.role_basis,
         "reachable": player.reachable,
         "vanished": player.vanished,
         "discovered_via": [m.value for m in player.discovered_via],
@@ -80,6 +107,7 @@ def player_dict(player: Player, standing: str | None = None) -> dict[str, Any]:
         "channel_mhz": player.channel_mhz,
         "battery_percent": player.battery_percent,
         "charging": player.charging,
+        "facts": _facts(player.facts),
         **_deep(player.deep),
     }
 
@@ -153,6 +181,7 @@ def inventory_dict(inventory: Inventory, context: ReportContext | None = None) -
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": inventory.tool_version},
+        "analyzed_by": {"name": TOOL_NAME, "version": __version__},
         "label": inventory.label,
         "scan": {
             "started_at": scan.started_at,
@@ -188,13 +217,18 @@ def _problem_from(raw: dict[str, Any]) -> Problem:
         kind = ErrorKind(raw.get("kind"))
     except ValueError:
         kind = ErrorKind.INTERNAL
-    status = raw.get("http_status")
+    status, code = raw.get("http_status"), raw.get("upnp_error_code")
     return Problem(kind, str(raw.get("detail", "")),
                    http_status=status if isinstance(status, int) and 100 <= status < 600
+                   else None,
+                   upnp_error_code=code if isinstance(code, int) and 0 <= code < 10**6
                    else None)
 
 
 def _player_from(raw: dict[str, Any]) -> Player:
+    """A player as the file holds it. Its classified fields are read too, but analyze()
+    decides them again from the reported fields and the facts; only a file without facts
+    (schema_version 1) keeps its role and connection, marked "from the file"."""
     return Player(
         uuid=raw["uuid"], ip=raw.get("ip"), port=raw.get("port"), room=raw.get("room"),
         model_name=raw.get("model_name"), model_number=raw.get("model_number"),
@@ -206,7 +240,8 @@ def _player_from(raw: dict[str, Any]) -> Player:
         min_compatible_version=raw.get("min_compatible_version"),
         legacy_compatible_version=raw.get("legacy_compatible_version"),
         memory_mb=raw.get("memory_mb"), household_id=raw.get("household_id"),
-        role=Role(raw.get("role", "player")), reachable=bool(raw.get("reachable")),
+        role=Role(raw.get("role", "player")), role_basis=raw.get("role_basis", ""),
+        reachable=bool(raw.get("reachable")), facts=_facts_from(raw.get("facts")),
         vanished=bool(raw.get("vanished")),
         discovered_via=tuple(Method(m) for m in raw.get("discovered_via", [])),
         errors=tuple(_problem_from(e) for e in raw.get("errors", [])),
@@ -261,9 +296,10 @@ def inventory_from_dict(document: Any) -> Inventory:
 
 @cache
 def schema() -> dict[str, Any]:
-    """The JSON Schema of the inventory, shipped as package data."""
+    """The JSON Schema of the inventory, shipped as package data, with its enums made from the
+    model (report/schema_enums.py)."""
     text = resources.files("sonos_inventory").joinpath("data/inventory.schema.json").read_text(
         "utf-8"
     )
     loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    return with_model_enums(loaded)

@@ -43,6 +43,7 @@ def fixed_803(tmp_path: Path) -> Path:
         if player["room"] == "Bedroom":
             player.update(track="S2", sw_gen=2, software_version="95.0-77060",
                           display_version="17.8", min_compatible_version="94.0-00000")
+            player["facts"].update(description_sw_gen=2, topology_sw_gen=2)  # what it says
     document["households"][0]["tracks"] = ["S2"]
     path = tmp_path / "after.json"
     path.write_text(json.dumps(document))
@@ -157,3 +158,17 @@ def test_history_has_a_header_local_times_an_incomplete_marker_and_fits_80_colum
     assert code == 0 and lines[0].split()[:2] == ["Finished", "(local"]
     assert all(len(line) <= 80 for line in lines), lines
     assert "2026-12-01 11:00 CET" in out and "INCOMPLETE" in out and "complete" in out
+
+
+@pytest.mark.parametrize("deep", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_the_hostile_household_round_trips_through_every_file(
+        emulate: Callable[..., Emulator], tmp_path: Path, deep: bool) -> None:
+    """The one built-in household whose faults need real sockets (tests/unit/
+    test_one_analysis_step.py does the others without sockets)."""
+    from ..conftest import scan_loopback
+    from ..unit.test_one_analysis_step import assert_round_trips
+
+    emulate("hostile")
+    inventory, observations = scan_loopback(deep=deep)
+    assert inventory.players
+    assert_round_trips(inventory, observations, tmp_path)

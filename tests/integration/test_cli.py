@@ -43,7 +43,7 @@ def test_scan_to_file_prints_nothing(emulate: Start, tmp_path: Path) -> None:
     code, out, err = run("scan", "--interface-addr", "127.0.0.1", "--no-mdns", "-f", "json",
                          "--output", str(target))
     assert out == "" and code == 0
-    assert json.loads(target.read_text())["schema_version"] == 1
+    assert json.loads(target.read_text())["schema_version"] == 2
     assert "Wrote" in err
     assert not list(tmp_path.glob(".inventory.json.*"))  # no temporary file left behind
 

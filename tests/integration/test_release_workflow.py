@@ -28,6 +28,7 @@ def test_the_release_workflow_matches_the_github_schema() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_the_schema_check_refuses_a_broken_workflow(tmp_path: Path) -> None:
     broken = tmp_path / "release.yml"
     broken.write_text(WORKFLOW.read_text("utf-8").replace("runs-on:", "run-on:"), "utf-8")
@@ -41,6 +42,7 @@ def smoke_step() -> tuple[str, dict[str, str]]:
     return step["run"], {k: str(v) for k, v in step.get("env", {}).items()}
 
 
+@pytest.mark.slow
 def test_the_smoke_test_script_passes_against_the_source_tree(tmp_path: Path) -> None:
     """The runner's script, with dist/sonos-inventory standing for `python -m sonos_inventory`
     (the demo and the guided demo bind and search loopback only)."""

@@ -219,6 +219,7 @@ def test_scenarios_cover_every_connection() -> None:
 
 
 def test_boot_seq_from_ssdp_when_the_topology_has_none() -> None:
+    from sonos_inventory.analyze.classify import classify
     from sonos_inventory.inventory import build_inventory
     from sonos_inventory.model import Endpoint, ScanObservations, TargetObservation
 
@@ -227,7 +228,7 @@ def test_boot_seq_from_ssdp_when_the_topology_has_none() -> None:
     target = TargetObservation(Endpoint("10.0.0.5"), (Method.SSDP,), (sighting,),
                                "RINCON_000E58A0000901400")
     observations = ScanObservations("a", "b", (Method.SSDP,), (), (target,), ())
-    player = build_inventory(observations, "t").players[0]
+    player = classify(build_inventory(observations, "t")).players[0]
     assert (player.boot_seq, player.connection) == (57, "wifi")
 
 

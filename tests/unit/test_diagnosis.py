@@ -178,7 +178,7 @@ def test_a_surround_named_only_in_the_home_theater_map_is_a_member() -> None:
     topology = parse_zone_group_state(text)
     sub = next(m for m in topology.members if m.channel_map_of)
     assert sub.satellite_of is not None and sub.location is None
-    from sonos_inventory.analyze.tracks import detect_role
+    from sonos_inventory.analyze.classify import detect_role
 
     assert detect_role(sub, topology, None) is Role.SUBWOOFER
 

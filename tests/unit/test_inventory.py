@@ -6,6 +6,7 @@ import json
 
 import jsonschema
 
+from sonos_inventory.analyze.classify import classify
 from sonos_inventory.inventory import build_inventory
 from sonos_inventory.model import (
     DeviceDescription,
@@ -81,7 +82,7 @@ def test_unread_member_and_vanished_device_are_listed() -> None:
          target(2, desc=None, problem=timeout, via=(Method.TOPOLOGY,))),
         (HouseholdRead(Endpoint("192.168.1.1"), "RINCON_000000000001", HH, topology),),
     )
-    inventory = build_inventory(obs, "test")
+    inventory = classify(build_inventory(obs, "test"))
     by_uuid = {p.uuid: p for p in inventory.players}
     assert len(by_uuid) == 4
     p2 = by_uuid[member(2).uuid]
@@ -107,7 +108,7 @@ def test_vanished_devices_alone_do_not_make_a_scan_incomplete() -> None:
         (target(1, desc=description(1)),),
         (HouseholdRead(Endpoint("192.168.1.1"), None, HH, Topology((member(1),), (vanished,))),),
     )
-    inventory = build_inventory(obs, "test")
+    inventory = classify(build_inventory(obs, "test"))
     assert inventory.scan.complete, inventory.scan.incomplete_reasons
 
 
@@ -118,7 +119,7 @@ def test_refused_member_keeps_its_reason() -> None:
         (HouseholdRead(Endpoint("192.168.1.1"), None, HH, Topology((member(1), outside))),),
         refused=(RefusedMember(outside.uuid, "8.8.8.8", "8.8.8.8 is outside 192.168.1.0/24"),),
     )
-    player = build_inventory(obs, "test").player(outside.uuid)
+    player = classify(build_inventory(obs, "test")).player(outside.uuid)
     assert player is not None and player.errors[0].kind is ErrorKind.POLICY
     assert "outside" in player.errors[0].detail
 
@@ -129,7 +130,7 @@ def test_topology_failure_builds_household_from_discovery() -> None:
         (target(1, desc=description(1)), target(2, desc=description(2))),
         (HouseholdRead(Endpoint("192.168.1.1"), None, HH, None, problem),),
     )
-    inventory = build_inventory(obs, "test")
+    inventory = classify(build_inventory(obs, "test"))
     assert len(inventory.households) == 1
     household = inventory.households[0]
     assert not household.topology_read and household.topology_problem == problem
@@ -148,7 +149,7 @@ def test_unidentified_addresses_and_probe_noise() -> None:
     host_target = obs.targets[0]
     obs = observations((TargetObservation(host_target.endpoint, (Method.HOST,),
                                           problem=refused), obs.targets[1]), ())
-    inventory = build_inventory(obs, "test")
+    inventory = classify(build_inventory(obs, "test"))
     assert [u.ip for u in inventory.unidentified] == ["192.168.1.5"]
     assert not inventory.players and not inventory.scan.complete
     assert "no Sonos player was found" in inventory.scan.incomplete_reasons
@@ -167,7 +168,7 @@ def test_s1_only_connect_and_roles_and_json_schema() -> None:
             member(5, sw_gen=None, software_version="28.1-83040", is_zone_bridge=True,
                    invisible=True)))),),
     )
-    inventory = build_inventory(obs, "9.9.9")
+    inventory = classify(build_inventory(obs, "9.9.9"))
     p4, p5 = inventory.players
     assert p4.track is Track.S1 and p4.s2_capable is False and "32 MB" in p4.s2_capable_basis
     assert p5.role is Role.BRIDGE and p5.s2_capable is False

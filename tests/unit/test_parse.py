@@ -136,7 +136,7 @@ def test_upnp_fault_body() -> None:
     body = (b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>'
             b'<detail><UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>401'
             b"</errorCode></UPnPError></detail></s:Fault></s:Body></s:Envelope>")
-    assert parse_upnp_error(body) == "401"
+    assert parse_upnp_error(body) == ("401", 401)
     assert parse_upnp_error(b"<html/>") is None
 
 

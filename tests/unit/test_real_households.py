@@ -18,8 +18,7 @@ from sonos_inventory.analyze.labels import (
     release_table,
 )
 from sonos_inventory.analyze.products import capability
-from sonos_inventory.analyze.rules import RULE_IDS
-from sonos_inventory.analyze.verdict import analyze
+from sonos_inventory.analyze.verdict import RULE_IDS, analyze
 from sonos_inventory.analyze.versions import Branch, branch, parse_build
 from sonos_inventory.app import EXIT_CONFLICT, EXIT_OK, exit_code
 from sonos_inventory.diff import diff_inventories

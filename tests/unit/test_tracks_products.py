@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from sonos_inventory.analyze.classify import detect_role
 from sonos_inventory.analyze.products import capability, product_table
-from sonos_inventory.analyze.tracks import channel_map, detect_role, detect_track
+from sonos_inventory.analyze.tracks import detect_track
 from sonos_inventory.analyze.versions import Build, display_major, parse_build
 from sonos_inventory.model import Role, Topology, Track, ZoneMember
+from sonos_inventory.model import parse_channel_map as channel_map
 
 
 @pytest.mark.parametrize("args,track", [
