@@ -725,7 +725,8 @@ def finish_fleet(files: list[Path], request: OutputRequest) -> int:
 
     from .analyze.verdict import analyze as run_analysis
     from .fileio import is_stdout, shown, write_output_chunks
-    from .report.fleet import Site, problems_first, render_fleet, summarise, unique_name, worst_exit
+    from .report.fleet import Site, problems_first, summarise, unique_name, worst_exit
+    from .report.formats import RenderOptions, renderer
     from .report.redact import Redactor
 
     redactor = Redactor(rooms=request.redact_rooms) if (
@@ -759,8 +760,8 @@ def finish_fleet(files: list[Path], request: OutputRequest) -> int:
     sites = problems_first(sites)
 
     def chunks() -> Iterator[bytes]:
-        for chunk in render_fleet(sites, request.fmt, lambda site: loaded(by_name[site.name]),
-                                  bom=request.csv_bom):
+        for chunk in renderer(request.fmt).many(sites, lambda site: loaded(by_name[site.name]),
+                                                RenderOptions(csv_bom=request.csv_bom)):
             if redactor is not None:  # the values were redacted before rendering
                 chunk = redactor.shapes(chunk)
             yield chunk.encode("utf-8")

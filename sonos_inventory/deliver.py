@@ -12,6 +12,7 @@ from .analyze.verdict import analyze
 from .fileio import is_stdout, save_elsewhere, shown, write_output
 from .model import Inventory, ScanObservations
 from .report.context import ReportContext
+from .report.formats import FORMATS, Format, RenderOptions, renderer
 from .report.redact import Redactor
 
 
@@ -28,35 +29,20 @@ class OutputRequest:
     hint: tuple[str, ...] | None = None  # the table's closing lines (None: the scan hint)
 
 
-FORMATS = ("table", "markdown", "json", "html", "csv")
+BUNDLE_REPORTS = (("report.md", Format.MARKDOWN), ("report.html", Format.HTML),
+                  ("inventory.json", Format.JSON))
+"""The reports every bundle holds, beside raw/ and manifest.json."""
+
+__all__ = ["FORMATS", "Delivered", "OutputRequest", "deliver", "render", "write_targets"]
 
 
 def render(inventory: Inventory, fmt: str, context: ReportContext,
            request: OutputRequest | None = None) -> str:
-    """The inventory in one of FORMATS; anything else is a bug, not a table."""
+    """The inventory in one of FORMATS (report/formats.py has one renderer per format)."""
     request = request or OutputRequest()
-    if fmt == "csv":
-        from .report.render_csv import render_csv
-
-        return render_csv(inventory, context, bom=request.csv_bom)
-    if fmt == "json":
-        from .report.render_json import render_json
-
-        return render_json(inventory, context)
-    if fmt == "markdown":
-        from .report.render_markdown import render_markdown
-
-        return render_markdown(inventory, context)
-    if fmt == "html":
-        from .report.render_html import render_html
-
-        return render_html(inventory, context)
-    if fmt == "table":
-        from .report.render_table import DEFAULT_HINT, render_table
-
-        return render_table(inventory, width=None if request.output else request.width,
-                            hint=DEFAULT_HINT if request.hint is None else request.hint)
-    raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    options = RenderOptions(csv_bom=request.csv_bom,
+                            width=None if request.output else request.width, hint=request.hint)
+    return renderer(fmt).one(inventory, context, options)
 
 
 @dataclass(frozen=True)
@@ -115,7 +101,8 @@ def deliver(
         # The safety net over every output: the values in it were redacted before rendering;
         # this catches any identifier pattern left, inside values only (never a JSON key or
         # the tool's own words, whatever a device calls its household or its room).
-        return redactor.json_document(text) if fmt == "json" else redactor.shapes(text)
+        return (redactor.json_document(text) if renderer(fmt).structured
+                else redactor.shapes(text))
 
     text = rendered(request.fmt)
     targets: list[tuple[Path, bytes, str]] = []
@@ -125,8 +112,7 @@ def deliver(
     if request.bundle is not None:
         from .report.bundle import manifest, zip_bytes
 
-        files = {name: rendered(fmt).encode("utf-8") for name, fmt in (
-            ("report.md", "markdown"), ("report.html", "html"), ("inventory.json", "json"))}
+        files = {name: rendered(fmt).encode("utf-8") for name, fmt in BUNDLE_REPORTS}
         for name, data in raw.items():
             if redactor:
                 name, data = redactor.raw_file(name, data)

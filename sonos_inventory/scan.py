@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from typing import Any
 
 from . import bounds
 from .collect.read import (
@@ -61,10 +62,15 @@ __all__ = [
     "DiscoverySource",
     "HostSource",
     "MdnsSource",
+    "Noted",
     "ProbeSource",
     "Progress",
+    "ReadDone",
     "Scan",
+    "ScanEvent",
     "ScanOptions",
+    "Sighted",
+    "SourceDone",
     "SsdpSource",
     "build_sources",
     "utc_now",
@@ -91,6 +97,43 @@ class Progress:
     found: int
     read: int
     households: int
+
+
+# ---- what the scan's threads tell its main loop (one queue; the planner decides) ----
+
+
+@dataclass(frozen=True)
+class Sighted:
+    """A discovery source saw a device."""
+
+    sighting: Sighting
+
+
+@dataclass(frozen=True)
+class Noted:
+    """A discovery source has something to say (for the scan's notes and the log)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class SourceDone:
+    """A discovery source has finished (its window closed, or it was told to stop)."""
+
+    method: Method
+
+
+@dataclass(frozen=True)
+class ReadDone:
+    """A read the planner asked for has finished: the action it carried out, and its outcome
+    (the read's result, or the exception a bug in it raised)."""
+
+    action: Action
+    outcome: Future[object]
+
+
+ScanEvent = Sighted | Noted | SourceDone | ReadDone
+"""Every event of a scan; ReadDone mirrors the planner's actions (planner.Action)."""
 
 
 def build_sources(options: ScanOptions, interfaces: tuple[str, ...]) -> list[DiscoverySource]:
@@ -179,7 +222,7 @@ class Scan:
         self.log = on_log or (lambda _m: None)
         self.planner = Planner(local_networks, deep=options.deep,
                                browsed=interface_networks(interfaces, local_networks))
-        self._events: queue.Queue[tuple[str, object, object]] = queue.Queue()
+        self._events: queue.Queue[ScanEvent] = queue.Queue()
         self._stop = threading.Event()
         self._pending = 0
         self.deadline = time.monotonic() + options.budget_s
@@ -217,16 +260,17 @@ class Scan:
                     budget_exhausted = True
                     break
                 try:
-                    kind, a, b = self._events.get(timeout=min(remaining, 0.25))
+                    event = self._events.get(timeout=min(remaining, 0.25))
                 except queue.Empty:
                     continue
-                if kind == "done":
+                if isinstance(event, SourceDone):
                     sources_running -= 1
                     if not sources_running:
                         timings["discovery_done"] = time.monotonic() - started
                 else:
-                    self._handle(kind, a, b)
-                    if (kind == "sighting" and self.expected and not self._stop.is_set()
+                    self._handle(event)
+                    if (isinstance(event, Sighted) and self.expected
+                            and not self._stop.is_set()
                             and self.expected <= self.planner.targets.keys()):
                         self._stop.set()  # everything there is to find was found
                 self.on_progress(self._progress())
@@ -250,66 +294,66 @@ class Scan:
 
     def _run_source(self, source: DiscoverySource) -> None:
         try:
-            source.run(lambda s: self._events.put(("sighting", s, None)), self._stop,
-                       lambda msg: self._events.put(("note", msg, None)))
+            source.run(lambda s: self._events.put(Sighted(s)), self._stop,
+                       lambda msg: self._events.put(Noted(msg)))
         except Exception as exc:  # a broken source must not lose the others' results
-            self._events.put(("note", f"{source.method}: discovery failed: {exc!r}", None))
+            self._events.put(Noted(f"{source.method}: discovery failed: {exc!r}"))
         finally:
-            self._events.put(("done", source.method, None))
+            self._events.put(SourceDone(source.method))
 
-    def _handle(self, kind: str, a: object, b: object) -> None:
-        if kind == "sighting":
-            assert isinstance(a, Sighting)
-            self._carry_out(self.planner.sighting(a))
-        elif kind == "note":
-            self.planner.note(str(a))
-            self.log(str(a))
-        else:  # a read finished: "description", "household", "status" or "second"
+    def _handle(self, event: ScanEvent) -> None:
+        if isinstance(event, Sighted):
+            self._carry_out(self.planner.sighting(event.sighting))
+        elif isinstance(event, Noted):
+            self.planner.note(event.message)
+            self.log(event.message)
+        elif isinstance(event, ReadDone):
             self._pending -= 1
-            assert isinstance(a, Endpoint) and isinstance(b, Future)
             try:
-                result = b.result()
+                result = event.outcome.result()
             except Exception as exc:  # a bug in a read: keep the scan, record it
                 result = exc
-            if kind == "description":
-                self._carry_out(self.planner.description_read(a, result))
-            elif kind == "household" and isinstance(result, _HouseholdOutcome):
-                self._carry_out(self.planner.household_read(a, result.read, result.probes))
-            elif kind == "household":
-                self._carry_out(self.planner.household_read(a, result))
-            elif kind == "status":
-                self.planner.status_read(a, result)
-            elif kind == "household_id":
-                self._carry_out(self.planner.household_id_read(a, result))
-            else:
-                self.planner.second_read(a, result)
+            self._report(event.action, result)
+
+    def _report(self, action: Action, result: Any) -> None:
+        """Hand a finished read to the planner method for its kind of action."""
+        endpoint = action.endpoint
+        if isinstance(action, ReadDescription):
+            self._carry_out(self.planner.description_read(endpoint, result))
+        elif isinstance(action, ReadHousehold) and isinstance(result, _HouseholdOutcome):
+            self._carry_out(self.planner.household_read(endpoint, result.read, result.probes))
+        elif isinstance(action, ReadHousehold):
+            self._carry_out(self.planner.household_read(endpoint, result))
+        elif isinstance(action, ReadStatus):
+            self.planner.status_read(endpoint, result)
+        elif isinstance(action, ReadHouseholdId):
+            self._carry_out(self.planner.household_id_read(endpoint, result))
+        else:
+            self.planner.second_read(endpoint, result)
 
     # ---- carrying out the planner's actions ----
 
     def _carry_out(self, actions: list[Action]) -> None:
         for action in actions:
+            work: Callable[[], object]
             if isinstance(action, ReadDescription):
-                self._submit("description", action.endpoint,
-                             functools.partial(read_description, self.transport,
-                                               action.endpoint, self.deadline))
+                work = functools.partial(read_description, self.transport, action.endpoint,
+                                         self.deadline)
             elif isinstance(action, ReadHousehold):
-                self._submit("household", action.endpoint,
-                             functools.partial(self._read_household, action))
+                work = functools.partial(self._read_household, action)
             elif isinstance(action, ReadStatus):
-                self._submit("status", action.endpoint,
-                             functools.partial(read_status, self.transport, action.endpoint,
-                                               action.uuid, self.deadline))
+                work = functools.partial(read_status, self.transport, action.endpoint,
+                                         action.uuid, self.deadline)
             elif isinstance(action, ReadHouseholdId):
-                self._submit("household_id", action.endpoint,
-                             functools.partial(self._read_household_id, action))
+                work = functools.partial(self._read_household_id, action)
             else:
-                self._submit("second", action.endpoint,
-                             functools.partial(self._read_second, action))
+                work = functools.partial(self._read_second, action)
+            self._submit(action, work)
 
-    def _submit(self, kind: str, endpoint: Endpoint, work: Callable[[], object]) -> None:
+    def _submit(self, action: Action, work: Callable[[], object]) -> None:
         self._pending += 1
         future: Future[object] = self._pool.submit(work)
-        future.add_done_callback(lambda f: self._events.put((kind, endpoint, f)))
+        future.add_done_callback(lambda f: self._events.put(ReadDone(action, f)))
 
     def _read_household(self, action: ReadHousehold) -> _HouseholdOutcome:
         return read_household(self.transport, action, self.deadline, self.log)

@@ -150,41 +150,40 @@ def render_fleet_markdown(sites: list[Site], load: Loader) -> Iterator[str]:
 
 
 def render_fleet_html(sites: list[Site], load: Loader) -> Iterator[str]:
+    """The summary, then each site's verdict and product table (the single report's table:
+    report/view.py's columns, fitting the page and print)."""
     from html import escape
+
+    from .context import ReportContext
+    from .render_html import CSS, inventory_table
 
     def h(value: object, limit: int = 200) -> str:
         return escape(t(value, limit))
 
-    style = ("body{font-family:system-ui,sans-serif;margin:2em;color:#1d1d1f}table{border-"
-             "collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-"
-             "align:left}.likely{color:#b00020;font-weight:bold}.possible{color:#8a4b00}")
+    style = CSS + (".summary td.likely { color: #b00020; font-weight: bold; }\n"
+                   ".summary td.possible { color: #8a4b00; }\n")
     out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
            content_security_policy(style),
            f"<title>Sonos fleet inventory</title><style>{style}</style></head><body>",
            f"<h1>Sonos fleet inventory</h1><p>{len(sites)} system(s), read offline "
-           "(read-only).</p><table><tr>"
-           + "".join(f"<th>{c}</th>" for c in ("Site", "Products", "S2", "S1", "Unknown",
-                                               "Households", "Error 803", "Errors", "Complete"))
+           '(read-only).</p><table class="summary"><tr>'
+           + "".join(f"<th>{c}</th>" for c in ("Site", "Scanned", "Products", "S2", "S1",
+                                               "Unknown", "Households", "Error 803", "Errors",
+                                               "Complete"))
            + "</tr>"]
     for site in sites:
         s = site.facts
         out.append("<tr>" + "".join(f"<td>{h(v)}</td>" for v in (
-            s["site"], s["products"], s["s2"], s["s1"], s["unknown"], s["households"]))
+            s["site"], str(s.get("scan_started_at") or "")[:10], s["products"], s["s2"],
+            s["s1"], s["unknown"], s["households"]))
             + f'<td class="{h(s["verdict"])}">{h(s["verdict"])}</td>'
             + f"<td>{s['errors']}</td><td>{'yes' if s['complete'] else 'no'}</td></tr>")
     out.append("</table>")
     yield "\n".join(out) + "\n"
     for site in sites:
         inventory = load(site)
-        out = [f"<h2>{h(site.name)}</h2><p>{h(inventory.verdict.summary, 2000)}</p>"
-               "<table><tr><th>Room</th><th>Product</th><th>Model</th><th>Serial</th>"
-               "<th>Software</th><th>Track</th><th>Household</th></tr>"]
-        for p in inventory.players:
-            out.append("<tr>" + "".join(f"<td>{h(v)}</td>" for v in (
-                p.room, p.model_name, p.model_number, p.serial, p.software_version,
-                p.track.value, p.household_id)) + "</tr>")
-        out.append("</table>")
-        yield "\n".join(out) + "\n"
+        yield (f"<h2>{h(site.name)}</h2><p>{h(inventory.verdict.summary, 2000)}</p>"
+               + "".join(inventory_table(inventory, ReportContext(), heading=None)) + "\n")
     yield "</body></html>\n"
 
 
@@ -214,20 +213,3 @@ def render_fleet_json(sites: list[Site], load: Loader) -> Iterator[str]:
         yield ("," if index else "") + "\n" + "\n".join("    " + line
                                                        for line in entry.split("\n"))
     yield "\n  ]\n}\n"
-
-
-def render_fleet(sites: list[Site], fmt: str, load: Loader, *, bom: bool = False
-                 ) -> Iterator[str]:
-    """The fleet view in chunks: the summary from the first pass, then one site at a time, so
-    memory stays bounded by the largest single input, not by their sum."""
-    if fmt == "csv":
-        return render_fleet_csv(sites, load, bom=bom)
-    if fmt == "markdown":
-        return render_fleet_markdown(sites, load)
-    if fmt == "html":
-        return render_fleet_html(sites, load)
-    if fmt == "json":
-        return render_fleet_json(sites, load)
-    if fmt == "table":
-        return render_fleet_table(sites)
-    raise ValueError(f"unknown format {fmt!r}")

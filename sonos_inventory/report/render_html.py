@@ -196,12 +196,13 @@ def _finding(index: int, finding: Finding, inventory: Inventory) -> str:
     )
 
 
-def _inventory_table(inventory: Inventory, context: ReportContext) -> list[str]:
+def inventory_table(inventory: Inventory, context: ReportContext,
+                    heading: str | None = "Inventory") -> list[str]:
     """The product table, its columns from report/view.py (and First seen when the history
     says), one block of rows per household under a heading row: the long household id is
     written once, not in a column of its own that would push the table off the page."""
     columns = COLUMNS + ((FIRST_SEEN,) if context.first_seen else ())
-    out = ['<h2>Inventory</h2><table class="inventory"><thead><tr>'
+    out = [(f"<h2>{h(heading)}</h2>" if heading else "") + '<table class="inventory"><thead><tr>'
            + "".join(f'<th scope="col" class="col-{c.key}">{h(c.label)}</th>' for c in columns)
            + "</tr></thead>"]
     by_uuid = {p.uuid: p for p in inventory.players}
@@ -284,7 +285,7 @@ def render_html(inventory: Inventory, context: ReportContext | None = None) -> s
     if not inventory.findings:
         out.append("<p>No findings.</p>")
     out += [_finding(i, f, inventory) for i, f in enumerate(inventory.findings, 1)]
-    out += _inventory_table(inventory, context)
+    out += inventory_table(inventory, context)
     deep = [p for p in inventory.players if p.deep is not None]
     if deep:
         out.append("<h2>Status pages (--deep)</h2><table><thead><tr>" + "".join(

@@ -160,7 +160,8 @@ def test_history_has_a_header_local_times_an_incomplete_marker_and_fits_80_colum
     assert "2026-12-01 11:00 CET" in out and "INCOMPLETE" in out and "complete" in out
 
 
-@pytest.mark.parametrize("deep", [False, pytest.param(True, marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize("deep", [False, True])
 def test_the_hostile_household_round_trips_through_every_file(
         emulate: Callable[..., Emulator], tmp_path: Path, deep: bool) -> None:
     """The one built-in household whose faults need real sockets (tests/unit/

@@ -113,7 +113,8 @@ def test_a_fleet_of_three_bundles(tmp_path: Path) -> None:
     code, out, _ = run("analyze", *map(str, bundles), "-f", "markdown")
     assert code == 1 and "## Summary" in out and "| Smith house | 4 | 4 | 0 |" in out
     code, out, _ = run("analyze", *map(str, bundles[::2]), "-f", "html")
-    assert code == 3 and "<table>" in out and "Shop" in out  # incomplete is worse than clean
+    assert code == 3 and "<table class=\"summary\">" in out and "Shop" in out  # incomplete first
+    assert out.count("<table class=\"inventory\">") == 2  # each site: the report's table
     code, out, _ = run("analyze", *map(str, bundles), "-f", "json")
     sites = json.loads(out)["sites"]
     assert [s["verdict"] for s in sites] == ["likely", "possible", "not-indicated"]
