@@ -6,6 +6,7 @@ terminal, reverse the text around it, or inject Markdown into a report.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -41,6 +42,7 @@ def _pictographic(char: str) -> bool:
             or 0x2190 <= code <= 0x21FF or 0x25A0 <= code <= 0x25FF)
 
 
+@functools.lru_cache(maxsize=4096)
 def hidden(char: str) -> bool:
     """A character that must never reach a terminal as itself: C0/C1 controls and DEL, bidi
     controls, format and private-use characters, line and paragraph separators, default
@@ -64,6 +66,8 @@ def neutralise(text: str) -> str:
     (NBSP, U+3000, ...) as a plain space. Emoji sequences keep their joiners (ZWJ between two
     pictographs) and presentation selectors (VS15/VS16 after a pictograph), so room names in any
     script and with emoji print as they are."""
+    if text.isascii() and text.isprintable():  # the common case: nothing to do
+        return text
     out = []
     for index, char in enumerate(text):
         if char in (ZWJ, VS15, VS16):
