@@ -8,7 +8,7 @@ import resource
 import sys
 import time
 
-from sonos_inventory import app
+from sonos_inventory import api
 from sonos_inventory.scan import Scan, ScanOptions
 
 
@@ -20,7 +20,7 @@ def main() -> None:
     started = time.monotonic()
     observations = Scan(options).run()
     seconds = time.monotonic() - started
-    inventory = app.inventory_from(observations)
+    inventory = api.inventory_from(observations)
     timings = dict(observations.timings)
     print(json.dumps({
         "seconds": seconds,

@@ -10,7 +10,9 @@ The Python API (documented in the README, "Python API")::
             print(player.room, player.model_name, player.software_version)
 
 `scan`, `analyze`, `load` and `to_json` never print, never write the scan history and never
-exit; they log through the `sonos_inventory` logger.
+exit; they log through the `sonos_inventory` logger. The history has calls of its own
+(`record_in_history`, `saved_scans`, `scans_to_compare`, `clear_history`), as has the fleet
+view (`fleet`); the command line is built on these.
 """
 
 from __future__ import annotations
@@ -26,7 +28,28 @@ from .version import __version__
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
-    from .api import analyze, load, scan, to_json
+    from .api import (
+        EXIT_CONFLICT,
+        EXIT_INCOMPLETE,
+        EXIT_INTERRUPTED,
+        EXIT_OK,
+        EXIT_USAGE,
+        Comparison,
+        Fleet,
+        HistoryUpdate,
+        analyze,
+        clear_history,
+        exit_code,
+        fleet,
+        history_directory,
+        load,
+        record_in_history,
+        saved_scans,
+        scan,
+        scans_to_compare,
+        to_json,
+        validate_label,
+    )
     from .errors import SonosInventoryError, UsageError
     from .model import (
         Finding,
@@ -40,8 +63,13 @@ if TYPE_CHECKING:
         Verdict,
     )
 
+_API = ("scan", "analyze", "load", "to_json", "exit_code", "validate_label", "record_in_history",
+        "saved_scans", "scans_to_compare", "clear_history", "history_directory", "fleet",
+        "HistoryUpdate", "Comparison", "Fleet", "EXIT_OK", "EXIT_CONFLICT", "EXIT_USAGE",
+        "EXIT_INCOMPLETE", "EXIT_INTERRUPTED")
+
 _PUBLIC = {
-    "scan": "api", "analyze": "api", "load": "api", "to_json": "api",
+    **dict.fromkeys(_API, "api"),
     "SonosInventoryError": "errors", "UsageError": "errors",
     "Finding": "model", "Household": "model", "Inventory": "model", "Likelihood": "model",
     "Player": "model",
@@ -49,9 +77,38 @@ _PUBLIC = {
 }
 
 __all__ = [
-    "Finding", "Household", "Inventory", "Likelihood", "Player", "Role", "Severity",
-    "SonosInventoryError", "Track", "UsageError", "Verdict", "__version__", "analyze", "load",
-    "scan", "to_json",
+    "EXIT_CONFLICT",
+    "EXIT_INCOMPLETE",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Comparison",
+    "Finding",
+    "Fleet",
+    "HistoryUpdate",
+    "Household",
+    "Inventory",
+    "Likelihood",
+    "Player",
+    "Role",
+    "Severity",
+    "SonosInventoryError",
+    "Track",
+    "UsageError",
+    "Verdict",
+    "__version__",
+    "analyze",
+    "clear_history",
+    "exit_code",
+    "fleet",
+    "history_directory",
+    "load",
+    "record_in_history",
+    "saved_scans",
+    "scan",
+    "scans_to_compare",
+    "to_json",
+    "validate_label",
 ]
 
 

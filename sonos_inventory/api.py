@@ -9,21 +9,56 @@ the `sonos_inventory` logger (silent unless the application configures logging) 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import app
 from .analyze.verdict import analyze as _analyze
 from .bounds import DEFAULT_SCAN_BUDGET_S, SSDP_DEFAULT_TTL, SSDP_MAX_TTL
 from .errors import UsageError
-from .model import Inventory
+from .inventory import build_inventory
+from .model import Endpoint, Inventory, ScanObservations, Severity
 from .netpolicy import normalize_ip
 from .report.context import ReportContext
-from .scan import Progress, ScanOptions
+from .scan import Progress, Scan, ScanOptions
+from .version import __version__
 
 logger = logging.getLogger("sonos_inventory")
+
+
+# ---- exit codes and the scan itself (what every command and the guided scan run) ----
+
+EXIT_OK = 0
+EXIT_CONFLICT = 1
+EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+
+
+def inventory_from(observations: ScanObservations) -> Inventory:
+    return analyze(build_inventory(observations, __version__))
+
+
+def run_scan(
+    options: ScanOptions,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    on_log: Callable[[str], None] | None = None,
+    expected: frozenset[Endpoint] = frozenset(),
+) -> tuple[Inventory, ScanObservations]:
+    observations = Scan(options, on_progress=on_progress, on_log=on_log,
+                        expected=expected).run()
+    return inventory_from(observations), observations
+
+
+def exit_code(inventory: Inventory) -> int:
+    """DESIGN.md: 1 conflict (an error finding), 3 incomplete or nothing found, else 0."""
+    if any(f.severity is Severity.ERROR for f in inventory.findings):
+        return EXIT_CONFLICT
+    if not inventory.scan.complete:
+        return EXIT_INCOMPLETE
+    return EXIT_OK
 
 
 MAX_LABEL = 200
@@ -75,26 +110,31 @@ def _flag(value: object, name: str) -> bool:
 def scan_options(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
                  networks: Iterable[str] = (), timeout: float = DEFAULT_SCAN_BUDGET_S,
                  ssdp: bool = True, mdns: bool = True, deep: bool = False,
-                 ttl: int = SSDP_DEFAULT_TTL) -> ScanOptions:
+                 ttl: int = SSDP_DEFAULT_TTL, names: dict[str, str] | None = None
+                 ) -> ScanOptions:
     """Validate plain options into ScanOptions; UsageError names the argument that is wrong
-    (the types too: a lone string where a list is expected is refused)."""
+    (the types too: a lone string where a list is expected is refused). `names`: how the
+    caller calls the arguments in its messages (the command line: {"hosts": "--host", ...})."""
+    named = {"interface_addrs": "interface_addrs", "hosts": "hosts", "networks": "networks",
+             "timeout": "timeout", "ttl": "ttl", **(names or {})}
     from .discovery.hosts import host_sightings
     from .discovery.probe import parse_networks
 
-    addrs = _strings(interface_addrs, "interface_addrs")
+    addrs = _strings(interface_addrs, named["interface_addrs"])
     for address in addrs:
         ip = normalize_ip(address)
         if ip is None or ip.version != 4:
-            raise UsageError(f"interface_addrs: {address!r} is not an IPv4 address of this "
-                             "computer")
+            raise UsageError(f"{named['interface_addrs']} {address!r} is not an IPv4 address "
+                             "of this computer")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
             1 <= float(timeout) <= 300):
-        raise UsageError(f"timeout {timeout!r}: give 1 to 300 seconds")
+        raise UsageError(f"{named['timeout']} {timeout!r}: give 1 to 300 seconds")
     if isinstance(ttl, bool) or not isinstance(ttl, int) or not 1 <= ttl <= SSDP_MAX_TTL:
-        raise UsageError(f"ttl {ttl!r}: give a whole number from 1 to {SSDP_MAX_TTL}")
+        raise UsageError(f"{named['ttl']} {ttl!r}: give a whole number from 1 to {SSDP_MAX_TTL}")
     return ScanOptions(interface_addrs=addrs,
-                       hosts=host_sightings(_strings(hosts, "hosts"), "hosts"),
-                       networks=parse_networks(_strings(networks, "networks"), "networks"),
+                       hosts=host_sightings(_strings(hosts, named["hosts"]), named["hosts"]),
+                       networks=parse_networks(_strings(networks, named["networks"]),
+                                               named["networks"]),
                        use_ssdp=_flag(ssdp, "ssdp"), use_mdns=_flag(mdns, "mdns"),
                        budget_s=float(timeout), deep=_flag(deep, "deep"), ttl=ttl)
 
@@ -125,7 +165,7 @@ def scan(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
         last[:] = [p]
         logger.debug("scan: %d found, %d read, %d household(s)", p.found, p.read, p.households)
 
-    inventory, observations = app.run_scan(options, on_progress=progress, on_log=logger.info)
+    inventory, observations = run_scan(options, on_progress=progress, on_log=logger.info)
     for probe in observations.probes:  # each address asked, what, and how long it took
         logger.debug("asked %s for %s: %.3f s%s", probe.endpoint, probe.what, probe.elapsed_s,
                      f" ({probe.problem.kind}: {probe.problem.detail})" if probe.problem else "")
@@ -193,3 +233,216 @@ def to_json(inventory: Inventory) -> dict[str, Any]:
     from .report.render_json import inventory_dict
 
     return inventory_dict(inventory)
+
+
+# ---- the scan history: separate calls, never made by scan() (the command line makes them) ----
+
+
+@dataclass(frozen=True)
+class HistoryUpdate:
+    """What record_in_history did: the report context with each product's first-seen time,
+    where the scan was saved (None: not saved), and one line per problem met."""
+
+    context: ReportContext
+    saved: Path | None
+    warnings: tuple[str, ...]
+
+
+def history_directory() -> Path:
+    """Where the scan history is kept (SONOS_INVENTORY_HOME=DIR: DIR/history)."""
+    from . import history
+
+    return history.history_dir()
+
+
+def record_in_history(inventory: Inventory, context: ReportContext | None = None, *,
+                      save: bool = True, directory: Path | None = None) -> HistoryUpdate:
+    """First-seen times from the history (the scan history of this computer, or `directory`),
+    and the inventory saved there when `save` (a scan that found nothing is never saved). A
+    history that cannot be read or written is a warning, never an error: the scan is kept."""
+    from . import history
+    from .report.render_json import inventory_dict
+
+    context = context or ReportContext()
+    document = inventory_dict(inventory, context)
+    seen: dict[str, str] = {}
+    skipped: list[str] = []
+    warnings: list[str] = []
+    try:
+        for entry in history.entries(directory):
+            if entry.document is None:
+                skipped.append(entry.problem or "unreadable")
+                continue
+            for uuid, when in history.first_seen([entry.document]).items():
+                if uuid not in seen or when < seen[uuid]:
+                    seen[uuid] = when
+    except UsageError as exc:
+        warnings.append(f"scan history not read: {exc}")
+    if skipped:
+        more = f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""
+        warnings.append(f"skipped {len(skipped)} bad file(s) in the scan history: "
+                        f"{'; '.join(skipped[:3])}{more}")
+    saved: Path | None = None
+    if save and inventory.players:
+        try:
+            saved = history.save(document, directory)
+        except (OSError, UsageError) as exc:
+            warnings.append(f"scan history not saved: {exc}")
+    if not seen and saved is None:
+        return HistoryUpdate(context, None, tuple(warnings))
+    for uuid, when in history.first_seen([document]).items():
+        if uuid not in seen or when < seen[uuid]:
+            seen[uuid] = when
+    return HistoryUpdate(replace(context, first_seen=tuple(sorted(seen.items()))), saved,
+                         tuple(warnings))
+
+
+def saved_scans(label: str | None = None, directory: Path | None = None
+                ) -> list[dict[str, Any]]:
+    """Every scan in the history, oldest first, as `history --format json` lists them (keys of
+    data/history.schema.json); `label`: only those whose label contains it (any case)."""
+    from . import history
+    from .fileio import shown
+    from .report.safe_text import for_terminal
+
+    entries = []
+    for item in history.entries(directory):
+        entry = history.describe(item.path, item.document)
+        entry["path"] = shown(item.path)
+        if item.document is None:
+            entry["problem"] = for_terminal(item.problem or "not a saved inventory", 200)
+        if label and label.casefold() not in (entry["label"] or "").casefold():
+            continue
+        entries.append(entry)
+    return entries
+
+
+def clear_history(directory: Path | None = None) -> tuple[int, list[str]]:
+    """Delete every saved scan: how many, and a note per file that could not be deleted."""
+    from . import history
+
+    return history.clear(directory)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two scans to compare (diff): each file and its analysed inventory, and the saved scans
+    that were skipped on the way (one line each)."""
+
+    before: tuple[Path, Inventory]
+    after: tuple[Path, Inventory]
+    skipped: tuple[str, ...] = ()
+
+
+def scans_to_compare(before: Path | None = None, after: Path | None = None, *,
+                     label: str | None = None, directory: Path | None = None) -> Comparison:
+    """The two scans `diff` compares: the two files given; one file and the newest saved scan;
+    or the newest two saved scans (of the site labelled exactly `label`, when given). Saved
+    scans that do not load are skipped; UsageError when too few are left."""
+    from . import history
+
+    label = validate_label(label)
+    loaded: list[tuple[Path, Inventory]] = []
+    skipped: list[str] = []
+    if after is None:
+        needed = 1 if before is not None else 2
+        candidates = [e.path for e in history.entries(directory) if e.document is not None and (
+            label is None or e.document.get("label") == label)]
+        for path in reversed(candidates):
+            try:
+                loaded.insert(0, (path, load(path)))
+            except UsageError as exc:
+                skipped.append(f"skipped a saved scan: {exc}")
+            if len(loaded) == needed:
+                break
+        if len(loaded) < needed:
+            from .report.safe_text import quoted
+
+            which = f" labelled {quoted(label, 60)}" if label else ""
+            raise UsageError(
+                f"the scan history has {len(loaded)} usable scan(s){which}; run "
+                "`sonos-inventory scan` (without --no-history) first, or give two inventory "
+                "files")
+        after = loaded[-1][0]
+        if before is None:
+            before = loaded[0][0]
+    if before is None:  # an `after` file without a `before` one is not a comparison
+        raise UsageError("give the earlier scan too: diff BEFORE AFTER")
+    known = dict(loaded)
+    return Comparison((before, known.get(before) or load(before)),
+                      (after, known.get(after) or load(after)), tuple(skipped))
+
+
+# ---- many systems at once (installers): the fleet view ----
+
+
+@dataclass
+class Fleet:
+    """Several inventories as one view. `sites` (problems first) holds a small summary of each;
+    `chunks(fmt)` writes the view, loading one input at a time, so memory stays bounded by the
+    largest single input, not by their sum."""
+
+    sites: list[Any]
+    exit_code: int
+    notes: tuple[str, ...]
+    _paths: dict[str, Path]
+    _redactor: Any
+
+    def chunks(self, fmt: str, *, csv_bom: bool = False) -> Iterator[str]:
+        from .report.formats import RenderOptions, renderer
+
+        for chunk in renderer(fmt).many(self.sites, lambda site: self._load(site.name),
+                                        RenderOptions(csv_bom=csv_bom)):
+            yield chunk if self._redactor is None else self._redactor.shapes(chunk)
+
+    def redaction_map(self) -> dict[str, dict[str, str]] | None:
+        """The pseudonyms used (after chunks() has run), or None without redaction."""
+        return None if self._redactor is None else dict(self._redactor.mapping())
+
+    def _load(self, name: str) -> Inventory:
+        return _fleet_input(self._paths[name], self._redactor)
+
+
+def _fleet_input(path: Path, redactor: Any) -> Inventory:
+    """One fleet input, loaded and analysed (redacted first when a redactor is given)."""
+    inventory = load(path)
+    if redactor is None:
+        return inventory
+    redactor.learn(inventory, None)
+    return _analyze(redactor.inventory(inventory))
+
+
+def fleet(paths: Iterable[str | Path], *, redact: bool = False,
+          redact_rooms: bool = False) -> Fleet:
+    """The fleet view of several inventory files or bundles: each is a site, named by its label
+    (else its file name), the same file given twice is one site, and the exit code is the
+    worst site's (1, then 3, then 0). The first pass reads each file once and keeps only its
+    summary. UsageError for a file that is not an inventory."""
+    from .fileio import shown
+    from .report.fleet import problems_first, summarise, unique_name, worst_exit
+    from .report.redact import Redactor
+
+    redactor = Redactor(rooms=redact_rooms) if (redact or redact_rooms) else None
+    result = Fleet([], EXIT_OK, (), {}, redactor)
+    seen: set[Path] = set()
+    taken: set[str] = set()
+    notes: list[str] = []
+    for given in paths:  # in argument order (so are the redaction pseudonyms)
+        path = Path(given)
+        try:
+            real = path.resolve()
+        except OSError:
+            real = path
+        if real in seen:
+            notes.append(f"{shown(path)} was given twice; it is one site")
+            continue
+        seen.add(real)
+        inventory = _fleet_input(path, redactor)
+        name = unique_name(inventory.label or path.name, taken)
+        result._paths[name] = path
+        result.sites.append(summarise(name, shown(path), inventory, exit_code(inventory)))
+        del inventory
+    result.sites = problems_first(result.sites)
+    result.exit_code = worst_exit([site.exit_code for site in result.sites])
+    result.notes = tuple(notes)
+    return result

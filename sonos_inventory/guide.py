@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from . import app, console, guide_text
+from . import api, console, guide_text
 from .deliver import OutputRequest, deliver
 from .errors import UsageError
 from .fileio import make_private_dir, shown
@@ -36,7 +36,7 @@ Scanner = Callable[[ScanOptions, Callable[[Progress], None]],
 
 def _scan(options: ScanOptions, on_progress: Callable[[Progress], None]
           ) -> tuple[Inventory, ScanObservations]:
-    return app.run_scan(options, on_progress=on_progress)
+    return api.run_scan(options, on_progress=on_progress)
 
 
 def paragraphs(text: str) -> list[str]:
@@ -154,7 +154,7 @@ class Guide:
         term.write("\r" + " " * 40 + "\r")
         if self.saving and not self.saved:
             term.say("\nStopped (Ctrl-C) while saving the report: it may be incomplete.")
-            return app.EXIT_INTERRUPTED
+            return api.EXIT_INTERRUPTED
         if self.finished is not None and not self.saved:
             inventory, observations = self.finished
             term.say("\nStopped (Ctrl-C). Saving the report of the finished scan first.")
@@ -162,12 +162,12 @@ class Guide:
                 self.save(inventory, observations, ReportContext(None, None))
             except KeyboardInterrupt:
                 term.say("Stopped (Ctrl-C) while saving.")
-            return app.EXIT_INTERRUPTED
+            return api.EXIT_INTERRUPTED
         if self.saved:
             term.say("\nStopped (Ctrl-C). The report was saved (see above).")
         else:
             term.say("\nStopped (Ctrl-C). Nothing was saved.")
-        return app.EXIT_INTERRUPTED
+        return api.EXIT_INTERRUPTED
 
     def steps(self) -> int:
         term = self.terminal
@@ -176,7 +176,7 @@ class Guide:
         term.say()
         answer = term.ask(guide_text.START_PROMPT)
         if answer is None or answer.lower() in ("q", "quit"):
-            return app.EXIT_OK
+            return api.EXIT_OK
         inventory, observations = self.search(ScanOptions())
         while not inventory.players:
             term.say()
@@ -187,7 +187,7 @@ class Guide:
             if answer is None or answer.lower() in ("q", "quit"):
                 term.say("Nothing was found, so nothing was saved.")
                 self.wait_close()
-                return app.EXIT_INCOMPLETE
+                return api.EXIT_INCOMPLETE
             if not answer:
                 inventory, observations = self.search(ScanOptions())
                 continue
@@ -202,7 +202,7 @@ class Guide:
         diagnostic = self.ask_diagnostic()
         self.save(inventory, observations, ReportContext(None, diagnostic))
         self.wait_close()
-        return app.exit_code(inventory)
+        return api.exit_code(inventory)
 
     def search(self, options: ScanOptions) -> tuple[Inventory, ScanObservations]:
         term = self.terminal

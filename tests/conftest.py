@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from sonos_inventory import app
+from sonos_inventory import api
 from sonos_inventory.collect.transport import Transport
 from sonos_inventory.emulator.offline import OfflineLan
 from sonos_inventory.emulator.server import Emulator
@@ -278,7 +278,7 @@ def scan_loopback(transport: Transport | None = None, **overrides: Any
                   ) -> tuple[Inventory, ScanObservations]:
     options = loopback_options(**overrides)
     observations = Scan(options, interfaces=options.interface_addrs, transport=transport).run()
-    return app.inventory_from(observations), observations
+    return api.inventory_from(observations), observations
 
 
 def scan_offline(name_or_path: str | Path, **overrides: Any
@@ -293,4 +293,4 @@ def scan_offline(name_or_path: str | Path, **overrides: Any
     values.update(overrides)
     observations = Scan(ScanOptions(**values), transport=lan.transport(),
                         sources=[lan.discovery()], local_networks=(), interfaces=()).run()
-    return app.inventory_from(observations), observations, lan
+    return api.inventory_from(observations), observations, lan

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sonos_inventory import app, history
+from sonos_inventory import api, history
 from sonos_inventory.cli import cli
 from sonos_inventory.report.render_json import render_json
 
@@ -127,7 +127,7 @@ def test_a_bad_target_is_found_before_the_scan(tmp_path: Path, monkeypatch: pyte
     def no_scan(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("scanned although the target is bad")
 
-    monkeypatch.setattr(app, "run_scan", no_scan)
+    monkeypatch.setattr(api, "run_scan", no_scan)
     extra = ["--redact"] if option == "--redact-map" else []
     for command in (["scan", "--interface-addr", "127.0.0.1"], ["demo"]):
         code, out, err = run(*command, *extra, option, target)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sonos_inventory import cli as cli_module
 from sonos_inventory import console
 from sonos_inventory.cli import cli
+from sonos_inventory.cli import common as cli_module
 from sonos_inventory.emulator.server import Emulator
 from sonos_inventory.report.table_fit import display_width
 from sonos_inventory.scenario.builtin import SCENARIOS, describe, write_scenario

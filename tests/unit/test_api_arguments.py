@@ -23,7 +23,7 @@ from sonos_inventory.errors import UsageError
     ({"networks": ["10.0.0.0/16"]}, "networks 10.0.0.0/16 has 65536 addresses"),
     ({"networks": [f"10.{i}.0.0/22" for i in range(5)]}, "networks: more than 4,096"),
     ({"interface_addrs": "127.0.0.1"}, "interface_addrs must be a list"),
-    ({"interface_addrs": ["::1"]}, "interface_addrs: '::1' is not an IPv4"),
+    ({"interface_addrs": ["::1"]}, "interface_addrs '::1' is not an IPv4"),
     ({"timeout": "10"}, "timeout '10'"),
     ({"ttl": 0}, "ttl 0"),
     ({"ssdp": "no"}, "ssdp must be True or False"),

@@ -19,7 +19,7 @@ from sonos_inventory.analyze.releases import (
 )
 from sonos_inventory.analyze.tracks import detect_track
 from sonos_inventory.analyze.verdict import analyze
-from sonos_inventory.app import EXIT_CONFLICT, EXIT_INCOMPLETE, EXIT_OK, exit_code
+from sonos_inventory.api import EXIT_CONFLICT, EXIT_INCOMPLETE, EXIT_OK, exit_code
 from sonos_inventory.collect.parse import parse_device_description, parse_zone_group_state
 from sonos_inventory.errors import NotSonosError
 from sonos_inventory.inventory import build_inventory

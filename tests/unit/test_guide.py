@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sonos_inventory import app
+from sonos_inventory import api
 from sonos_inventory.guide import Guide, Terminal
 from sonos_inventory.model import Inventory, Method, ScanObservations
 from sonos_inventory.report.context import ReportContext
@@ -60,7 +60,7 @@ class Fakes:
         hosts = [s.endpoint.host for s in options.hosts]
         if self.found_at is not None and self.found_at in hosts:
             return inventory_of("error-803"), observe(SCENARIOS / "error-803")
-        return app.inventory_from(NOTHING), NOTHING
+        return api.inventory_from(NOTHING), NOTHING
 
     def save_history(self, inventory: Inventory, context: ReportContext) -> ReportContext:
         self.history.append(inventory)
@@ -81,7 +81,7 @@ def test_nothing_found_then_an_ip_saves_and_opens_the_report(tmp_path: Path) -> 
     fakes = Fakes(tmp_path)
     script = Script("", "not an ip", "192.168.1.21", "12ab", "7654321", "")
     code = fakes.guide(script).run()
-    assert code == app.EXIT_CONFLICT
+    assert code == api.EXIT_CONFLICT
     default, typed = fakes.scans
     assert default == ScanOptions()  # the ordinary search first
     assert [s.endpoint.host for s in typed.hosts] == ["192.168.1.21"]
@@ -120,7 +120,7 @@ def test_nothing_found_says_why_for_this_system(tmp_path: Path, platform: str,
     fakes = Fakes(tmp_path, found_at=None)
     script = Script("", "", "q")
     code = fakes.guide(script, platform).run()
-    assert code == app.EXIT_INCOMPLETE
+    assert code == api.EXIT_INCOMPLETE
     assert reason in script.text and "VPN" in script.text and "guest Wi-Fi" in script.text
     assert len(fakes.scans) == 2  # Enter searched again
     assert not fakes.documents.exists() and not fakes.history and not fakes.opened
@@ -130,14 +130,14 @@ def test_nothing_found_says_why_for_this_system(tmp_path: Path, platform: str,
 
 def test_end_of_input_stops_without_scanning(tmp_path: Path) -> None:
     fakes = Fakes(tmp_path)
-    assert fakes.guide(Script()).run() == app.EXIT_OK
+    assert fakes.guide(Script()).run() == api.EXIT_OK
     assert fakes.scans == []
 
 
 def test_end_of_input_after_nothing_found_saves_nothing(tmp_path: Path) -> None:
     fakes = Fakes(tmp_path, found_at=None)
     script = Script("")
-    assert fakes.guide(script).run() == app.EXIT_INCOMPLETE
+    assert fakes.guide(script).run() == api.EXIT_INCOMPLETE
     assert not fakes.documents.exists() and not fakes.history
 
 
@@ -145,7 +145,7 @@ def test_a_browser_that_cannot_start_is_not_an_error(tmp_path: Path) -> None:
     fakes = Fakes(tmp_path)
     guide = fakes.guide(script := Script("", "192.168.1.21", "", ""))
     guide.open_browser = lambda _path: False
-    assert guide.run() == app.EXIT_CONFLICT
+    assert guide.run() == api.EXIT_CONFLICT
     assert "double-click it in that folder" in script.text
 
 
@@ -307,7 +307,7 @@ def test_ctrl_c_before_a_finished_scan_saves_nothing(tmp_path: Path,
                                                      answers: tuple[str, ...]) -> None:
     fakes = Fakes(tmp_path)
     script = interrupting(Script(*answers))
-    assert fakes.guide(script).run() == app.EXIT_INTERRUPTED
+    assert fakes.guide(script).run() == api.EXIT_INTERRUPTED
     assert script.text.rstrip().endswith("Stopped (Ctrl-C). Nothing was saved.")
     assert not fakes.documents.exists() and not fakes.opened and not fakes.history
 
@@ -321,11 +321,11 @@ def test_a_search_cut_short_by_ctrl_c_stops_the_guide(tmp_path: Path) -> None:
     def scanner(options: ScanOptions, progress: Callable[[Progress], None]
                 ) -> tuple[Inventory, ScanObservations]:
         fakes.scans.append(options)
-        return app.inventory_from(cut), cut
+        return api.inventory_from(cut), cut
 
     fakes.scanner = scanner  # type: ignore[method-assign]
     script = Script("", "192.168.1.21", "", "")
-    assert fakes.guide(script).run() == app.EXIT_INTERRUPTED
+    assert fakes.guide(script).run() == api.EXIT_INTERRUPTED
     assert len(fakes.scans) == 1
     for wrong in ("firewall", "No Sonos product answered", "Diagnostic number", "INCOMPLETE"):
         assert wrong not in script.text
@@ -336,7 +336,7 @@ def test_ctrl_c_at_the_diagnostic_prompt_saves_the_report_without_the_answer(
         tmp_path: Path) -> None:
     fakes = Fakes(tmp_path)
     script = interrupting(Script("", "192.168.1.21", CTRL_C))
-    assert fakes.guide(script).run() == app.EXIT_INTERRUPTED
+    assert fakes.guide(script).run() == api.EXIT_INTERRUPTED
     html = fakes.documents / "sonos-inventory-2026-11-25" / "sonos-report.html"
     assert html.is_file() and fakes.opened == [html] and len(fakes.history) == 1
     assert str(html.resolve()) in script.text
@@ -346,7 +346,7 @@ def test_ctrl_c_at_the_diagnostic_prompt_saves_the_report_without_the_answer(
 def test_ctrl_c_at_the_closing_prompt_keeps_the_one_saved_report(tmp_path: Path) -> None:
     fakes = Fakes(tmp_path)
     script = interrupting(Script("", "192.168.1.21", "", CTRL_C))
-    assert fakes.guide(script).run() == app.EXIT_INTERRUPTED
+    assert fakes.guide(script).run() == api.EXIT_INTERRUPTED
     assert script.text.rstrip().endswith("The report was saved (see above).")
     assert len(list((fakes.documents / "sonos-inventory-2026-11-25").glob("*.html"))) == 1
     assert len(fakes.history) == 1

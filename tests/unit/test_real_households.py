@@ -20,7 +20,7 @@ from sonos_inventory.analyze.labels import (
 from sonos_inventory.analyze.products import capability
 from sonos_inventory.analyze.verdict import RULE_IDS, analyze
 from sonos_inventory.analyze.versions import Branch, branch, parse_build
-from sonos_inventory.app import EXIT_CONFLICT, EXIT_OK, exit_code
+from sonos_inventory.api import EXIT_CONFLICT, EXIT_OK, exit_code
 from sonos_inventory.diff import diff_inventories
 from sonos_inventory.model import Inventory, Track
 from sonos_inventory.report.render_json import inventory_from_dict, render_json, schema
@@ -273,7 +273,7 @@ def test_the_schema_rule_enum_is_every_rule_id() -> None:
 
 def test_nothing_read_is_its_own_verdict() -> None:
     """"Found nothing" never reads as "healthy" (issue 22): verdict unknown, exit 3."""
-    from sonos_inventory.app import EXIT_INCOMPLETE, inventory_from
+    from sonos_inventory.api import EXIT_INCOMPLETE, inventory_from
     from sonos_inventory.model import Likelihood, Method, ScanObservations
 
     nothing = inventory_from(ScanObservations("a", "b", (Method.SSDP,), (), (), ()))

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from sonos_inventory.analyze.releases import Standing, build_gap, standings
-from sonos_inventory.app import EXIT_CONFLICT, EXIT_INCOMPLETE, EXIT_OK, exit_code
+from sonos_inventory.api import EXIT_CONFLICT, EXIT_INCOMPLETE, EXIT_OK, exit_code
 from sonos_inventory.model import Inventory, Severity, Track
 from sonos_inventory.report.context import ReportContext
 from sonos_inventory.report.render_json import render_json, schema

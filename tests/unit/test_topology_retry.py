@@ -4,7 +4,7 @@ first is the one that cannot answer, every time."""
 
 from __future__ import annotations
 
-from sonos_inventory import app
+from sonos_inventory import api
 from sonos_inventory.emulator.offline import OfflineLan
 from sonos_inventory.model import ErrorKind, Track
 
@@ -25,7 +25,7 @@ def test_a_refused_topology_is_read_through_the_next_member() -> None:
     [household] = inventory.households
     assert household.topology_read and household.topology_problem is None
     assert inventory.scan.complete and inventory.verdict.error_803 == "not-indicated"
-    assert app.exit_code(inventory) == app.EXIT_OK
+    assert api.exit_code(inventory) == api.EXIT_OK
     assert_read_only(lan)
 
 
@@ -45,5 +45,5 @@ def test_upnp_off_members_do_not_hide_the_s1_product() -> None:
     mixed = next(f for f in inventory.findings if f.rule == "mixed-generation")
     assert mixed.players == ("RINCON_000E58F00E0401400",)
     assert inventory.verdict.error_803 == "likely"
-    assert app.exit_code(inventory) == app.EXIT_CONFLICT
+    assert api.exit_code(inventory) == api.EXIT_CONFLICT
     assert_read_only(lan)
