@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 from sonos_inventory.analyze.verdict import analyze
 from sonos_inventory.discovery.mdns import decode_txt, sighting_from_txt
 from sonos_inventory.inventory import build_inventory
-from sonos_inventory.model import ErrorKind, Inventory, Problem, Severity, Track, VanishedDevice
+from sonos_inventory.model import (
+    ErrorKind,
+    Inventory,
+    PlayerFacts,
+    Problem,
+    Severity,
+    Track,
+    VanishedDevice,
+)
 
 from ..conftest import SCENARIOS
 from ..helpers import inventory_of, observe
@@ -53,6 +61,7 @@ ghosts = st.builds(
 
 _SEVERITY = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 _VERDICT = {"not-indicated": 0, "possible": 1, "likely": 2}
+GEN = {Track.S1: 1, Track.S2: 2}
 
 
 def _flags(inventory: Inventory) -> dict[str, int]:
@@ -80,8 +89,10 @@ def test_adding_unreachable_players_never_removes_a_finding(
     for n, track, version, model in extra:
         added.append(replace(
             inventory.players[0], uuid=f"RINCON_0000DEAD{n:04d}01400", reachable=False,
-            serial=None, room=f"Ghost {n}", track=track, software_version=version,
-            model_number=model, errors=(Problem(ErrorKind.TIMEOUT, "no answer"),)))
+            serial=None, room=f"Ghost {n}", software_version=version, model_number=model,
+            # what the household's topology says it runs (analyze classifies from this)
+            sw_gen=GEN.get(track), facts=PlayerFacts(topology_sw_gen=GEN.get(track), listed=True),
+            errors=(Problem(ErrorKind.TIMEOUT, "no answer"),)))
     bigger: Inventory = analyze(replace(
         inventory, players=(*inventory.players, *added),
         households=(replace(household, players=(*household.players,

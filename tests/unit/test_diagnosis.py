@@ -28,6 +28,7 @@ from sonos_inventory.model import (
     ErrorKind,
     Method,
     Player,
+    PlayerFacts,
     Problem,
     Role,
     Sighting,
@@ -154,12 +155,14 @@ def test_the_cause_is_named_from_what_each_product_runs() -> None:
 def test_a_product_whose_track_is_unknown_never_decides_the_cause() -> None:
     inventory = inventory_of("error-803")
     unknown = [replace(inventory.players[0], uuid=f"RINCON_00000000{n:04d}01400", room=f"U{n}",
-                       track=Track.UNKNOWN, reachable=False,
+                       reachable=False, sw_gen=None, software_version=None,
+                       display_version=None, facts=PlayerFacts(listed=True),  # says nothing
                        errors=(Problem(ErrorKind.TIMEOUT, "no answer"),)) for n in range(5)]
     household = replace(inventory.households[0],
                         players=(*inventory.households[0].players, *(p.uuid for p in unknown)))
     bigger = analyze(replace(inventory, players=(*inventory.players, *unknown),
                              households=(household,)))
+    assert all(bigger.player(p.uuid).track is Track.UNKNOWN for p in unknown)  # type: ignore[union-attr]
     assert named(bigger, "mixed-generation") == {"Bedroom"}
 
 
