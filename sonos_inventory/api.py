@@ -203,7 +203,7 @@ def read_input_with_context(path: Path) -> tuple[Inventory, dict[str, bytes], Re
     else:
         document = parse_json(read_limited(path, MAX_INPUT_FILE_BYTES), shown(path))
     try:
-        inventory = inventory_from_dict(document)
+        inventory = _with_raw_facts(inventory_from_dict(document), raw)
         context = _context_of(document)
     except UsageError as exc:
         raise UsageError(f"{shown(path)}: {exc}") from None
@@ -211,6 +211,19 @@ def read_input_with_context(path: Path) -> tuple[Inventory, dict[str, bytes], Re
         raise UsageError(f"{shown(path)}: not a sonos-inventory inventory "
                          f"({type(exc).__name__}: {for_terminal(exc, 80)})") from None
     return _analyze(inventory), raw, context
+
+
+def _with_raw_facts(inventory: Inventory, raw: dict[str, bytes]) -> Inventory:
+    """A bundle made before schema_version 2 has no facts in its inventory.json, but its raw/
+    captures hold them: take each product's from there, so it is classified fully."""
+    if not raw or all(p.facts is not None for p in inventory.players):
+        return inventory
+    from .scenario.raw_facts import facts_from_raw
+
+    found = facts_from_raw(raw)
+    return replace(inventory, players=tuple(
+        replace(p, facts=found[p.uuid]) if p.facts is None and p.uuid in found else p
+        for p in inventory.players))
 
 
 def _context_of(document: Any) -> ReportContext:

@@ -182,3 +182,28 @@ def test_the_schema_the_tool_validates_with_follows_the_registered_rules() -> No
     assert len(set(RULE_IDS)) == len(RULE_IDS)
     rule_enum = schema()["properties"]["findings"]["items"]["properties"]["rule"]["enum"]
     assert rule_enum == list(RULE_IDS)
+
+
+@pytest.mark.parametrize("name", ["home-theater", "error-803", "stereo-partner-offline"])
+def test_a_bundle_without_facts_is_classified_from_its_raw_captures(name: str,
+                                                                    tmp_path: Path) -> None:
+    """A bundle made before schema_version 2: its inventory.json has no facts, its raw/
+    captures have them, so nothing is left "from the file" for a product they list."""
+    import zipfile
+
+    inventory, observations, _lan = scan_offline(name)
+    bundle = tmp_path / "new.zip"
+    assert deliver(inventory, OutputRequest("json", tmp_path / "x.json", bundle),
+                   ReportContext(), observations=observations).ok
+    old = tmp_path / "old.zip"
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(old, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "inventory.json":
+                data = json.dumps(as_version_1(json.loads(data))).encode()
+            target.writestr(item, data)
+    reread, _raw = read_input(old)
+    listed = [p for p in reread.players if not p.vanished]
+    assert listed and all(p.facts is not None and p.role_basis != FROM_THE_FILE
+                          for p in listed)
+    assert classified(reread) == classified(inventory)
