@@ -200,7 +200,7 @@ def test_deep_bundle_keeps_status_pages_and_replays_them(tmp_path: Path) -> None
     bundle = tmp_path / "b.zip"
     result = runner.invoke(cli, ["demo", "--scenario", "group-dropout", "--deep", "-f", "json",
                                  "--bundle", str(bundle)], catch_exceptions=False)
-    assert result.exit_code in (0, 1, 3), result.stderr
+    assert result.exit_code == 0, result.stderr  # one household, read whole: a warning only
     first = json.loads(result.stdout)
     with zipfile.ZipFile(bundle) as archive:
         names = archive.namelist()
@@ -218,9 +218,10 @@ def test_deep_bundle_keeps_status_pages_and_replays_them(tmp_path: Path) -> None
         assert len(reloaded.players) == len(document["players"])
     saved = tmp_path / "deep.json"
     saved.write_text(result.stdout)
-    assert runner.invoke(cli, ["analyze", str(saved)]).exit_code in (0, 1, 3)
-    assert runner.invoke(cli, ["analyze", str(bundle)]).exit_code in (0, 1, 3)
-    assert runner.invoke(cli, ["diff", str(saved), str(saved)]).exit_code in (0, 1)
+    assert runner.invoke(cli, ["analyze", str(saved)]).exit_code == 0  # the same judgement
+    assert runner.invoke(cli, ["analyze", str(bundle)]).exit_code == 0
+    same = runner.invoke(cli, ["diff", str(saved), str(saved)])
+    assert same.exit_code == 0 and "No products added, removed or changed." in same.stdout
 
 
 def test_deep_bundle_redacts_status_pages(tmp_path: Path) -> None:
