@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         scans_to_compare,
         to_json,
         validate_label,
+        watch,
     )
     from .errors import SonosInventoryError, UsageError
     from .model import (
@@ -64,7 +65,7 @@ if TYPE_CHECKING:
     )
 
 _API = ("scan", "analyze", "load", "to_json", "exit_code", "validate_label", "record_in_history",
-        "saved_scans", "scans_to_compare", "clear_history", "history_directory", "fleet",
+        "saved_scans", "scans_to_compare", "clear_history", "history_directory", "fleet", "watch",
         "HistoryUpdate", "Comparison", "Fleet", "EXIT_OK", "EXIT_CONFLICT", "EXIT_USAGE",
         "EXIT_INCOMPLETE", "EXIT_INTERRUPTED")
 
@@ -108,7 +109,7 @@ __all__ = [
     "scan",
     "scans_to_compare",
     "to_json",
-    "validate_label",
+    "validate_label", "watch",
 ]
 
 

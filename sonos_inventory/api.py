@@ -269,15 +269,20 @@ def history_directory() -> Path:
 
 
 def record_in_history(inventory: Inventory, context: ReportContext | None = None, *,
-                      save: bool = True, directory: Path | None = None) -> HistoryUpdate:
+                      save: bool = True, directory: Path | None = None,
+                      watch_events: Iterable[Any] = ()) -> HistoryUpdate:
     """First-seen times from the history (the scan history of this computer, or `directory`),
-    and the inventory saved there when `save` (a scan that found nothing is never saved). A
+    and the inventory saved there when `save` (a scan that found nothing is never saved; a
+    watch's final state carries its `watch_events`). A
     history that cannot be read or written is a warning, never an error: the scan is kept."""
     from . import history
     from .report.render_json import inventory_dict
 
     context = context or ReportContext()
     document = inventory_dict(inventory, context)
+    events = [event.as_dict() for event in watch_events]
+    if events:  # a watch's final state: its events go with it
+        document["watch_events"] = events
     seen: dict[str, str] = {}
     skipped: list[str] = []
     warnings: list[str] = []
@@ -459,3 +464,36 @@ def fleet(paths: Iterable[str | Path], *, redact: bool = False,
     result.exit_code = worst_exit([site.exit_code for site in result.sites])
     result.notes = tuple(notes)
     return result
+
+
+# ---- watching a household (issue 21): an iterator, history-free like scan() ----
+
+
+def watch(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
+          networks: Iterable[str] = (), timeout: float = DEFAULT_SCAN_BUDGET_S,
+          ssdp: bool = True, mdns: bool = True, interval: float = 30.0,
+          until_aligned: bool = False, max_wait_s: float = 3600.0) -> Iterator[Any]:
+    """Follow the household over time, read-only, as `sonos-inventory watch` does: a scan, then
+    one zone group state per household every `interval` seconds (at least 5); yields a
+    `WatchEvent` (time, kind, uuid, room, household_id, old, new, detail) for each change as
+    it happens. With `until_aligned` it ends after the "aligned" event (every product on one
+    track and in step for two polls in a row) or when `max_wait_s` has passed; without it,
+    it runs until the caller stops iterating. It never writes the history."""
+    from .bounds import WATCH_MIN_INTERVAL_S
+    from .watch import Watch, WatchOptions
+
+    options = scan_options(interface_addrs=interface_addrs, hosts=hosts, networks=networks,
+                           timeout=timeout, ssdp=ssdp, mdns=mdns)
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not (
+            WATCH_MIN_INTERVAL_S <= interval <= 3600):
+        raise UsageError(f"interval {interval!r}: give {WATCH_MIN_INTERVAL_S:g} to 3600 seconds")
+    if isinstance(max_wait_s, bool) or not isinstance(max_wait_s, (int, float)) or not (
+            0 < max_wait_s <= 7 * 24 * 3600):
+        raise UsageError(f"max_wait_s {max_wait_s!r}: give a positive number of seconds")
+    running = Watch(options, WatchOptions(float(interval), _flag(until_aligned, "until_aligned"),
+                                          float(max_wait_s)))
+    try:
+        yield from running.run()
+    finally:
+        running.stop()
+

@@ -187,3 +187,17 @@ ZPInfo has about 40 per member)."""
 MAX_STATUS_PAGE_BLOCKS = 1000
 """ZPInfo blocks taken from one status page: one per member, at most the player cap."""
 
+
+# ---- watch ----
+WATCH_MIN_INTERVAL_S = 5.0
+"""The shortest poll interval: one zone group state per household per interval."""
+WATCH_DEFAULT_INTERVAL_S = 30.0
+WATCH_DROPPED_WAIT_S = 600.0
+"""How long --until-aligned waits for a product that dropped off (updates reboot products)
+before it reports it as dropped off and stops waiting for it."""
+WATCH_DEFAULT_MAX_WAIT_MIN = 60.0
+MAX_WATCH_EVENTS_KEPT = 1000
+"""Events kept in memory (the summary, the history entry); the --output file keeps them all."""
+WATCH_SOURCES_PER_POLL = 3
+"""Members asked in turn for a household's zone group state in one poll before it counts as
+not read this time."""

@@ -58,6 +58,14 @@ def one_interrupt_per_press(window_s: float = INTERRUPT_ECHO_S) -> None:
         signal.signal(signal.SIGINT, handler)
 
 
+def ignore_interrupts_while_exiting() -> None:
+    """The program has its exit code: a SIGINT that arrives now (the single file's launcher
+    can forward the key press late, once Python has put back the default handler while it
+    shuts down) must not turn exit 130 into death by signal."""
+    with contextlib.suppress(ValueError, OSError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def terminal_width(stream: TextIO | None = None) -> int | None:
     """The width to fit the table to: COLUMNS when set, else the terminal's, else None
     (piped output keeps the full layout)."""

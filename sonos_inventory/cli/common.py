@@ -373,6 +373,8 @@ def main() -> None:
             raise
         _quiet_exit(f"Error: unexpected {type(exc).__name__}: {for_terminal(exc, 200)} "
                     "(a bug: please report it; SONOS_INVENTORY_DEBUG=1 shows details)", 2)
+    finally:
+        console.ignore_interrupts_while_exiting()
 
 
 def _quiet_exit(message: str, code: int) -> None:

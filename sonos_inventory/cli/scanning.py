@@ -328,3 +328,125 @@ def emulate(scenario: str, latency_ms: int, request_log: Path | None, no_ssdp: b
         raise InputError(str(exc)) from None
     except OSError as exc:
         raise InputError(f"emulate: {for_terminal(exc, 200)}") from None
+
+
+@cli.command(name="watch")
+@click.option("--interval", type=click.FloatRange(5, 3600), default=30, show_default=True,
+              metavar="SECONDS", help="Seconds between polls (one zone group state per "
+              "household each time; at least 5).")
+@click.option("--until-aligned", is_flag=True,
+              help="Exit 0 once every product is on one track and in step for two polls in a "
+                   "row; exit 1 when --max-wait runs out first.")
+@click.option("--max-wait", type=click.FloatRange(0.05, 7 * 24 * 60), default=60,
+              show_default=True, metavar="MINUTES",
+              help="With --until-aligned: how long to wait (decimals allowed).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Append every event to FILE as it happens (- for standard output), "
+                   "created 0600; a link is never followed.")
+@click.option("--format", "-f", "fmt", type=click.Choice(("jsonl", "csv")), default="jsonl",
+              show_default=True, help="Of --output: JSON Lines "
+              "(data/watch-event.schema.json) or CSV.")
+@click.option("--interface-addr", "interface_addrs", multiple=True, metavar="IP",
+              help="Search from this local IPv4 address only (repeatable).")
+@click.option("--host", "hosts", multiple=True, metavar="IP[:PORT]",
+              help="Start from this player (repeatable); its household is followed.")
+@click.option("--network", "networks", multiple=True, metavar="CIDR",
+              help="Probe this network on port 1400 to find players (repeatable).")
+@click.option("--timeout", type=click.FloatRange(1, 300), default=DEFAULT_SCAN_BUDGET_S,
+              show_default=True, help="The first scan's overall budget in seconds.")
+@click.option("--no-ssdp", is_flag=True, help="Do not search with SSDP.")
+@click.option("--no-mdns", is_flag=True, help="Do not browse mDNS.")
+@click.option("--no-history", is_flag=True, help="Do not save the final state in the history.")
+@click.option("--label", metavar="NAME", help="A name for this system (customer or site).")
+def watch_command(interval: float, until_aligned: bool, max_wait: float, output: Path | None,
+                  fmt: str, interface_addrs: tuple[str, ...], hosts: tuple[str, ...],
+                  networks: tuple[str, ...], timeout: float, no_ssdp: bool, no_mdns: bool,
+                  no_history: bool, label: str | None) -> None:
+    """Follow the household while a fix rolls through it, read-only: one line per event
+    (appeared, vanished, back, rebooted, version-changed, moved, left, verdict-changed,
+    aligned). Ctrl-C prints a summary, saves the final state in the history and exits 130.
+
+    \b
+    Exit codes: 0 aligned (--until-aligned); 1 --max-wait ran out first;
+                2 usage error; 130 stopped with Ctrl-C.
+    """
+    from ..fileio import shown
+    from ..watch import EventStream, Watch, WatchOptions
+
+    try:
+        options = api.scan_options(
+            interface_addrs=interface_addrs, hosts=hosts, networks=networks, timeout=timeout,
+            ssdp=not no_ssdp, mdns=not no_mdns, names=OPTION_NAMES)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    label = clean_label(label)
+    stream = None
+    if output is not None:
+        try:
+            stream = EventStream(str(output), fmt)
+        except OSError as exc:
+            raise InputError(f"--output {shown(output)}: cannot write it "
+                             f"({exc.strerror or exc})") from None
+    to_stdout = output is None or str(output) != "-"
+    live = sys.stderr.isatty()
+    running = Watch(options, WatchOptions(interval, until_aligned, max_wait * 60))
+    code = api.EXIT_INTERRUPTED
+    click.echo("Watching (read-only). Ctrl-C stops and prints a summary.", err=True)
+    try:
+        for event in running.run():
+            if live:
+                click.echo("\r\x1b[K", nl=False, err=True)
+            click.echo(event.line(), err=not to_stdout)
+            if stream is not None:
+                stream.write(event)
+            if live:
+                click.echo(running.status(), nl=False, err=True)
+        if running.state.outcome == "aligned":
+            code = api.EXIT_OK
+        elif running.state.outcome == "timed-out":
+            code = api.EXIT_CONFLICT
+    except KeyboardInterrupt:
+        code = api.EXIT_INTERRUPTED
+    finally:
+        running.stop()
+        if stream is not None:
+            stream.close()
+        if live:
+            click.echo("\r\x1b[K", nl=False, err=True)
+    _watch_summary(running, code)
+    inventory = running.state.inventory
+    if inventory is not None and inventory.players:
+        update = api.record_in_history(replace(inventory, label=label), save=not no_history,
+                                       watch_events=running.state.events)
+        for line in update.warnings:
+            warn(line)
+        if update.saved is not None:
+            click.echo(f"The final state is saved in the history ({shown(update.saved)}).",
+                       err=True)
+    sys.exit(code)
+
+
+def _watch_summary(running: Any, code: int) -> None:
+    """Events per product, and what is still not aligned (with how long), on stderr."""
+    counts: dict[str, int] = {}
+    for event in running.state.events:
+        if event.uuid:
+            name = for_terminal(event.room or event.uuid, 40)
+            counts[name] = counts.get(name, 0) + 1
+    click.echo("", err=True)
+    if code == api.EXIT_OK:
+        click.echo("Aligned: every product is on one track and in step.", err=True)
+    elif code == api.EXIT_CONFLICT:
+        click.echo("Not aligned before --max-wait ran out.", err=True)
+    else:
+        click.echo("Stopped.", err=True)
+    click.echo(f"Watched for {running.status().split(': ', 1)[0].removeprefix('Watching for ')}"
+               f", {running.state.polls} polls.", err=True)
+    if counts:
+        click.echo("Events per product: " + ", ".join(f"{n} {c}" for n, c in counts.items()),
+                   err=True)
+    stuck = running.not_aligned()
+    if stuck and code != api.EXIT_OK:
+        click.echo("Still not aligned:", err=True)
+        for line in stuck:
+            click.echo(f"  {line}", err=True)

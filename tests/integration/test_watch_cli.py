@@ -1,0 +1,76 @@
+"""`sonos-inventory watch` end to end against the emulator on loopback (a real poll interval, so
+the slow tier: make test-slow). tests/unit/test_watch.py covers the decisions with a fake
+clock in the default tier."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sonos_inventory.emulator.server import Emulator
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def run_watch(tmp_path: Path, *args: str, timeout: float = 60
+              ) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SONOS_INVENTORY_HOME": str(tmp_path / "home")}
+    return subprocess.run([sys.executable, "-m", "sonos_inventory", "watch", "--no-ssdp",
+                           "--no-mdns", "--interval", "5", *args], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def test_until_aligned_exits_0_and_streams_the_events(emulate: Callable[..., Emulator],
+                                                      tmp_path: Path) -> None:
+    player = emulate("healthy-s2").players[0].endpoint
+    events = tmp_path / "events.jsonl"
+    result = run_watch(tmp_path, "--host", f"{player.host}:{player.port}", "--until-aligned",
+                       "--max-wait", "2", "-o", str(events))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in events.read_text().splitlines()]
+    assert [e["kind"] for e in lines] == ["aligned"]
+    assert oct(events.stat().st_mode & 0o777) == "0o600"
+    assert "Aligned: every product is on one track and in step." in result.stderr
+    (saved,) = (tmp_path / "home" / "history").glob("scan-*.json")
+    assert json.loads(saved.read_text())["watch_events"][0]["kind"] == "aligned"
+
+
+def test_max_wait_exits_1_naming_what_is_stuck(emulate: Callable[..., Emulator],
+                                               tmp_path: Path) -> None:
+    player = emulate("error-803").players[0].endpoint
+    result = run_watch(tmp_path, "--host", f"{player.host}:{player.port}", "--until-aligned",
+                       "--max-wait", "0.1", "-o", str(tmp_path / "e.csv"), "-f", "csv")
+    assert result.returncode == 1, result.stderr
+    assert "Not aligned before --max-wait ran out." in result.stderr
+    assert "Bedroom: not in step for" in result.stderr
+    assert (tmp_path / "e.csv").read_text().splitlines()[0] == (
+        "time,kind,uuid,room,household_id,old,new,detail")
+
+
+def test_ctrl_c_prints_a_summary_saves_the_state_and_exits_130(
+        emulate: Callable[..., Emulator], tmp_path: Path) -> None:
+    player = emulate("error-803").players[0].endpoint
+    env = {**os.environ, "SONOS_INVENTORY_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen([sys.executable, "-m", "sonos_inventory", "watch", "--no-ssdp",
+                             "--no-mdns", "--host", f"{player.host}:{player.port}"],
+                            env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        time.sleep(7)  # the first scan and one poll
+        os.killpg(proc.pid, signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+    assert proc.returncode == 130, err
+    assert "Stopped." in err and "Still not aligned:" in err and "Traceback" not in err
+    assert list((tmp_path / "home" / "history").glob("scan-*.json"))
