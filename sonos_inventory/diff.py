@@ -176,9 +176,9 @@ def render_diff(result: InventoryDiff, names: tuple[str, str] | None = None) -> 
         lines += [f"Before: {names[0]}", f"After:  {names[1]}", ""]
     for title, ids in (("New household(s)", result.systems.new),
                        ("Household(s) gone", result.systems.gone)):
-        if ids and result.systems.same:
+        if ids:
             lines.append(f"{title}: {', '.join(quoted(i, 64) for i in ids[:20])}")
-    if result.systems.same and (result.systems.new or result.systems.gone):
+    if result.systems.new or result.systems.gone:
         lines.append("")
     for title, changes in (("Added", result.added), ("Removed", result.removed),
                            ("Changed", result.changed)):

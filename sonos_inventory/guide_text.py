@@ -74,14 +74,12 @@ def bad_diagnostic(answer: str) -> str:
 def saved(folder: Path, html: Path, bundle: Path, opened: bool, conflict: bool = True) -> str:
     """Where the report went. The warning against retrying is for a found or possible
     conflict only; a healthy system is not told to stop updating."""
-    lines = [
+    lines = [  # the folder in full; then the file names, short enough never to be cut
         "",
         "Saved in this folder:",
         f"  {folder}",
-        "The report (opens in any browser):",
-        f"  {html}",
-        "The support bundle (attach this to your Sonos support case):",
-        f"  {bundle}",
+        f"  - {html.name}: the report (opens in any browser)",
+        f"  - {bundle.name}: the support bundle (attach this to your Sonos support case)",
         "",
         "The report has opened in your browser." if opened else
         "Open the report in your browser: double-click it in that folder.",

@@ -76,6 +76,8 @@ def parse_json(data: bytes, what: str, *, raw_bytes: bool = False) -> Any:
         raise UsageError(f"{what}: not UTF-8 text (byte {exc.start})") from None
     if text.startswith("\ufeff"):
         text = text[1:]
+    if not text.strip():
+        raise UsageError(f"{what}: the file is empty")
     try:
         document = json.loads(text, parse_constant=_no_constant)
     except RecursionError:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from ..model import Finding, Inventory, Likelihood, Player, Severity, Track, Verdict
 from .classify import classify
 from .deep import topology_disagreement, with_gate_evidence
+from .labels import release_label
 from .rules import RULE_ID, RULES, Rule, alone_in_s1, name, names, s1_systems
 
 LIKELY = Likelihood.LIKELY
@@ -20,11 +21,16 @@ UNKNOWN = Likelihood.UNKNOWN
 
 
 def _who(players: list[Player]) -> str:
+    """Each product with its version as the app shows it (the release label, where known)
+    and as the product reports it (the build), its track and serial."""
     parts = []
     for p in players:
         serial = f", serial {p.serial}" if p.serial else ""
-        parts.append(f"{name(p)} ({p.software_version or 'version unknown'}, "
-                     f"{p.track.value}{serial})")
+        label = release_label(p.software_version, p.display_version).label
+        version = p.software_version or "version unknown"
+        if label and p.software_version:
+            version = f"version {label}, build {p.software_version}"
+        parts.append(f"{name(p)} ({version}, {p.track.value}{serial})")
     return "; ".join(parts)
 
 

@@ -42,11 +42,16 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
-def request_from(fmt: str, output: Path | None, bundle: Path | None, redact: bool,
+def request_from(fmt: str | None, output: Path | None, bundle: Path | None, redact: bool,
                  redact_rooms: bool, redact_map: Path | None, csv_bom: bool = False,
                  hint: tuple[str, ...] | None = None) -> OutputRequest:
-    """The output request, with every target checked before anything is scanned."""
+    """The output request, with every target checked before anything is scanned. Without
+    --format, the --output file's extension chooses it (report.md: markdown), else table."""
     from ..fileio import check_target, is_stdout, shown
+    from ..report.formats import format_for
+
+    if fmt is None:
+        fmt = format_for(output).value
 
     if redact_map is not None and not (redact or redact_rooms):
         raise click.UsageError("--redact-map only makes sense with --redact or --redact-rooms")
@@ -210,10 +215,11 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
                              "number or what you tried).")(func)
     func = click.option("--output", "-o", type=click.Path(path_type=Path),
                         help="Write the report to FILE instead of printing it.")(func)
-    func = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
-                        show_default=True,
+    func = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
                         help="table for the terminal, markdown for the support report, html "
-                             "for a visual page, json for scripts, csv for spreadsheets.")(func)
+                             "for a visual page, json for scripts, csv for spreadsheets. "
+                             "Default: from the --output file's extension (.md, .html, "
+                             ".json, .csv), else table.")(func)
     return func
 
 

@@ -34,7 +34,7 @@ from .common import (
                 metavar="FILE...")
 @output_options
 @open_option
-def analyze(files: tuple[Path, ...], fmt: str, output: Path | None, note: str | None,
+def analyze(files: tuple[Path, ...], fmt: str | None, output: Path | None, note: str | None,
             diagnostic_id: str | None, bundle: Path | None, redact: bool, redact_rooms: bool,
             redact_map: Path | None, csv_bom: bool, label: str | None, open_html: bool) -> None:
     """Re-run the diagnosis on saved inventory JSON files or bundles, offline.

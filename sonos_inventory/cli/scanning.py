@@ -61,8 +61,10 @@ def guide_demo(terminal: Any) -> int:
                                               use_mdns=False)
             return api.run_scan(options, on_progress=progress)
 
-        folder = Path(tempfile.mkdtemp(prefix="sonos-inventory-guide-demo-"))
-        return Guide(terminal, scanner=scanner, documents=lambda: [folder]).run()
+        def folder() -> list[Path]:  # made when the report is saved: Ctrl-C leaves nothing
+            return [Path(tempfile.mkdtemp(prefix="sonos-inventory-guide-demo-"))]
+
+        return Guide(terminal, scanner=scanner, documents=folder).run()
 
 
 @cli.command()
@@ -133,7 +135,7 @@ def guide(demo_household: bool) -> None:
 @open_option
 def scan(interface_addrs: tuple[str, ...], hosts: tuple[str, ...], networks: tuple[str, ...],
          timeout: float, no_ssdp: bool, no_mdns: bool, ttl: int, deep: bool, no_history: bool,
-         fmt: str,
+         fmt: str | None,
          output: Path | None, note: str | None, diagnostic_id: str | None, bundle: Path | None,
          redact: bool, redact_rooms: bool, redact_map: Path | None, csv_bom: bool,
          label: str | None, open_html: bool) -> None:
@@ -255,7 +257,7 @@ def running(emulator: Any) -> Iterator[Any]:
                    "state, as scan --deep does.")
 @output_options
 @open_option
-def demo(scenario: str, deep: bool, fmt: str, output: Path | None, note: str | None,
+def demo(scenario: str, deep: bool, fmt: str | None, output: Path | None, note: str | None,
          diagnostic_id: str | None, bundle: Path | None, redact: bool, redact_rooms: bool,
          redact_map: Path | None, csv_bom: bool, label: str | None, open_html: bool) -> None:
     """Start an emulated household on loopback and scan it exactly as `scan` would.

@@ -118,6 +118,17 @@ FORMATS: tuple[str, ...] = tuple(f.value for f in Format)
 """The `--format` choices, in help order."""
 
 
+def format_for(path: object) -> Format:
+    """The format a file name asks for by its extension (`report.md`: markdown); table for any
+    other name, and for none."""
+    from pathlib import PurePath
+
+    suffix = PurePath(str(path)).suffix.lower() if path is not None else ""
+    aliases = {".markdown": Format.MARKDOWN, ".htm": Format.HTML}
+    by_suffix = {r.suffix: r.format for r in RENDERERS.values()}
+    return by_suffix.get(suffix) or aliases.get(suffix) or Format.TABLE
+
+
 def renderer(fmt: str | Format) -> Renderer:
     """The renderer of a format; ValueError (a bug, not user input: click checks choices)
     for any other name."""

@@ -394,9 +394,10 @@ def test_guide_demo_searches_loopback_writes_no_history_and_says_where(
     result = CliRunner().invoke(cli, ["guide", "--demo"], input="\n\n\n\n")
     assert result.exit_code == 1, result.output  # the built-in household's conflict
     assert "(software-track conflict): Likely" in result.output
-    saved = next(line.strip() for line in result.output.splitlines()
-                 if line.strip().endswith("sonos-report.html"))
-    report = Path(saved)
-    assert report.is_file() and "sonos-inventory-guide-demo-" in saved
+    lines = [line.strip() for line in result.output.splitlines()]
+    folder = lines[lines.index("Saved in this folder:") + 1]  # in full, then the file names
+    report = Path(folder) / "sonos-report.html"
+    assert "- sonos-report.html: the report" in lines[lines.index(folder) + 1]
+    assert report.is_file() and "sonos-inventory-guide-demo-" in folder
     assert not (tmp_path / "home" / "history").exists()  # the demo writes no history
     shutil.rmtree(report.parent.parent)

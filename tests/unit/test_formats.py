@@ -40,3 +40,14 @@ def test_an_unknown_format_is_a_bug_named_as_such() -> None:
 
     with pytest.raises(ValueError, match="unknown output format 'yaml'"):
         renderer("yaml")
+
+
+def test_the_output_file_name_chooses_the_format_when_none_is_given() -> None:
+    from pathlib import Path
+
+    from sonos_inventory.report.formats import format_for
+
+    assert [format_for(Path(n)).value for n in (
+        "r.md", "R.HTML", "x.json", "sites.csv", "notes.txt", "noext", "r.markdown")] == [
+        "markdown", "html", "json", "csv", "table", "table", "markdown"]
+    assert format_for(None) is Format.TABLE

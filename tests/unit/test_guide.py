@@ -98,7 +98,8 @@ def test_nothing_found_then_an_ip_saves_and_opens_the_report(tmp_path: Path) -> 
     assert "7654321" in html.read_text("utf-8")
     with zipfile.ZipFile(bundle) as archive:
         assert "report.html" in archive.namelist()
-    assert str(html.resolve()) in text and str(bundle.resolve()) in text
+    assert str(folder.resolve()) in text  # the folder in full, then the files by name
+    assert f"- {html.name}: the report" in text and f"- {bundle.name}: the support" in text
     assert text.rstrip().endswith("Press Enter to close this window.")
     assert len(fakes.history) == 1
 
@@ -339,7 +340,7 @@ def test_ctrl_c_at_the_diagnostic_prompt_saves_the_report_without_the_answer(
     assert fakes.guide(script).run() == api.EXIT_INTERRUPTED
     html = fakes.documents / "sonos-inventory-2026-11-25" / "sonos-report.html"
     assert html.is_file() and fakes.opened == [html] and len(fakes.history) == 1
-    assert str(html.resolve()) in script.text
+    assert str(html.parent.resolve()) in script.text and html.name in script.text
     assert "Press Enter to close" not in script.text
 
 
