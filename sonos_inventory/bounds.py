@@ -201,3 +201,5 @@ MAX_WATCH_EVENTS_KEPT = 1000
 WATCH_SOURCES_PER_POLL = 3
 """Members asked in turn for a household's zone group state in one poll before it counts as
 not read this time."""
+WATCH_DEMO_MAX_WAIT_S = 60.0
+"""`demo` of a scenario with a timeline: how long its watch waits (the stories end sooner)."""

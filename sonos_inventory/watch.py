@@ -31,10 +31,12 @@ from .discovery.interfaces import list_interfaces
 from .inventory import build_inventory
 from .model import (
     Endpoint,
+    ErrorKind,
     HouseholdRead,
     Inventory,
     Likelihood,
     Method,
+    Problem,
     ScanObservations,
     TargetObservation,
     ZoneMember,
@@ -273,6 +275,11 @@ class Watch:
                     read_households):
                 continue  # still there, already gone, or its household was not read now
             product.present, product.gone_since, product.gone_at = False, clock, now
+            old = self.targets.get(uuid)
+            if old is not None:  # what it answered before is not what it answers now
+                self.targets[uuid] = TargetObservation(
+                    old.endpoint, old.via, expected_uuid=uuid,
+                    problem=Problem(ErrorKind.VANISHED, "it dropped off during the watch"))
             if uuid in remembered:
                 events.append(self._event(now, "vanished", uuid,
                                           detail="dropped off (the household lists it as gone)"))
@@ -350,7 +357,8 @@ class Watch:
         verdict = inventory.verdict.error_803
         if self.verdict is not None and verdict != self.verdict:
             events.append(self._event(now, "verdict-changed", None, old=self.verdict.value,
-                                      new=verdict.value, detail=inventory.verdict.summary))
+                                      new=verdict.value,
+                                      detail=inventory.verdict.summary.split(". ", 1)[0]))
         self.verdict = verdict
         clock = self.monotonic()
         behind = {u for f in alignment_problems(inventory) for u in f.players}

@@ -271,6 +271,9 @@ def demo(scenario: str, deep: bool, fmt: str | None, output: Path | None, note: 
     with scenario_dir(scenario) as path:
         loaded = _load(path)
         click.echo(f"Starting the emulated household {scenario!r} on loopback...", err=True)
+        if loaded.timeline:  # a story over time: watch it land (no history, as every demo)
+            with running(Emulator(loaded, mdns=False)) as emulator:
+                sys.exit(demo_watch(emulator))
         with running(Emulator(loaded, mdns=True)) as emulator:
             options = ScanOptions(interface_addrs=("127.0.0.1",), deep=deep)
             inventory, observations = api.run_scan(options, on_progress=progress_printer(),
@@ -284,6 +287,20 @@ def demo(scenario: str, deep: bool, fmt: str | None, output: Path | None, note: 
         sys.exit(finish_interrupted(inventory, request, context, observations, manifest_options))
     sys.exit(finish(inventory, request, observations.notes, context, observations=observations,
                     options=manifest_options, open_html=open_html))
+
+
+def demo_watch(emulator: Any) -> int:
+    """`demo` of a scenario with a timeline: `watch --until-aligned` at the shortest interval,
+    on loopback, while the emulator plays the timeline."""
+    from ..bounds import WATCH_DEMO_MAX_WAIT_S, WATCH_MIN_INTERVAL_S
+    from ..watch import Watch, WatchOptions
+
+    click.echo("Its timeline plays now; watching until every product is aligned "
+               f"(polls every {WATCH_MIN_INTERVAL_S:g} s).", err=True)
+    options = ScanOptions(interface_addrs=("127.0.0.1",), use_mdns=False)
+    watcher = Watch(options, WatchOptions(WATCH_MIN_INTERVAL_S, True, WATCH_DEMO_MAX_WAIT_S),
+                    scanner=lambda o: api.run_scan(o, expected=emulator.search_answerers()))
+    return run_watch(watcher, None)
 
 
 @cli.command(cls=EpilogCommand, epilog_of=scenario_list)
@@ -389,9 +406,26 @@ def watch_command(interval: float, until_aligned: bool, max_wait: float, output:
         except OSError as exc:
             raise InputError(f"--output {shown(output)}: cannot write it "
                              f"({exc.strerror or exc})") from None
-    to_stdout = output is None or str(output) != "-"
-    live = sys.stderr.isatty()
     running = Watch(options, WatchOptions(interval, until_aligned, max_wait * 60))
+    code = run_watch(running, stream, to_stdout=output is None or str(output) != "-")
+    _watch_summary(running, code)
+    inventory = running.state.inventory
+    if inventory is not None and inventory.players:
+        update = api.record_in_history(replace(inventory, label=label), save=not no_history,
+                                       watch_events=running.state.events)
+        for line in update.warnings:
+            warn(line)
+        if update.saved is not None:
+            click.echo(f"The final state is saved in the history ({shown(update.saved)}).",
+                       err=True)
+    sys.exit(code)
+
+
+def run_watch(running: Any, stream: Any, *, to_stdout: bool = True) -> int:
+    """Print each event as it happens (and append it to `stream`), a live status line on a
+    terminal; the exit code: 0 aligned, 1 out of time, 130 stopped (Ctrl-C or no
+    --until-aligned)."""
+    live = sys.stderr.isatty()
     code = api.EXIT_INTERRUPTED
     click.echo("Watching (read-only). Ctrl-C stops and prints a summary.", err=True)
     try:
@@ -416,16 +450,7 @@ def watch_command(interval: float, until_aligned: bool, max_wait: float, output:
         if live:
             click.echo("\r\x1b[K", nl=False, err=True)
     _watch_summary(running, code)
-    inventory = running.state.inventory
-    if inventory is not None and inventory.players:
-        update = api.record_in_history(replace(inventory, label=label), save=not no_history,
-                                       watch_events=running.state.events)
-        for line in update.warnings:
-            warn(line)
-        if update.saved is not None:
-            click.echo(f"The final state is saved in the history ({shown(update.saved)}).",
-                       err=True)
-    sys.exit(code)
+    return code
 
 
 def _watch_summary(running: Any, code: int) -> None:

@@ -38,7 +38,6 @@ class OfflineLan:
         self.emulator = Emulator(scenario, ssdp=False, mdns=False).place_offline()
         self.log = self.emulator.log
         self.players = self.emulator.players
-        self._by_endpoint = {p.endpoint: p for p in self.players}
         for player in self.players:
             used = [name for name in SOCKET_ONLY_FAULTS if getattr(player.faults, name)]
             if used:
@@ -46,7 +45,8 @@ class OfflineLan:
                                  "use the socket emulator (Emulator) for this scenario")
 
     def player_at(self, endpoint: Endpoint) -> EmulatedPlayer | None:
-        return self._by_endpoint.get(endpoint)
+        """The player served there now (a timeline's update replaces a player's answers)."""
+        return next((p for p in self.emulator.players if p.endpoint == endpoint), None)
 
     def transport(self) -> OfflineTransport:
         return OfflineTransport(self)
@@ -64,7 +64,8 @@ class OfflineTransport:
     def send(self, request: HttpRequest, deadline: float) -> HttpResponse:
         check_read_only(request)  # before anything is "sent", as the real transport does
         player = self.lan.player_at(request.endpoint)
-        if player is None or player.faults.no_answer:
+        if player is None or player.faults.no_answer or self.lan.emulator.is_silent(
+                player.uuid):
             raise FetchFailed(ErrorKind.REFUSED,
                               "connection refused (nothing listens on the port)")
         soap_action = request.soap_action
@@ -97,7 +98,8 @@ class OfflineDiscovery:
         for player in self.lan.players:
             if stop.is_set():
                 return
-            if not player.faults.ssdp or player.faults.no_answer:
+            if not player.faults.ssdp or player.faults.no_answer or (
+                    self.lan.emulator.is_silent(player.uuid)):
                 continue
             household = player.faults.ssdp_household or player.household.household_id
             version = player.description.software_version if player.description else None

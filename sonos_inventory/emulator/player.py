@@ -66,6 +66,8 @@ class ServedLan(Protocol):
     @property
     def responders(self) -> list[ServedResponder]: ...
 
+    def is_silent(self, uuid: str) -> bool: ...
+
 
 @dataclass(frozen=True)
 class ServedResponder:

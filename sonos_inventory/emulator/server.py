@@ -9,6 +9,7 @@ recorded. Loopback only; never a reverse-DNS lookup (server_bind is overridden).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import json
 import os
@@ -29,6 +30,7 @@ from xml.sax.saxutils import escape
 from ..collect.parse import parse_zone_group_state
 from ..model import Endpoint
 from ..netpolicy import endpoint_from_location
+from ..scenario import timeline
 from ..scenario.folder import (
     AddressBook,
     HouseholdSpec,
@@ -37,6 +39,7 @@ from ..scenario.folder import (
     rewrite_device_description,
     rewrite_zone_group_state,
 )
+from ..scenario.timeline import TimelineStep
 from .mdns import MdnsAdvertiser
 from .player import EmulatedPlayer, ServedResponder
 from .ssdp import SsdpResponder
@@ -240,7 +243,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
 
     def do_GET(self) -> None:
-        if not self._allowed_source():
+        if not self._allowed_source() or self.server.emulator.is_silent(
+                self.server.player.uuid):
+            self.close_connection = True
             return
         player = self.server.player
         self.server.emulator.log.record(player.uuid, "GET", self.path, None)
@@ -248,7 +253,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, body, *(("text/xml",) if self.path == "/status/zp" else ()))
 
     def do_POST(self) -> None:
-        if not self._allowed_source():
+        if not self._allowed_source() or self.server.emulator.is_silent(
+                self.server.player.uuid):
+            self.close_connection = True
             return
         player = self.server.player
         action_header = (self.headers.get("SOAPACTION") or "").strip().strip('"')
@@ -326,6 +333,9 @@ class Emulator:
         self.stopping = threading.Event()
         self._request_counts: dict[str, int] = {}
         self._count_lock = threading.Lock()
+        self._silent: set[str] = set()  # players dropped off by the timeline: nothing answers
+        self._dropped: dict[str, str] = {}  # their zone group state elements, for "back"
+        self._timeline_lock = threading.Lock()
 
     def count_request(self, uuid: str) -> int:
         """How many HTTP requests this player has had, this one included."""
@@ -394,7 +404,69 @@ class Emulator:
         if self._want_mdns:
             self._mdns = MdnsAdvertiser(self)
             self._mdns.start()
+        if self.scenario.timeline:
+            thread = threading.Thread(target=self._play_timeline, name="emulator-timeline",
+                                      daemon=True)
+            self._threads.append(thread)
+            thread.start()
         return self
+
+    # ---- the scenario's timeline (scenario/timeline.py) ----
+
+    def is_silent(self, uuid: str) -> bool:
+        """Dropped off by the timeline: it answers nothing until it is back."""
+        return uuid in self._silent
+
+    def _play_timeline(self) -> None:
+        started = time.monotonic()
+        steps = sorted(self.scenario.timeline, key=lambda s: s.at_s)
+        pending = list(steps)
+        while pending:
+            step = pending.pop(0)
+            if self.stopping.wait(max(0.0, started + step.at_s - time.monotonic())):
+                return
+            self.apply(step)
+            if step.change == "drop" and step.for_s is not None:
+                back = TimelineStep(step.at_s + step.for_s, step.uuid, "back")
+                pending = sorted([*pending, back], key=lambda s: s.at_s)
+
+    def apply(self, step: TimelineStep) -> None:
+        """One scripted change, to every copy of the zone group state and to the player."""
+        with self._timeline_lock:
+            for key, zgs in list(self._zgs.items()):
+                if step.change == "reboot":
+                    self._zgs[key] = timeline.rebooted(zgs, step.uuid)
+                elif step.change == "update":
+                    self._zgs[key] = timeline.updated(zgs, step)
+                elif step.change == "drop":
+                    self._zgs[key], element = timeline.dropped(zgs, step.uuid)
+                    if element is not None:
+                        self._dropped.setdefault(step.uuid, element)
+                elif step.change == "back" and step.uuid in self._dropped:
+                    self._zgs[key] = timeline.restored(zgs, step.uuid,
+                                                       self._dropped[step.uuid])
+                elif step.change == "leave":
+                    self._zgs[key] = timeline.without_member(zgs, step.uuid)[0]
+            if step.change == "drop":
+                self._silent.add(step.uuid)
+            elif step.change == "back":
+                self._silent.discard(step.uuid)
+                self._dropped.pop(step.uuid, None)
+            elif step.change == "leave":
+                self._silent.add(step.uuid)
+            elif step.change == "update":
+                self._replace_player(step)
+
+    def _replace_player(self, step: TimelineStep) -> None:
+        for index, player in enumerate(self.players):
+            if player.uuid != step.uuid:
+                continue
+            xml = timeline.updated_description(player.device_xml, step)
+            new = dataclasses.replace(player, device_xml=xml, description=describe(xml))
+            self.players[index] = new
+            for server in self._servers:
+                if server.player.uuid == step.uuid:
+                    server.player = new
 
     def search_answerers(self) -> frozenset[Endpoint]:
         """The players that answer an SSDP search at their own address: once a scan has

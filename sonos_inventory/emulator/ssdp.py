@@ -214,7 +214,8 @@ class SsdpResponder:
             now = time.monotonic()
             with self._cond:
                 for player in self.emulator.players:
-                    if player.endpoint.host not in self._senders or not player.faults.ssdp:
+                    if (player.endpoint.host not in self._senders or not player.faults.ssdp
+                            or self.emulator.is_silent(player.uuid)):
                         continue
                     self._counter += 1
                     due = now + self.rng.uniform(0, window)

@@ -21,6 +21,7 @@ from .synth import (
     Vanished,
     write_household,
 )
+from .timeline import TimelineStep, timeline_document
 
 # Release labels (displayVersion) only where the facts' table pairs them with the build; where it
 # does not (95.0-77060, 86.7-77050), the description leaves the element out, as labels must not
@@ -686,6 +687,32 @@ def hostile() -> list[HouseholdSpecSynth]:
                                good.groups + tuple(bad_players), faults=faults)]
 
 
+def fix_in_progress() -> list[HouseholdSpecSynth]:
+    """The Error 803 household while support's fix lands: the Play:5 reboots onto S2 and an
+    Era 100 drops off for a moment; it ends aligned (demo: `watch --until-aligned`, exit 0)."""
+    return error_803()
+
+
+def fix_stuck() -> list[HouseholdSpecSynth]:
+    """The Error 803 household where the fix did not land: the Kitchen reboots, the Play:5
+    stays on S1 (demo: `watch --until-aligned` until its short wait runs out, exit 1)."""
+    return error_803()
+
+
+PLAY5_803 = "RINCON_000E58F0010401400"
+TIMELINES: dict[str, tuple[TimelineStep, ...]] = {
+    "fix-in-progress": (
+        TimelineStep(7.0, PLAY5_803, "update", software_version=S2_OLD_HW,
+                     sw_gen=2, min_compatible_version="85.0-00000"),
+        TimelineStep(12.0, "RINCON_000E58F0010301400", "drop", for_s=8.0),
+    ),
+    "fix-stuck": (
+        TimelineStep(7.0, "RINCON_000E58F0010201400", "reboot"),
+    ),
+}
+"""Scripted changes over time (timeline.json) of the scenarios that tell a story."""
+
+
 SCENARIOS = {
     "error-803": error_803,
     "healthy-s2": healthy_s2,
@@ -721,6 +748,8 @@ SCENARIOS = {
     "conflicting-model-facts": conflicting_model_facts,
     "established-s1-beside-s2": established_s1_beside_s2,
     "real-readings": real_readings,
+    "fix-in-progress": fix_in_progress,
+    "fix-stuck": fix_stuck,
 }
 
 
@@ -739,4 +768,9 @@ def write_scenario(name: str, target: Path) -> Path:
         shutil.rmtree(target)
     for household in SCENARIOS[name]():
         write_household(target, household)
+    if name in TIMELINES:
+        import json
+
+        (target / "timeline.json").write_text(
+            json.dumps(timeline_document(TIMELINES[name]), indent=1) + "\n", "utf-8")
     return target

@@ -33,6 +33,7 @@ from ..fileio import read_limited, shown
 from ..jsonin import echo, parse_json
 from ..model import DeviceDescription, Endpoint, Topology, ZoneMember
 from ..report.safe_text import for_terminal
+from .timeline import TimelineStep, parse_timeline
 
 FAULT_KEYS = frozenset({
     "latency_ms", "no_answer", "hang", "status", "body", "ssdp", "mdns",
@@ -165,6 +166,8 @@ class Scenario:
     """Well-formed entries the emulator cannot serve, each with the reason (shown on stderr):
     a device file no topology member names, a description whose id is not its file's."""
     responders: tuple[Responder, ...] = ()
+    timeline: tuple[TimelineStep, ...] = ()
+    """timeline.json: scripted changes over time (scenario/timeline.py)."""
 
 
 def _fail(where: str, message: str) -> NoReturn:
@@ -407,7 +410,11 @@ def load_scenario(root: Path) -> Scenario:
     responders = _responders(parse_json(reader.read(responders_path), shown(responders_path),
                                         raw_bytes=True), responders_path, reader) if (
         reader.exists(responders_path)) else ()
-    return Scenario(root, tuple(households), tuple(skipped), responders)
+    timeline_path = root / "timeline.json"
+    timeline = parse_timeline(parse_json(reader.read(timeline_path), shown(timeline_path),
+                                         raw_bytes=True), shown(timeline_path)) if (
+        reader.exists(timeline_path)) else ()
+    return Scenario(root, tuple(households), tuple(skipped), responders, timeline)
 
 
 def _unserved(folder: Path, device_dir: Path, devices: list[tuple[str, bytes]],

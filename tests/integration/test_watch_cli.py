@@ -74,3 +74,30 @@ def test_ctrl_c_prints_a_summary_saves_the_state_and_exits_130(
     assert proc.returncode == 130, err
     assert "Stopped." in err and "Still not aligned:" in err and "Traceback" not in err
     assert list((tmp_path / "home" / "history").glob("scan-*.json"))
+
+
+def test_demo_of_the_fix_in_progress_watches_it_land(tmp_path: Path) -> None:
+    """The built-in story: the Play:5 reboots onto S2, an Era 100 drops off and comes back;
+    `demo` watches it at the shortest interval and exits 0 once aligned."""
+    env = {**os.environ, "SONOS_INVENTORY_HOME": str(tmp_path / "home")}
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "sonos_inventory", "demo", "--scenario",
+                             "fix-in-progress"], env=env, cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    kinds = [line.split()[1] for line in result.stdout.splitlines() if line[:2].isdigit()]
+    for kind in ("rebooted", "version-changed", "verdict-changed", "vanished", "back",
+                 "aligned"):
+        assert kind in kinds, result.stdout
+    assert time.monotonic() - started < 90
+    assert not (tmp_path / "home").exists()  # a demo writes no history
+
+
+def test_demo_of_the_stuck_fix_times_out_naming_the_product(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "sonos_inventory", "demo", "--scenario",
+                             "fix-stuck"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=150, check=False,
+                            env={**os.environ, "SONOS_INVENTORY_HOME": str(tmp_path / "h")})
+    assert result.returncode == 1, result.stderr
+    assert "rebooted Kitchen" in result.stdout
+    assert "Bedroom: not in step for" in result.stderr

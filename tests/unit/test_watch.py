@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from importlib import resources
+from typing import Any
 
 import jsonschema
 import pytest
@@ -17,6 +17,13 @@ from sonos_inventory.emulator.offline import OfflineLan
 from sonos_inventory.model import Inventory, ScanObservations
 from sonos_inventory.scan import Scan, ScanOptions
 from sonos_inventory.scenario.folder import load_scenario
+from sonos_inventory.scenario.timeline import (
+    TimelineStep,
+    boot_seq,
+    restored,
+    with_attributes,
+    without_member,
+)
 from sonos_inventory.watch import EVENT_KINDS, Watch, WatchEvent, WatchOptions
 
 from ..conftest import scenario
@@ -41,66 +48,33 @@ class Lan:
                             interfaces=()).run()
         return inventory_from(observations), observations
 
-    def _zgs(self, change: Callable[[str], str]) -> None:
-        for key, value in list(self.emulator._zgs.items()):
-            self.emulator._zgs[key] = change(value)
-
-    def member_attrs(self, uuid: str, **attrs: str) -> None:
-        def change(zgs: str) -> str:
-            def one(match: re.Match[str]) -> str:
-                element = match.group(0)
-                for name, value in attrs.items():
-                    element = re.sub(rf'{name}="[^"]*"', f'{name}="{value}"', element)
-                return element
-            return re.sub(rf'<ZoneGroupMember UUID="{uuid}"[^>]*/>', one, zgs)
-        self._zgs(change)
-
-    def boot_seq(self, uuid: str) -> int:
-        zgs = next(iter(self.emulator._zgs.values()))
-        found = re.search(rf'<ZoneGroupMember UUID="{uuid}"[^>]*BootSeq="(\d+)"', zgs)
-        assert found
-        return int(found.group(1))
+    def apply(self, uuid: str, change: str, **values: object) -> None:
+        self.emulator.apply(TimelineStep(0.0, uuid, change, **values))  # type: ignore[arg-type]
 
     def update(self, uuid: str, version: str, sw_gen: int, minimum: str) -> None:
-        """It reboots onto `version`: its description and its topology entry change."""
-        self.member_attrs(uuid, SoftwareVersion=version, SWGen=str(sw_gen),
-                          MinCompatibleVersion=minimum, BootSeq=str(self.boot_seq(uuid) + 1))
-        for endpoint, player in list(self.lan._by_endpoint.items()):
-            if player.uuid == uuid:
-                xml = player.device_xml.decode()
-                for tag, value in (("softwareVersion", version), ("swGen", str(sw_gen)),
-                                   ("minCompatibleVersion", minimum)):
-                    xml = re.sub(rf"<{tag}>[^<]*</{tag}>", f"<{tag}>{value}</{tag}>", xml)
-                xml = re.sub(r"<displayVersion>[^<]*</displayVersion>", "", xml)
-                self.lan._by_endpoint[endpoint] = replace(player, device_xml=xml.encode())
+        """It reboots onto `version` (as a timeline's "update" step)."""
+        self.apply(uuid, "update", software_version=version, sw_gen=sw_gen,
+                   min_compatible_version=minimum)
 
-    def drop(self, uuid: str) -> str:
-        """It drops off: the household lists it among its vanished devices."""
-        zgs = next(iter(self.emulator._zgs.values()))
-        found = re.search(rf'<ZoneGroupMember UUID="{uuid}"[^>]*/>', zgs)
-        assert found
-        element = found.group(0)
-        self._zgs(lambda z: z.replace(element, "").replace(
-            "</ZoneGroups>", f'</ZoneGroups><VanishedDevices><Device UUID="{uuid}" '
-            'ZoneName="Bedroom" Reason="powered off"/></VanishedDevices>', 1))
-        return element
+    def member_attrs(self, uuid: str, **attrs: str) -> None:
+        for key, zgs in list(self.emulator._zgs.items()):
+            self.emulator._zgs[key] = with_attributes(zgs, uuid, **attrs)
 
-    def back(self, element: str) -> None:
-        self._zgs(lambda z: re.sub(r"<VanishedDevices>.*</VanishedDevices>", "", z).replace(
-            "</ZoneGroups>", f'<ZoneGroup Coordinator="x" ID="x:1">{element}</ZoneGroup>'
-            "</ZoneGroups>", 1))
-
-    def remove(self, uuid: str) -> None:
-        self._zgs(lambda z: re.sub(rf'<ZoneGroupMember UUID="{uuid}"[^>]*/>', "", z))
+    def boot_seq(self, uuid: str) -> int:
+        count = boot_seq(next(iter(self.emulator._zgs.values())), uuid)
+        assert count is not None
+        return count
 
 
 class Clock:
     """Monotonic time that moves only when the watch waits; `at` maps a poll to a change."""
 
-    def __init__(self, at: dict[int, Callable[[], None]] | None = None) -> None:
+    def __init__(self, at: dict[int, Callable[[], None]] | None = None,
+                 limit: int = 200) -> None:
         self.now = 1000.0
         self.waits = 0
         self.at = at or {}
+        self.limit = limit
 
     def monotonic(self) -> float:
         return self.now
@@ -110,7 +84,7 @@ class Clock:
         self.waits += 1
         if self.waits in self.at:
             self.at[self.waits]()
-        return self.waits > 200  # a runaway test stops
+        return self.waits > self.limit  # a runaway test stops
 
 
 def watch(lan: Lan, clock: Clock, **options: float | bool) -> tuple[Watch, list[WatchEvent]]:
@@ -156,8 +130,7 @@ def test_out_of_time_names_what_is_stuck_and_for_how_long() -> None:
 def test_a_product_that_drops_off_is_waited_for_then_comes_back() -> None:
     lan = Lan("healthy-s2")
     uuid = lan.lan.players[0].uuid
-    saved: list[str] = []
-    clock = Clock({1: lambda: saved.append(lan.drop(uuid)), 3: lambda: lan.back(saved[0])})
+    clock = Clock({1: lambda: lan.apply(uuid, "drop"), 3: lambda: lan.apply(uuid, "back")})
     running, events = watch(lan, clock, until_aligned=True)
     assert kinds(events)[:2] == ["vanished", "back"]
     assert events[1].detail == "back after 60 s"
@@ -168,7 +141,7 @@ def test_a_product_that_drops_off_is_waited_for_then_comes_back() -> None:
 def test_a_product_that_leaves_the_topology_is_not_waited_for() -> None:
     lan = Lan("healthy-s2")
     uuid = lan.lan.players[-1].uuid
-    clock = Clock({1: lambda: lan.remove(uuid)})
+    clock = Clock({1: lambda: lan.apply(uuid, "leave")})
     running, events = watch(lan, clock, until_aligned=True)
     assert kinds(events)[0] == "left" and events[0].uuid == uuid
     assert running.state.outcome == "aligned"
@@ -188,7 +161,7 @@ def test_a_reboot_alone_rereads_the_product_once() -> None:
 def test_every_event_matches_the_schema_and_every_request_is_a_read() -> None:
     lan = Lan("error-803")
     clock = Clock({1: lambda: lan.update(PLAY5, "86.7-77050", 2, "85.0-00000"),
-                   2: lambda: lan.remove(PLAYBAR)})
+                   2: lambda: lan.apply(PLAYBAR, "leave")})
     _running, events = watch(lan, clock, until_aligned=True)
     schema = json.loads(resources.files("sonos_inventory").joinpath(
         "data/watch-event.schema.json").read_text("utf-8"))
@@ -228,3 +201,156 @@ def test_an_event_line_is_one_line_of_plain_text(kind: str) -> None:
                        "c", "detail\u202e")
     line = event.line()
     assert "\n" not in line and "\x1b" not in line and "\u202e" not in line
+
+
+def test_a_product_that_appears_and_one_that_moves_households() -> None:
+    lan = Lan("split-s1-s2")
+    names = [h.name for h in lan.emulator.scenario.households]
+    s2, s1 = (n for n in names)
+    s2_zgs = lan.emulator._zgs[s2]
+    newcomer = re.findall(r'<ZoneGroupMember UUID="(RINCON_[^"]+)"', s2_zgs)[-1]
+    mover = re.findall(r'<ZoneGroupMember UUID="(RINCON_[^"]+)"', lan.emulator._zgs[s1])[0]
+    lan.emulator._zgs[s2], element = without_member(s2_zgs, newcomer)  # not there at first
+    lan.emulator._silent.add(newcomer)  # and not answering anything
+    assert element is not None
+
+    def appear() -> None:
+        lan.emulator._silent.discard(newcomer)
+        lan.emulator._zgs[s2] = restored(lan.emulator._zgs[s2], newcomer, element)
+
+    def move() -> None:
+        lan.emulator._zgs[s1], moved = without_member(lan.emulator._zgs[s1], mover)
+        assert moved is not None
+        lan.emulator._zgs[s2] = restored(lan.emulator._zgs[s2], mover, moved)
+
+    clock = Clock({1: appear, 2: move, 3: lambda: None})
+    running = Watch(ScanOptions(use_ssdp=False, use_mdns=False), WatchOptions(interval_s=30.0),
+                    transport=lan.lan.transport(), scanner=lan.scan, local_networks=(),
+                    monotonic=clock.monotonic, wait=lambda s: clock.wait(s) or clock.waits > 3)
+    events = list(running.run())
+    assert [(e.kind, e.uuid) for e in events if e.kind in ("appeared", "moved")] == [
+        ("appeared", newcomer), ("moved", mover)]
+
+
+@pytest.mark.parametrize("hours", [2, pytest.param(24, marks=pytest.mark.slow)])
+def test_a_flapping_product_cannot_drive_the_request_rate_or_the_memory(hours: int) -> None:
+    """A product that drops off and comes back at every poll, for hours of watching at the
+    default interval: one zone group state per household per poll, at most one description
+    per product per poll, at most MAX_WATCH_EVENTS_KEPT events in memory, and memory that
+    stays flat (the second half of the watch adds nothing that stays)."""
+    import tracemalloc
+
+    from sonos_inventory import bounds
+
+    lan = Lan("healthy-s2")
+    uuid = lan.lan.players[1].uuid
+    polls = hours * 3600 // 30
+    sent: dict[str, int] = {"zgs": 0, "description": 0}
+    inner = lan.lan.transport()
+
+    class Counting:  # counts what is sent; the fake's own request log is emptied as it goes
+        def send(self, request: Any, deadline: float) -> Any:
+            if (request.soap_action or "").endswith("#GetZoneGroupState"):
+                sent["zgs"] += 1
+            elif request.path == "/xml/device_description.xml":
+                sent["description"] += 1
+            return inner.send(request, deadline)
+
+        def abort(self) -> None:
+            inner.abort()
+
+    def flip(n: int) -> None:
+        lan.emulator.log.entries.clear()
+        lan.apply(uuid, "drop" if n % 2 else "back")
+
+    flips: dict[int, Callable[[], None]] = {
+        n: (lambda n=n: flip(n)) for n in range(1, polls + 1)}  # type: ignore[misc]
+    clock = Clock(flips, limit=polls)
+    running = Watch(ScanOptions(use_ssdp=False, use_mdns=False), WatchOptions(interval_s=30.0),
+                    transport=Counting(), scanner=lan.scan, local_networks=(),
+                    monotonic=clock.monotonic,
+                    wait=lambda s: clock.wait(s) or clock.waits > polls)
+    tracemalloc.start()
+    try:
+        count, middle = 0, 0
+        for _event in running.run():
+            count += 1
+            if clock.waits == polls // 2 and not middle:
+                middle = tracemalloc.get_traced_memory()[0]
+        end = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert count >= polls - 2  # a vanished or a back event at (nearly) every poll
+    assert len(running.state.events) == min(count, bounds.MAX_WATCH_EVENTS_KEPT)
+    assert end - middle < 300_000, (middle, end)
+    assert sent["zgs"] <= polls  # one household: one read per poll
+    assert sent["description"] <= polls // 2 + 1  # only when it comes back
+
+
+def test_a_player_that_never_answers_does_not_stall_the_watch() -> None:
+    """The household is read from another member when its last source stops answering."""
+    from sonos_inventory.errors import FetchFailed
+    from sonos_inventory.model import ErrorKind
+
+    lan = Lan("healthy-s2")
+    inner = lan.lan.transport()
+    hung: set[str] = set()
+
+    class Hanging:
+        def send(self, request: Any, deadline: float) -> Any:
+            if request.endpoint.host in hung:
+                raise FetchFailed(ErrorKind.TIMEOUT, "no answer within the deadline")
+            return inner.send(request, deadline)
+
+        def abort(self) -> None:
+            inner.abort()
+
+    def hang_the_source() -> None:
+        hung.add(running.reads[0].source.host)
+
+    clock = Clock({1: hang_the_source})
+    running = Watch(ScanOptions(use_ssdp=False, use_mdns=False),
+                    WatchOptions(interval_s=30.0, until_aligned=True), transport=Hanging(),
+                    scanner=lan.scan, local_networks=(), monotonic=clock.monotonic,
+                    wait=clock.wait)
+    list(running.run())
+    assert running.state.outcome == "aligned"
+    assert running.reads[0].source.host not in hung  # read from another member
+
+
+def test_ctrl_c_while_waiting_ends_the_watch_with_its_state_kept() -> None:
+    lan = Lan("error-803")
+
+    def interrupted(seconds: float) -> bool:
+        raise KeyboardInterrupt
+
+    running = Watch(ScanOptions(use_ssdp=False, use_mdns=False), WatchOptions(),
+                    transport=lan.lan.transport(), scanner=lan.scan, local_networks=(),
+                    wait=interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        list(running.run())
+    assert running.state.inventory is not None and running.state.polls == 1
+    assert any(line.startswith("Bedroom: not in step") for line in running.not_aligned())
+
+
+@pytest.mark.parametrize(("document", "message"), [
+    ({"at_s": 1}, "a timeline is a list"),
+    ([{"at_s": -1, "uuid": PLAY5, "change": "reboot"}], "at_s must be seconds"),
+    ([{"at_s": 1, "uuid": "x", "change": "reboot"}], "uuid must be"),
+    ([{"at_s": 1, "uuid": PLAY5, "change": "explode"}], "change must be one of"),
+    ([{"at_s": 1, "uuid": PLAY5, "change": "update", "sw_gen": 2,
+       "software_version": "<x>", "min_compatible_version": "1.0-0"}], "software_version"),
+    ([{"at_s": 1, "uuid": PLAY5, "change": "reboot", "rm": "-rf"}], "unknown key"),
+])
+def test_a_bad_timeline_is_one_line_naming_the_step(document: object, message: str) -> None:
+    from sonos_inventory.errors import UsageError
+    from sonos_inventory.scenario.timeline import parse_timeline
+
+    with pytest.raises(UsageError, match=message):
+        parse_timeline(document, "timeline.json")
+
+
+def test_the_story_scenarios_carry_their_timelines() -> None:
+    for name in ("fix-in-progress", "fix-stuck"):
+        timeline = load_scenario(scenario(name)).timeline
+        assert timeline and all(step.at_s < 60 for step in timeline)
