@@ -55,6 +55,7 @@ emulate: $(STAMP)  ## serve the Error-803 scenario on loopback until Ctrl-C
 bench: $(STAMP)  ## benchmark against the floor and soco (minutes; loopback/namespace only)
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	scripts/in-netns $(BIN)/python bench/run.py $(BENCH_ARGS)
+	scripts/in-netns $(BIN)/python bench/watch.py
 
 fixtures: $(STAMP)  ## regenerate fixtures/scenarios from the built-in scenarios
 	$(BIN)/python fixtures/make_scenarios.py
