@@ -497,3 +497,25 @@ def watch(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
     finally:
         running.stop()
 
+
+
+def is_watch_log(path: str | Path) -> bool:
+    """Whether the file is a `watch --output` JSON Lines log (analyze shows it as a timeline)."""
+    from .bounds import MAX_INPUT_FILE_BYTES
+    from .fileio import read_limited
+    from .watch import looks_like_watch_log
+
+    try:
+        return looks_like_watch_log(read_limited(Path(path), MAX_INPUT_FILE_BYTES)[:8192])
+    except (OSError, UsageError):
+        return False
+
+
+def load_watch_log(path: str | Path) -> list[dict[str, Any]]:
+    """The events of a `watch --output` JSON Lines file (bounded as every input), each a dict
+    of data/watch-event.schema.json. UsageError (one line) for anything else."""
+    from .bounds import MAX_INPUT_FILE_BYTES
+    from .fileio import read_limited, shown
+    from .watch import read_watch_log
+
+    return read_watch_log(read_limited(Path(path), MAX_INPUT_FILE_BYTES), shown(Path(path)))

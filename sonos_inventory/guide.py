@@ -127,7 +127,8 @@ class Guide:
                  open_browser: Callable[[Path], bool] = console.open_in_browser,
                  documents: Callable[[], list[Path]] = console.report_folders,
                  save_history: Callable[[Inventory, ReportContext], ReportContext] | None = None,
-                 platform: str = sys.platform, now: Callable[[], datetime] = datetime.now):
+                 platform: str = sys.platform, now: Callable[[], datetime] = datetime.now,
+                 watcher: Callable[[ScanOptions], int] | None = None):
         self.terminal = terminal
         self.scanner = scanner
         self.open_browser = open_browser
@@ -135,6 +136,7 @@ class Guide:
         self.save_history = save_history
         self.platform = platform
         self.now = now
+        self.watcher = watcher  # `watch --until-aligned` from these options; its exit code
         self.finished: tuple[Inventory, ScanObservations] | None = None  # shown, not saved
         self.saving = False
         self.saved = False
@@ -177,7 +179,9 @@ class Guide:
         answer = term.ask(guide_text.START_PROMPT)
         if answer is None or answer.lower() in ("q", "quit"):
             return api.EXIT_OK
-        inventory, observations = self.search(ScanOptions())
+        watch_after = answer.lower() in ("w", "watch") and self.watcher is not None
+        options = ScanOptions()
+        inventory, observations = self.search(options)
         while not inventory.players:
             term.say()
             term.say(guide_text.reasons_nothing_found(self.platform))
@@ -189,11 +193,13 @@ class Guide:
                 self.wait_close()
                 return api.EXIT_INCOMPLETE
             if not answer:
-                inventory, observations = self.search(ScanOptions())
+                options = ScanOptions()
+                inventory, observations = self.search(options)
                 continue
-            options = self.host_options(answer)
-            if options is None:
+            typed = self.host_options(answer)
+            if typed is None:
                 continue
+            options = typed
             inventory, observations = self.search(options)
             if not inventory.players:
                 term.say(guide_text.nothing_at(answer))
@@ -201,6 +207,17 @@ class Guide:
         self.finished = (inventory, observations)
         diagnostic = self.ask_diagnostic()
         self.save(inventory, observations, ReportContext(None, diagnostic))
+        conflict = inventory.verdict.error_803 in (Likelihood.LIKELY, Likelihood.POSSIBLE)
+        if watch_after and self.watcher is not None:  # the report is saved first, always
+            term.say()
+            term.say(guide_text.WATCH_NOW)
+            code = self.watcher(options)
+            if code != api.EXIT_INTERRUPTED:  # Ctrl-C: its summary was the last word
+                self.wait_close()
+            return code
+        if conflict and self.watcher is not None:
+            term.say()
+            term.say(guide_text.WATCH_LATER)
         self.wait_close()
         return api.exit_code(inventory)
 

@@ -14,12 +14,23 @@ software version. It then tells you whether your system has the software conflic
 to a Sonos support case.
 
 It only reads. It changes nothing on your speakers: no update, no restart, no setting.
-Keep this computer on the same network (Wi-Fi) as your Sonos products."""
+Keep this computer on the same network (Wi-Fi) as your Sonos products.
 
-START_PROMPT = "Press Enter to start (or type q and Enter to quit): "
+After Sonos support has guided a fix, type w and Enter instead: it checks, saves the report,
+then watches until every product is on one track and in step."""
+
+START_PROMPT = "Press Enter to start (w: check, then watch; q: quit): "
 IP_PROMPT = "IP address: "
 DIAGNOSTIC_PROMPT = "Diagnostic number (Enter to skip): "
 CLOSE_PROMPT = "Press Enter to close this window."
+
+WATCH_LATER = """\
+When Sonos support has guided the fix, run this again and choose "watch until aligned" (type w
+and Enter at the start): it follows every product until all are on one track and in step."""
+
+WATCH_NOW = """\
+Watching your Sonos products until every one is on one track and in step (up to an hour).
+It only reads. Each change is shown as it happens; Ctrl-C stops (the report is already saved)."""
 
 WHERE_IS_THE_IP = """\
 Type the IP address of any one Sonos product instead; the others are found from it.

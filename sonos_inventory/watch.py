@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from . import bounds
 from .analyze.labels import release_label
@@ -479,3 +480,44 @@ class EventStream:
 
         if self._own:
             os.close(self._fd)
+
+
+MAX_WATCH_LOG_LINES = 100_000
+"""Lines of a watch's JSON Lines file that `analyze` reads (a day at a 5 s interval with
+several events per poll fits)."""
+
+
+def looks_like_watch_log(data: bytes) -> bool:
+    """The file's first line is a watch event: `analyze` shows it as a timeline."""
+    first = data.lstrip()[:4096].split(b"\n", 1)[0]
+    return first.startswith(b"{") and b'"kind"' in first and b'"time"' in first and (
+        not data.lstrip().startswith(b'{\n'))
+
+
+def read_watch_log(data: bytes, what: str) -> list[dict[str, Any]]:
+    """The events of a `watch --output` JSON Lines file, each checked against
+    data/watch-event.schema.json; UsageError naming the first bad line."""
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    from .errors import UsageError
+    from .jsonin import parse_json
+
+    schema = json.loads(resources.files("sonos_inventory").joinpath(
+        "data/watch-event.schema.json").read_text("utf-8"))
+    events: list[dict[str, Any]] = []
+    for number, line in enumerate(data.splitlines(), 1):
+        if not line.strip():
+            continue
+        if len(events) >= MAX_WATCH_LOG_LINES:
+            raise UsageError(f"{what}: more than {MAX_WATCH_LOG_LINES:,} events; split the file")
+        event = parse_json(line, f"{what} line {number}")
+        try:
+            jsonschema.validate(event, schema)
+        except jsonschema.ValidationError as exc:
+            raise UsageError(f"{what} line {number}: not a watch event ({exc.message[:120]})"
+                             ) from None
+        events.append(event)
+    return events

@@ -57,6 +57,8 @@ def analyze(files: tuple[Path, ...], fmt: str | None, output: Path | None, note:
                                    "--format html --output FILE and open that")
         sys.exit(finish_fleet(list(files), request))
     [file] = files
+    if api.is_watch_log(file):
+        sys.exit(finish_timeline(file, request, bundle=bundle, redacted=redact or redact_rooms))
     from ..api import read_input_with_context
 
     try:
@@ -70,6 +72,51 @@ def analyze(files: tuple[Path, ...], fmt: str | None, output: Path | None, note:
                             kept.first_seen)  # unless given again on the command line
     sys.exit(finish(inventory, request, (), context, raw=raw,
                     options={"command": "analyze", "input": str(file)}, open_html=open_html))
+
+
+def finish_timeline(file: Path, request: OutputRequest, *, bundle: Path | None,
+                    redacted: bool) -> int:
+    """A watch's JSON Lines log: its timeline, per product (markdown on a terminal, html, json
+    or csv). Exit 0 when it ends aligned, 1 when it does not (as diff)."""
+    from ..fileio import is_stdout, shown, write_output
+    from ..report.render_csv import cell
+    from ..report.safe_text import json_dumps
+    from ..report.timeline import ends_aligned, render_timeline_html, render_timeline_markdown
+    from ..watch import EVENT_KEYS
+
+    if bundle is not None or redacted:
+        raise click.UsageError("a watch log is shown as a timeline: --bundle and --redact "
+                               "take an inventory JSON or a bundle")
+    try:
+        events = api.load_watch_log(file)
+    except UsageError as exc:
+        raise InputError(str(exc)) from None
+    if request.fmt == "html":
+        text = render_timeline_html(events)
+    elif request.fmt == "json":
+        text = json_dumps({"watch_events": events}) + "\n"
+    elif request.fmt == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(EVENT_KEYS)
+        writer.writerows([["" if e.get(k) is None else cell(e.get(k)) for k in EVENT_KEYS]
+                          for e in events])
+        text = buffer.getvalue()
+    else:
+        text = render_timeline_markdown(events)
+    if request.output is not None and not is_stdout(request.output):
+        try:
+            write_output(request.output, text.encode("utf-8"))
+        except OSError as exc:
+            raise InputError(f"--output {shown(request.output)}: could not write it "
+                             f"({exc.strerror or exc})") from None
+        click.echo(f"Wrote {shown(request.output)}", err=True)
+    else:
+        click.echo(text, nl=False)
+    return api.EXIT_OK if ends_aligned(events) else api.EXIT_CONFLICT
 
 
 def finish_fleet(files: list[Path], request: OutputRequest) -> int:

@@ -53,7 +53,8 @@ def guide_demo(terminal: Any) -> int:
     from ..emulator.server import Emulator
     from ..guide import Guide
 
-    with scenario_dir("error-803") as path, running(Emulator(_load(path), mdns=False)):
+    with scenario_dir("error-803") as path, running(Emulator(_load(path),
+                                                            mdns=False)) as emulator:
         def scanner(options: ScanOptions, progress: Callable[[Progress], None]
                     ) -> tuple[Inventory, ScanObservations]:
             if not options.hosts:  # the search: loopback, where the emulator answers
@@ -64,7 +65,13 @@ def guide_demo(terminal: Any) -> int:
         def folder() -> list[Path]:  # made when the report is saved: Ctrl-C leaves nothing
             return [Path(tempfile.mkdtemp(prefix="sonos-inventory-guide-demo-"))]
 
-        return Guide(terminal, scanner=scanner, documents=folder).run()
+        def watcher(options: ScanOptions) -> int:  # the fix lands while it watches
+            from ..scenario.builtin import TIMELINES
+
+            emulator.play(TIMELINES["fix-in-progress"])
+            return demo_watch(emulator)
+
+        return Guide(terminal, scanner=scanner, documents=folder, watcher=watcher).run()
 
 
 @cli.command()
@@ -95,7 +102,7 @@ def guide(demo_household: bool) -> None:
     if demo_household:
         sys.exit(guide_demo(terminal))
     try:
-        code = Guide(terminal, save_history=history).run()
+        code = Guide(terminal, save_history=history, watcher=guide_watcher).run()
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:  # a double-clicked window must not vanish on an unexpected error
@@ -287,6 +294,21 @@ def demo(scenario: str, deep: bool, fmt: str | None, output: Path | None, note: 
         sys.exit(finish_interrupted(inventory, request, context, observations, manifest_options))
     sys.exit(finish(inventory, request, observations.notes, context, observations=observations,
                     options=manifest_options, open_html=open_html))
+
+
+def guide_watcher(options: ScanOptions) -> int:
+    """The guided scan's "watch until aligned": the scan's own options, the default interval,
+    an hour at most; the final state goes to the history like a scan."""
+    from ..watch import Watch, WatchOptions
+
+    watcher = Watch(options, WatchOptions(until_aligned=True))
+    code = run_watch(watcher, None)
+    inventory = watcher.state.inventory
+    if inventory is not None and inventory.players:
+        update = api.record_in_history(inventory, watch_events=watcher.state.events)
+        for line in update.warnings:
+            warn(line)
+    return code
 
 
 def demo_watch(emulator: Any) -> int:

@@ -405,10 +405,7 @@ class Emulator:
             self._mdns = MdnsAdvertiser(self)
             self._mdns.start()
         if self.scenario.timeline:
-            thread = threading.Thread(target=self._play_timeline, name="emulator-timeline",
-                                      daemon=True)
-            self._threads.append(thread)
-            thread.start()
+            self.play(self.scenario.timeline)
         return self
 
     # ---- the scenario's timeline (scenario/timeline.py) ----
@@ -417,10 +414,16 @@ class Emulator:
         """Dropped off by the timeline: it answers nothing until it is back."""
         return uuid in self._silent
 
-    def _play_timeline(self) -> None:
+    def play(self, steps: tuple[TimelineStep, ...]) -> None:
+        """Play timeline steps from now on (their at_s counted from this call)."""
+        thread = threading.Thread(target=self._play_timeline, args=(steps,), daemon=True,
+                                  name="emulator-timeline")
+        self._threads.append(thread)
+        thread.start()
+
+    def _play_timeline(self, steps: tuple[TimelineStep, ...]) -> None:
         started = time.monotonic()
-        steps = sorted(self.scenario.timeline, key=lambda s: s.at_s)
-        pending = list(steps)
+        pending = sorted(steps, key=lambda s: s.at_s)
         while pending:
             step = pending.pop(0)
             if self.stopping.wait(max(0.0, started + step.at_s - time.monotonic())):

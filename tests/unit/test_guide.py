@@ -351,3 +351,34 @@ def test_ctrl_c_at_the_closing_prompt_keeps_the_one_saved_report(tmp_path: Path)
     assert script.text.rstrip().endswith("The report was saved (see above).")
     assert len(list((fakes.documents / "sonos-inventory-2026-11-25").glob("*.html"))) == 1
     assert len(fakes.history) == 1
+
+
+def test_w_at_the_start_checks_saves_then_watches_until_aligned(tmp_path: Path) -> None:
+    """Enter still starts the plain check (scripts keep working); w and Enter checks, saves
+    the report first, then watches with the options that found the system."""
+    fakes = Fakes(tmp_path)
+    watched: list[ScanOptions] = []
+    html = fakes.documents / "sonos-inventory-2026-11-25" / "sonos-report.html"
+
+    def watcher(options: ScanOptions) -> int:
+        assert html.is_file()  # the report is saved before the watch begins
+        watched.append(options)
+        return api.EXIT_OK
+
+    script = Script("w", "192.168.1.21", "", "")
+    guide = Guide(script.terminal(), scanner=fakes.scanner, open_browser=fakes.open,
+                  documents=lambda: [fakes.documents], save_history=fakes.save_history,
+                  now=lambda: datetime(2026, 11, 25, 10, 30), watcher=watcher)
+    assert guide.run() == api.EXIT_OK
+    assert [s.endpoint.host for s in watched[0].hosts] == ["192.168.1.21"]
+    assert "Watching your Sonos products until every one is on one track" in script.text
+
+
+def test_a_conflict_says_how_to_watch_the_fix_later(tmp_path: Path) -> None:
+    fakes = Fakes(tmp_path)
+    script = Script("", "192.168.1.21", "", "")
+    guide = Guide(script.terminal(), scanner=fakes.scanner, open_browser=fakes.open,
+                  documents=lambda: [fakes.documents], save_history=fakes.save_history,
+                  now=lambda: datetime(2026, 11, 25, 10, 30), watcher=lambda o: 0)
+    assert guide.run() == api.EXIT_CONFLICT
+    assert 'run this again and choose "watch until aligned"' in " ".join(script.text.split())

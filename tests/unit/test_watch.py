@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -354,3 +355,38 @@ def test_the_story_scenarios_carry_their_timelines() -> None:
     for name in ("fix-in-progress", "fix-stuck"):
         timeline = load_scenario(scenario(name)).timeline
         assert timeline and all(step.at_s < 60 for step in timeline)
+
+
+def test_analyze_of_a_watch_log_shows_its_timeline(tmp_path: Path) -> None:
+    """`watch --output` writes JSON Lines; `analyze` of that file is its timeline, per product,
+    in Markdown (the terminal), HTML, JSON or CSV: exit 0 when it ends aligned, else 1."""
+    from click.testing import CliRunner
+
+    from sonos_inventory.cli import cli
+    from sonos_inventory.watch import EventStream
+
+    lan = Lan("error-803")
+    clock = Clock({1: lambda: lan.update(PLAY5, "86.7-77050", 2, "85.0-00000")})
+    _running, events = watch(lan, clock, until_aligned=True)
+    log = tmp_path / "events.jsonl"
+    stream = EventStream(str(log))
+    for event in events:
+        stream.write(event)
+    stream.close()
+    runner = CliRunner()
+    result = runner.invoke(cli, ["analyze", str(log)])
+    assert result.exit_code == 0, result.output
+    assert "## Bedroom (versions 57.23-80060 -> 86.7-77050, 1 reboot)" in result.stdout
+    assert "It ends aligned" in result.stdout
+    page = tmp_path / "timeline.html"
+    assert runner.invoke(cli, ["analyze", str(log), "-o", str(page)]).exit_code == 0
+    assert 'class="chip version-changed"' in page.read_text()
+    hostile = tmp_path / "hostile.jsonl"
+    hostile.write_text(json.dumps({**events[0].as_dict(), "room": "<script>\x1b[2J",
+                                   "kind": "rebooted"}) + "\n")
+    out = runner.invoke(cli, ["analyze", str(hostile), "-f", "html"])
+    assert out.exit_code == 1 and "<script>" not in out.stdout and "\x1b" not in out.stdout
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(log.read_text() + '{"time": "x", "kind": "exploded"}\n')
+    bad = runner.invoke(cli, ["analyze", str(broken)])
+    assert bad.exit_code == 2 and "line 5: not a watch event" in bad.stderr
