@@ -84,6 +84,9 @@ class WatchOptions:
     until_aligned: bool = False
     max_wait_s: float = bounds.WATCH_DEFAULT_MAX_WAIT_MIN * 60
     dropped_wait_s: float = bounds.WATCH_DROPPED_WAIT_S
+    notify: bool = True
+    """Also listen for SSDP NOTIFY between polls (where the scan searches with SSDP) and poll
+    early when a product says it rebooted, left or came back."""
 
 
 @dataclass
@@ -161,7 +164,11 @@ class Watch:
         self.monotonic = monotonic
         self.wall = wall
         self._stopped = threading.Event()
-        self.wait = wait or self._stopped.wait
+        self._woken = threading.Event()  # a NOTIFY asked for an early poll
+        self._listening = wait is None and options.notify and scan_options.use_ssdp
+        self.wait = wait or self._wait_or_notice
+        self.last_poll = monotonic()
+        self.notices = 0
         self.state = WatchState()
         self.products: dict[str, _Product] = {}
         self.base: ScanObservations | None = None
@@ -177,6 +184,49 @@ class Watch:
     # ---- the loop ----
 
     def run(self) -> Iterator[WatchEvent]:
+        listener = self._listen() if self._listening else None
+        try:
+            yield from self._loop()
+        finally:
+            if listener is not None:
+                listener.stop()
+
+    def _listen(self) -> Any:
+        from .discovery.interfaces import default_discovery_interfaces
+        from .discovery.notify import NotifyListener
+
+        interfaces = self.scan_options.interface_addrs or tuple(
+            i.address for i in default_discovery_interfaces(list_interfaces()))
+        return NotifyListener(interfaces, self._notice,
+                              local_networks=self.local_networks).start()
+
+    def _notice(self, notice: Any) -> None:
+        """From the listener's thread: poll early when a product says something changed."""
+        product = self.products.get(notice.uuid)
+        changed = (product is None and notice.alive) or (product is not None and (
+            product.present != notice.alive or (
+                notice.boot_seq is not None and product.boot_seq is not None
+                and notice.boot_seq > product.boot_seq)))
+        if changed:
+            self.notices += 1
+            self._woken.set()
+
+    def _wait_or_notice(self, seconds: float) -> bool:
+        """Until the interval is over, or a notice came and the minimum interval has passed
+        since the last poll; True when the watch was stopped."""
+        deadline = self.monotonic() + seconds
+        while True:
+            if self._stopped.is_set():
+                return True
+            now = self.monotonic()
+            if now >= deadline:
+                return False
+            if self._woken.is_set() and now >= self.last_poll + bounds.WATCH_MIN_INTERVAL_S:
+                self._woken.clear()
+                return False
+            self._stopped.wait(min(0.2, deadline - now))
+
+    def _loop(self) -> Iterator[WatchEvent]:
         yield from self._record(self._start())
         while not self._stopped.is_set():
             if self.wait(self.options.interval_s) or self._stopped.is_set():
@@ -220,6 +270,7 @@ class Watch:
 
     def _poll(self) -> list[WatchEvent]:
         now, clock = self.wall(), self.monotonic()
+        self.last_poll = clock
         listed: dict[str, tuple[str | None, ZoneMember, Endpoint]] = {}
         remembered: set[str] = set()
         read_households: set[str | None] = set()

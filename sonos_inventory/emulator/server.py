@@ -459,6 +459,17 @@ class Emulator:
                 self._silent.add(step.uuid)
             elif step.change == "update":
                 self._replace_player(step)
+            self._announce(step)
+
+    def _announce(self, step: TimelineStep) -> None:
+        """What the player multicasts after the change: byebye when it goes, alive (with its
+        BootSeq) when it comes up again."""
+        player = next((p for p in self.players if p.uuid == step.uuid), None)
+        if self._ssdp is None or player is None or not self._zgs:
+            return
+        alive = step.change not in ("drop", "leave")
+        count = timeline.boot_seq(next(iter(self._zgs.values())), step.uuid)
+        self._ssdp.notify(player, alive, count)
 
     def _replace_player(self, step: TimelineStep) -> None:
         for index, player in enumerate(self.players):

@@ -105,6 +105,22 @@ def replies_for(player: EmulatedPlayer, search_target: str) -> list[bytes]:
     return [reply_for(player, st, usn) for st, usn in targets if st == search_target]
 
 
+def notify_for(player: EmulatedPlayer, alive: bool, boot_seq: int | None) -> bytes:
+    """What a real player multicasts when it comes up (ssdp:alive) or goes (ssdp:byebye)."""
+    household = header_value(player.faults.ssdp_household or player.household.household_id)
+    lines = ["NOTIFY * HTTP/1.1", "HOST: 239.255.255.250:1900", f"NT: {ZONE_PLAYER_ST}",
+             f"NTS: {'ssdp:alive' if alive else 'ssdp:byebye'}",
+             f"USN: uuid:{player.uuid}::{ZONE_PLAYER_ST}"]
+    if alive:
+        lines += ["CACHE-CONTROL: max-age = 1800",
+                  f"LOCATION: {player.endpoint.base_url}/xml/device_description.xml",
+                  f"SERVER: {header_value(player.server_header)}",
+                  f"X-RINCON-HOUSEHOLD: {household}"]
+        if boot_seq is not None:
+            lines.append(f"X-RINCON-BOOTSEQ: {boot_seq}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "replace")[:MAX_SSDP_DATAGRAM]
+
+
 def responder_reply(served: ServedResponder, search_target: str) -> bytes | None:
     """A non-Sonos device's answer to an M-SEARCH, with its own USN, location and server;
     None when the search is not for it (ssdp:all, upnp:rootdevice or its own ST)."""
@@ -170,6 +186,9 @@ class SsdpResponder:
             if host not in self._senders:
                 sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                 sender.bind((host, 0))
+                with contextlib.suppress(OSError):  # NOTIFY leaves through loopback
+                    sender.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
+                                      socket.inet_aton(host))
                 self._senders[host] = sender
         self._threads = [
             threading.Thread(target=self._listen, args=(self._sock, self.listen_multicast),
@@ -182,6 +201,13 @@ class SsdpResponder:
                 name="emulator-ssdp-broadcast"))
         for thread in self._threads:
             thread.start()
+
+    def notify(self, player: EmulatedPlayer, alive: bool, boot_seq: int | None) -> None:
+        """Multicast the player's NOTIFY on loopback (a timeline step changed it)."""
+        sender = self._senders.get(player.endpoint.host)
+        if sender is not None:
+            with contextlib.suppress(OSError):
+                sender.sendto(notify_for(player, alive, boot_seq), (MULTICAST_GROUP, SSDP_PORT))
 
     def stop(self) -> None:
         self._stop.set()

@@ -101,3 +101,33 @@ def test_demo_of_the_stuck_fix_times_out_naming_the_product(tmp_path: Path) -> N
     assert result.returncode == 1, result.stderr
     assert "rebooted Kitchen" in result.stdout
     assert "Bedroom: not in step for" in result.stderr
+
+
+def test_a_notify_makes_the_watch_poll_early(tmp_path: Path) -> None:
+    """A product that drops off says so (ssdp:byebye); with a 60 s interval, the watch polls
+    again as soon as its 5 s minimum allows, not a minute later."""
+    import shutil
+
+    from sonos_inventory.scan import ScanOptions
+    from sonos_inventory.scenario.builtin import write_scenario
+    from sonos_inventory.scenario.folder import load_scenario
+    from sonos_inventory.watch import Watch, WatchOptions
+
+    folder = write_scenario("healthy-s2", tmp_path / "story")
+    office = "RINCON_000E58F0020401400"
+    (folder / "timeline.json").write_text(json.dumps(
+        [{"at_s": 3, "uuid": office, "change": "drop"}]))
+    with Emulator(load_scenario(folder), mdns=False) as emulator:
+        watch = Watch(ScanOptions(interface_addrs=("127.0.0.1",), use_mdns=False,
+                                  ssdp_window_s=1.0),
+                      WatchOptions(interval_s=60.0), local_networks=())
+        started = time.monotonic()
+        for event in watch.run():
+            if event.kind == "vanished":
+                break
+            assert time.monotonic() - started < 40
+        watch.stop()
+    assert event.kind == "vanished" and event.uuid == office
+    assert time.monotonic() - started < 20 and watch.notices >= 1
+    assert emulator.players
+    shutil.rmtree(folder)

@@ -390,3 +390,21 @@ def test_analyze_of_a_watch_log_shows_its_timeline(tmp_path: Path) -> None:
     broken.write_text(log.read_text() + '{"time": "x", "kind": "exploded"}\n')
     bad = runner.invoke(cli, ["analyze", str(broken)])
     assert bad.exit_code == 2 and "line 5: not a watch event" in bad.stderr
+
+
+def test_notify_parsing_takes_only_sonos_alive_and_byebye_from_their_sender() -> None:
+    from sonos_inventory.discovery.notify import parse_notify
+
+    alive = (b"NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
+             b"NT: urn:schemas-upnp-org:device:ZonePlayer:1\r\nNTS: ssdp:alive\r\n"
+             b"USN: uuid:RINCON_000E58F0010401400::urn:schemas-upnp-org:device:ZonePlayer:1\r\n"
+             b"LOCATION: http://203.0.113.9:1400/xml/device_description.xml\r\n"
+             b"SERVER: Linux UPnP/1.0 Sonos/86.7-77050 (ZPS6)\r\nX-RINCON-BOOTSEQ: 384\r\n\r\n")
+    notice = parse_notify(alive, "192.168.1.24")
+    assert notice is not None and notice.alive and notice.boot_seq == 384
+    assert notice.endpoint.host == "192.168.1.24"  # the sender, never the LOCATION's host
+    byebye = alive.replace(b"ssdp:alive", b"ssdp:byebye")
+    assert parse_notify(byebye, "192.168.1.24").alive is False  # type: ignore[union-attr]
+    for other in (b"M-SEARCH * HTTP/1.1\r\n\r\n", b"\x00garbage", alive.replace(
+            b"ssdp:alive", b"ssdp:update"), b"NOTIFY * HTTP/1.1\r\nNTS: ssdp:alive\r\n\r\n"):
+        assert parse_notify(other, "192.168.1.24") is None
