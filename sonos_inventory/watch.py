@@ -492,13 +492,22 @@ class EventStream:
             sys.stdout.flush()
             empty = True
         else:
+            # Non-blocking open: a FIFO nobody reads fails at once (ENXIO) instead of hanging.
             self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW
-                               | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0), 0o600)
+                               | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
+                               | getattr(os, "O_NONBLOCK", 0), 0o600)
             self._own = True
             info = os.fstat(self._fd)
             if stat.S_ISDIR(info.st_mode):
                 os.close(self._fd)
                 raise IsADirectoryError(path)
+            try:
+                import fcntl  # POSIX: blocking writes from here on
+
+                flags = fcntl.fcntl(self._fd, fcntl.F_GETFL)
+                fcntl.fcntl(self._fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+            except ImportError:
+                pass
             empty = not stat.S_ISREG(info.st_mode) or info.st_size == 0
         if fmt == "csv" and empty:
             self._write(self._row(EVENT_KEYS))

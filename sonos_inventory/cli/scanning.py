@@ -355,9 +355,14 @@ def emulate(scenario: str, latency_ms: int, request_log: Path | None, no_ssdp: b
                 for player in emulator.players:
                     click.echo(player.label)
                 blocks = ", ".join(emulator.blocks) or "127.0.0.1 (one port per player)"
+                steps = emulator.scenario.timeline
+                story = (f"Its timeline plays now: {len(steps)} change(s) within "
+                         f"{max(s.at_s for s in steps):g} s (timeline.json); follow it with:\n"
+                         "  sonos-inventory watch --interface-addr 127.0.0.1 --interval 5 "
+                         "--until-aligned\n" if steps else "")
                 click.echo(f"Serving {len(emulator.players)} players on {blocks}. Scan it "
                            "with:\n  sonos-inventory scan --interface-addr 127.0.0.1\n"
-                           "Press Ctrl-C to stop.", err=True)
+                           f"{story}Press Ctrl-C to stop.", err=True)
                 stop = threading.Event()
                 while not stop.wait(0.2):
                     pass

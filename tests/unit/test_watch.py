@@ -408,3 +408,32 @@ def test_notify_parsing_takes_only_sonos_alive_and_byebye_from_their_sender() ->
     for other in (b"M-SEARCH * HTTP/1.1\r\n\r\n", b"\x00garbage", alive.replace(
             b"ssdp:alive", b"ssdp:update"), b"NOTIFY * HTTP/1.1\r\nNTS: ssdp:alive\r\n\r\n"):
         assert parse_notify(other, "192.168.1.24") is None
+
+
+def test_the_event_stream_appends_never_follows_a_link_and_never_blocks(tmp_path: Path
+                                                                       ) -> None:
+    import os
+
+    from sonos_inventory.watch import EventStream
+
+    event = WatchEvent("2026-12-07T10:00:00Z", "rebooted", PLAY5, "=cmd|' /C calc'!A0", "h",
+                       "1", "2", "BootSeq rose")
+    log = tmp_path / "events.csv"
+    for _ in range(2):  # a second watch appends to the same file, under the one header
+        stream = EventStream(str(log), "csv")
+        stream.write(event)
+        stream.close()
+    lines = log.read_text().splitlines()
+    assert lines[0] == "time,kind,uuid,room,household_id,old,new,detail" and len(lines) == 3
+    assert "'=cmd" in lines[1]  # a spreadsheet formula is neutralised
+    assert oct(log.stat().st_mode & 0o777) == "0o600"
+    target = tmp_path / "elsewhere.jsonl"
+    target.write_text("")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    with pytest.raises(OSError):
+        EventStream(str(link))
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError):  # nobody reads it: an error at once, not a hang
+        EventStream(str(fifo))
