@@ -97,7 +97,9 @@ blockquote { margin: 0; padding: 10px 14px; background: #fff; border-left: 4px s
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: .82em; }
 th, td { border: 1px solid #ddd; padding: 3px 5px; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; }
-td { overflow-wrap: anywhere; } /* a long id or name wraps inside its cell, never off the page */
+td { overflow-wrap: break-word; } /* words stay whole where they fit; ids may break: */
+.inventory td.col-serial, .inventory td.col-ip, .inventory td.col-software_version,
+.inventory td.col-display_version, .inventory td.col-first_seen { overflow-wrap: anywhere; }
 .inventory td.col-serial { min-width: 10.5ch; } .inventory td.col-ip { min-width: 15.5ch; }
 .inventory td.col-software_version, .inventory td.col-first_seen { min-width: 10.5ch; }
 .inventory .household-row th { background: #e6e6e6; text-align: left; overflow-wrap: anywhere; }
@@ -115,7 +117,7 @@ td { overflow-wrap: anywhere; } /* a long id or name wraps inside its cell, neve
 code { background: #eee; padding: 0 3px; border-radius: 3px; }
 @media print, (max-width: 820px) { /* a printed page (A4 or Letter) is about 720 px wide */
   body { padding: 8px; } table { font-size: .7em; } th, td { padding: 2px 3px; }
-  th { overflow-wrap: anywhere; }
+  th, td { overflow-wrap: anywhere; }  /* a page has no room to spare: any cell may break */
   .inventory td.col-software_version, .inventory td.col-first_seen { min-width: 6ch; }
   .inventory td.col-ip { min-width: 8.5ch; }
 }
