@@ -478,7 +478,8 @@ def watch(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
     `WatchEvent` (time, kind, uuid, room, household_id, old, new, detail) for each change as
     it happens. With `until_aligned` it ends after the "aligned" event (every product on one
     track and in step for two polls in a row) or when `max_wait_s` has passed; without it,
-    it runs until the caller stops iterating. It never writes the history."""
+    it runs until the caller stops iterating. It never writes the history. Bad arguments
+    raise UsageError at once, before anything is sent."""
     from .bounds import WATCH_MIN_INTERVAL_S
     from .watch import Watch, WatchOptions
 
@@ -492,6 +493,11 @@ def watch(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
         raise UsageError(f"max_wait_s {max_wait_s!r}: give a positive number of seconds")
     running = Watch(options, WatchOptions(float(interval), _flag(until_aligned, "until_aligned"),
                                           float(max_wait_s)))
+    return _events(running)
+
+
+def _events(running: Any) -> Iterator[Any]:
+    """The watch's events; stopping the iteration stops the watch."""
     try:
         yield from running.run()
     finally:

@@ -3,6 +3,8 @@ UsageError that names the argument, never a CLI flag, never an AttributeError.""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import sonos_inventory
@@ -51,3 +53,17 @@ def test_labels_are_validated_like_the_command_line() -> None:
             validate_label(bad)
     with pytest.raises(UsageError, match="label"):
         sonos_inventory.scan(label="bad\x07", ssdp=False, mdns=False)
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    ({"interval": 1}, "interval 1: give 5 to 3600 seconds"),
+    ({"max_wait_s": 0}, "max_wait_s 0: give a positive number"),
+    ({"hosts": "127.0.0.9"}, "hosts must be a list of addresses, not a string"),
+    ({"until_aligned": "yes"}, "until_aligned must be True or False"),
+])
+def test_watch_refuses_bad_arguments_before_anything_is_sent(
+        arguments: dict[str, object], message: str) -> None:
+    import sonos_inventory
+
+    with pytest.raises(sonos_inventory.UsageError, match=re.escape(message)):
+        sonos_inventory.watch(**arguments)  # type: ignore[arg-type]
