@@ -492,10 +492,14 @@ class EventStream:
             sys.stdout.flush()
             empty = True
         else:
+            if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):  # Windows
+                raise OSError(f"{path} is a link; it is never followed")
             # Non-blocking open: a FIFO nobody reads fails at once (ENXIO) instead of hanging.
-            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW
-                               | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
-                               | getattr(os, "O_NONBLOCK", 0), 0o600)
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND
+                               | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+                               | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NONBLOCK", 0),
+                               0o600)
+
             self._own = True
             info = os.fstat(self._fd)
             if stat.S_ISDIR(info.st_mode):
@@ -506,7 +510,7 @@ class EventStream:
 
                 flags = fcntl.fcntl(self._fd, fcntl.F_GETFL)
                 fcntl.fcntl(self._fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
-            except ImportError:
+            except ImportError:  # Windows: no FIFOs, nothing to unset
                 pass
             empty = not stat.S_ISREG(info.st_mode) or info.st_size == 0
         if fmt == "csv" and empty:
