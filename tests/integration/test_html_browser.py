@@ -132,7 +132,7 @@ window.addEventListener('load', () => {
 </script>"""
 
 
-@pytest.mark.parametrize("width", [1280, 740])  # a wide window; and a printed page's width
+@pytest.mark.parametrize("width", [pytest.param(1280, marks=pytest.mark.slow), 740])  # wide; print
 def test_the_inventory_table_fits_the_page_and_drops_nothing(tmp_path: Path, width: int) -> None:
     """The print rules are the narrow-window rules (@media print, (max-width: 820px)), so a
     740 px window shows the table as a printed A4 or Letter page does."""
