@@ -120,8 +120,11 @@ def verdict(inventory: Inventory, findings: tuple[Finding, ...]) -> Verdict:
         return Verdict(POSSIBLE, text)
     count = sum(1 for p in inventory.players if not p.vanished)
     households = len(inventory.households)
-    text = (f"No software-track conflict: each of the {households} household(s) runs one track, "
-            f"and its {count} current product(s) are on one release.")
+    products = f"{count} current product" + ("s" if count != 1 else "")
+    text = ("No software-track conflict: the household runs one track, and its "
+            f"{products} {'are' if count != 1 else 'is'} on one release." if households == 1
+            else f"No software-track conflict: each of the {households} households runs one "
+                 f"track, and their {products} are on one release each.")
     if by_rule.get("split-households"):
         text += (" Separate systems on one network (for example an S1 system beside an S2 "
                  "system) are a supported setup.")

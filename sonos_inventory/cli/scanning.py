@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .. import api
+from .. import api, console
 from ..bounds import DEFAULT_SCAN_BUDGET_S, SSDP_DEFAULT_TTL, SSDP_MAX_TTL
 from ..deliver import OutputRequest, deliver
 from ..errors import UsageError
@@ -315,10 +315,12 @@ def demo_watch(emulator: Any) -> int:
     """`demo` of a scenario with a timeline: `watch --until-aligned` at the shortest interval,
     on loopback, while the emulator plays the timeline."""
     from ..bounds import WATCH_DEMO_MAX_WAIT_S, WATCH_MIN_INTERVAL_S
+    from ..report.table_fit import fit_prose
     from ..watch import Watch, WatchOptions
 
-    click.echo("Its timeline plays now; watching until every product is aligned "
-               f"(polls every {WATCH_MIN_INTERVAL_S:g} s).", err=True)
+    click.echo(fit_prose("Its timeline plays now; watching until every product is aligned "
+                         f"(polls every {WATCH_MIN_INTERVAL_S:g} s).",
+                         console.terminal_width(sys.stderr)), err=True)
     options = ScanOptions(interface_addrs=("127.0.0.1",), use_mdns=False)
     watcher = Watch(options, WatchOptions(WATCH_MIN_INTERVAL_S, True, WATCH_DEMO_MAX_WAIT_S),
                     scanner=lambda o: api.run_scan(o, expected=emulator.search_answerers()))
@@ -452,14 +454,17 @@ def run_watch(running: Any, stream: Any, *, to_stdout: bool = True) -> int:
     """Print each event as it happens (and append it to `stream`), a live status line on a
     terminal; the exit code: 0 aligned, 1 out of time, 130 stopped (Ctrl-C or no
     --until-aligned)."""
+    from ..report.table_fit import fit_prose
+
     live = sys.stderr.isatty()
+    width = console.terminal_width(sys.stdout if to_stdout else sys.stderr)
     code = api.EXIT_INTERRUPTED
     click.echo("Watching (read-only). Ctrl-C stops and prints a summary.", err=True)
     try:
         for event in running.run():
             if live:
                 click.echo("\r\x1b[K", nl=False, err=True)
-            click.echo(event.line(), err=not to_stdout)
+            click.echo(fit_prose(event.line(), width), err=not to_stdout)  # wrapped once
             if stream is not None:
                 stream.write(event)
             if live:
@@ -496,11 +501,14 @@ def _watch_summary(running: Any, code: int) -> None:
         click.echo("Stopped.", err=True)
     click.echo(f"Watched for {running.status().split(': ', 1)[0].removeprefix('Watching for ')}"
                f", {running.state.polls} polls.", err=True)
+    from ..report.table_fit import fit_prose
+
+    width = console.terminal_width(sys.stderr)
     if counts:
-        click.echo("Events per product: " + ", ".join(f"{n} {c}" for n, c in counts.items()),
-                   err=True)
+        click.echo(fit_prose("Events per product: " + ", ".join(
+            f"{n} {c}" for n, c in counts.items()), width), err=True)
     stuck = running.not_aligned()
     if stuck and code != api.EXIT_OK:
         click.echo("Still not aligned:", err=True)
         for line in stuck:
-            click.echo(f"  {line}", err=True)
+            click.echo(fit_prose(f"  {line}", width), err=True)

@@ -79,12 +79,13 @@ def test_ctrl_c_prints_a_summary_saves_the_state_and_exits_130(
 def test_demo_of_the_fix_in_progress_watches_it_land(tmp_path: Path) -> None:
     """The built-in story: the Play:5 reboots onto S2, an Era 100 drops off and comes back;
     `demo` watches it at the shortest interval and exits 0 once aligned."""
-    env = {**os.environ, "SONOS_INVENTORY_HOME": str(tmp_path / "home")}
+    env = {**os.environ, "SONOS_INVENTORY_HOME": str(tmp_path / "home"), "COLUMNS": "60"}
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "sonos_inventory", "demo", "--scenario",
                              "fix-in-progress"], env=env, cwd=tmp_path, capture_output=True,
                             text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
+    assert all(len(line) <= 60 for line in (result.stdout + result.stderr).splitlines())
     kinds = [line.split()[1] for line in result.stdout.splitlines() if line[:2].isdigit()]
     for kind in ("rebooted", "version-changed", "verdict-changed", "vanished", "back",
                  "aligned"):
