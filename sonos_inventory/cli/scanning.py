@@ -277,7 +277,10 @@ def demo(scenario: str, deep: bool, fmt: str | None, output: Path | None, note: 
     label = clean_label(label)
     with scenario_dir(scenario) as path:
         loaded = _load(path)
-        click.echo(f"Starting the emulated household {scenario!r} on loopback...", err=True)
+        from ..report.table_fit import fit_prose
+
+        click.echo(fit_prose(f"Starting the emulated household {scenario!r} on loopback...",
+                             console.terminal_width(sys.stderr)), err=True)
         if loaded.timeline:  # a story over time: watch it land (no history, as every demo)
             with running(Emulator(loaded, mdns=False)) as emulator:
                 sys.exit(demo_watch(emulator))

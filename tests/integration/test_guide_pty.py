@@ -232,6 +232,7 @@ def test_ctrl_c_during_the_search_stops_it_and_saves_nothing(
     assert_stopped_with_nothing_saved(guide, tmp_path)
 
 
+@pytest.mark.slow
 def test_ctrl_c_at_the_diagnostic_prompt_saves_the_finished_report(
         emulate: Callable[..., Emulator], session: Callable[..., PtySession],
         tmp_path: Path) -> None:

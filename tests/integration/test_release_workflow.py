@@ -23,6 +23,7 @@ def schema_check(path: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, check=False)
 
 
+@pytest.mark.slow
 def test_the_release_workflow_matches_the_github_schema() -> None:
     result = schema_check(WORKFLOW)
     assert result.returncode == 0, result.stdout + result.stderr
