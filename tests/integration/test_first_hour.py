@@ -186,6 +186,7 @@ def test_no_browser_on_a_linux_console_without_a_display(monkeypatch: pytest.Mon
     assert console.open_in_browser(tmp_path / "r.html") is False
 
 
+@pytest.mark.slow  # three shells' completion scripts, each in a subprocess
 def test_shell_completion_as_documented(tmp_path: Path) -> None:
     def complete(words: str, cword: int) -> list[str]:
         env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(cword),

@@ -104,6 +104,7 @@ def test_803_report_in_headless_chromium(tmp_path: Path) -> None:
     assert "verdict" in parser.ids
 
 
+@pytest.mark.slow  # a browser's print: the table's print rules are checked at 740 px
 def test_803_report_prints_to_pdf(tmp_path: Path) -> None:
     page = tmp_path / "report.html"
     page.write_text(render_html(inventory_of("error-803")))

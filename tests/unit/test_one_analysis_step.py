@@ -184,7 +184,8 @@ def test_the_schema_the_tool_validates_with_follows_the_registered_rules() -> No
     assert rule_enum == list(RULE_IDS)
 
 
-@pytest.mark.parametrize("name", ["home-theater", "error-803", "stereo-partner-offline"])
+@pytest.mark.parametrize("name", ["home-theater", *(
+    pytest.param(n, marks=pytest.mark.slow) for n in ("error-803", "stereo-partner-offline"))])
 def test_a_bundle_without_facts_is_classified_from_its_raw_captures(name: str,
                                                                     tmp_path: Path) -> None:
     """A bundle made before schema_version 2: its inventory.json has no facts, its raw/

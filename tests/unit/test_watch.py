@@ -233,7 +233,8 @@ def test_a_product_that_appears_and_one_that_moves_households() -> None:
         ("appeared", newcomer), ("moved", mover)]
 
 
-@pytest.mark.parametrize("hours", [1, pytest.param(24, marks=pytest.mark.slow)])
+@pytest.mark.slow  # hours of polls: the default tier has the other watch tests
+@pytest.mark.parametrize("hours", [1, 24])
 def test_a_flapping_product_cannot_drive_the_request_rate_or_the_memory(hours: int) -> None:
     """A product that drops off and comes back at every poll, for hours of watching at the
     default interval: one zone group state per household per poll, at most one description
