@@ -51,7 +51,7 @@ if TYPE_CHECKING:
         validate_label,
         watch,
     )
-    from .errors import SonosInventoryError, UsageError
+    from .errors import NotAligned, SonosInventoryError, UsageError
     from .model import (
         Finding,
         Household,
@@ -71,7 +71,7 @@ _API = ("scan", "analyze", "load", "to_json", "exit_code", "validate_label", "re
 
 _PUBLIC = {
     **dict.fromkeys(_API, "api"),
-    "SonosInventoryError": "errors", "UsageError": "errors",
+    "SonosInventoryError": "errors", "UsageError": "errors", "NotAligned": "errors",
     "Finding": "model", "Household": "model", "Inventory": "model", "Likelihood": "model",
     "Player": "model",
     "Role": "model", "Severity": "model", "Track": "model", "Verdict": "model",
@@ -90,6 +90,7 @@ __all__ = [
     "Household",
     "Inventory",
     "Likelihood",
+    "NotAligned",
     "Player",
     "Role",
     "Severity",
@@ -109,7 +110,8 @@ __all__ = [
     "scan",
     "scans_to_compare",
     "to_json",
-    "validate_label", "watch",
+    "validate_label",
+    "watch",
 ]
 
 

@@ -477,7 +477,8 @@ def watch(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
     one zone group state per household every `interval` seconds (at least 5); yields a
     `WatchEvent` (time, kind, uuid, room, household_id, old, new, detail) for each change as
     it happens. With `until_aligned` it ends after the "aligned" event (every product on one
-    track and in step for two polls in a row) or when `max_wait_s` has passed; without it,
+    track and in step for two polls in a row), or raises NotAligned (naming what is stuck)
+    when `max_wait_s` has passed first; without it,
     it runs until the caller stops iterating. It never writes the history. Bad arguments
     raise UsageError at once, before anything is sent."""
     from .bounds import WATCH_MIN_INTERVAL_S
@@ -497,11 +498,16 @@ def watch(*, interface_addrs: Iterable[str] = (), hosts: Iterable[str] = (),
 
 
 def _events(running: Any) -> Iterator[Any]:
-    """The watch's events; stopping the iteration stops the watch."""
+    """The watch's events; stopping the iteration stops the watch. NotAligned when
+    until_aligned ran out of time first."""
+    from .errors import NotAligned
+
     try:
         yield from running.run()
     finally:
         running.stop()
+    if running.state.outcome == "timed-out":
+        raise NotAligned(tuple(running.not_aligned()))
 
 
 

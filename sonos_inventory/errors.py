@@ -33,3 +33,14 @@ class FetchFailed(SonosInventoryError):
 
 class ReadOnlyViolation(SonosInventoryError):
     """A request off the read-only allow-list was about to be sent (a bug; it is never sent)."""
+
+
+class NotAligned(SonosInventoryError):
+    """`watch(until_aligned=True)` ran out of `max_wait_s` first: `stuck` names each product
+    still holding the household back, and for how long (the command exits 1)."""
+
+    def __init__(self, stuck: tuple[str, ...]) -> None:
+        super().__init__("not aligned before max_wait_s ran out: " + (
+            "; ".join(stuck) if stuck else "no product was read"))
+        self.stuck = stuck
+

@@ -212,8 +212,11 @@ class Guide:
             term.say()
             term.say(guide_text.WATCH_NOW)
             code = self.watcher(options)
-            if code != api.EXIT_INTERRUPTED:  # Ctrl-C: its summary was the last word
-                self.wait_close()
+            if code == api.EXIT_INTERRUPTED:  # Ctrl-C: its summary was the last word
+                return code
+            term.say()
+            term.say(guide_text.AFTER_WATCH)
+            self.wait_close()
             return code
         if conflict and self.watcher is not None:
             term.say()

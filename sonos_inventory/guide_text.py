@@ -28,6 +28,10 @@ WATCH_LATER = """\
 When Sonos support has guided the fix, run this again and choose "watch until aligned" (type w
 and Enter at the start): it follows every product until all are on one track and in step."""
 
+AFTER_WATCH = """\
+The report saved before the watch shows your system as it was then. Run this again for a
+report of the system as it is now, to attach to your Sonos support case."""
+
 WATCH_NOW = """\
 Watching your Sonos products until every one is on one track and in step (up to an hour).
 It only reads. Each change is shown as it happens; Ctrl-C stops (the report is already saved)."""

@@ -442,7 +442,12 @@ class Watch:
         for product in self.products.values():
             name = for_terminal(product.room or product.uuid, 40)
             if product.behind_since is not None:
-                lines.append(f"{name}: not in step for {_duration(clock - product.behind_since)}")
+                player = self.state.inventory.player(product.uuid) if (
+                    self.state.inventory is not None) else None
+                runs = (f" (runs {for_terminal(player.software_version, 24)}, "
+                        f"{player.track.value})") if player and player.software_version else ""
+                lines.append(f"{name}: not in step for "
+                             f"{_duration(clock - product.behind_since)}{runs}")
             elif not product.present and not product.left and product.gone_at:
                 if product in self.waiting_for():
                     gone = clock - (product.gone_since or clock)

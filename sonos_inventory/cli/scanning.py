@@ -69,7 +69,7 @@ def guide_demo(terminal: Any) -> int:
             from ..scenario.builtin import TIMELINES
 
             emulator.play(TIMELINES["fix-in-progress"])
-            return demo_watch(emulator)
+            return demo_watch(emulator, announce=False)
 
         return Guide(terminal, scanner=scanner, documents=folder, watcher=watcher).run()
 
@@ -305,7 +305,7 @@ def guide_watcher(options: ScanOptions) -> int:
     from ..watch import Watch, WatchOptions
 
     watcher = Watch(options, WatchOptions(until_aligned=True))
-    code = run_watch(watcher, None)
+    code = run_watch(watcher, None, announce=False)
     inventory = watcher.state.inventory
     if inventory is not None and inventory.players:
         update = api.record_in_history(inventory, watch_events=watcher.state.events)
@@ -314,20 +314,20 @@ def guide_watcher(options: ScanOptions) -> int:
     return code
 
 
-def demo_watch(emulator: Any) -> int:
+def demo_watch(emulator: Any, *, announce: bool = True) -> int:
     """`demo` of a scenario with a timeline: `watch --until-aligned` at the shortest interval,
     on loopback, while the emulator plays the timeline."""
     from ..bounds import WATCH_DEMO_MAX_WAIT_S, WATCH_MIN_INTERVAL_S
     from ..report.table_fit import fit_prose
     from ..watch import Watch, WatchOptions
 
-    click.echo(fit_prose("Its timeline plays now; watching until every product is aligned "
-                         f"(polls every {WATCH_MIN_INTERVAL_S:g} s).",
-                         console.terminal_width(sys.stderr)), err=True)
+    if announce:
+        click.echo(fit_prose("Its timeline plays now; watching until every product is "
+                             "aligned.", console.terminal_width(sys.stderr)), err=True)
     options = ScanOptions(interface_addrs=("127.0.0.1",), use_mdns=False)
     watcher = Watch(options, WatchOptions(WATCH_MIN_INTERVAL_S, True, WATCH_DEMO_MAX_WAIT_S),
                     scanner=lambda o: api.run_scan(o, expected=emulator.search_answerers()))
-    return run_watch(watcher, None)
+    return run_watch(watcher, None, announce=announce)
 
 
 @cli.command(cls=EpilogCommand, epilog_of=scenario_list)
@@ -436,11 +436,14 @@ def watch_command(interval: float, until_aligned: bool, max_wait: float, output:
         try:
             stream = EventStream(str(output), fmt)
         except OSError as exc:
-            raise InputError(f"--output {shown(output)}: cannot write it "
-                             f"({exc.strerror or exc})") from None
+            import errno
+
+            why = ("it is a symbolic link, and links are never followed"
+                   if exc.errno == errno.ELOOP or output.is_symlink()
+                   else f"cannot write it ({exc.strerror or exc})")
+            raise InputError(f"--output {shown(output)}: {why}") from None
     running = Watch(options, WatchOptions(interval, until_aligned, max_wait * 60))
     code = run_watch(running, stream, to_stdout=output is None or str(output) != "-")
-    _watch_summary(running, code)
     inventory = running.state.inventory
     if inventory is not None and inventory.players:
         update = api.record_in_history(replace(inventory, label=label), save=not no_history,
@@ -453,7 +456,8 @@ def watch_command(interval: float, until_aligned: bool, max_wait: float, output:
     sys.exit(code)
 
 
-def run_watch(running: Any, stream: Any, *, to_stdout: bool = True) -> int:
+def run_watch(running: Any, stream: Any, *, to_stdout: bool = True,
+              announce: bool = True) -> int:
     """Print each event as it happens (and append it to `stream`), a live status line on a
     terminal; the exit code: 0 aligned, 1 out of time, 130 stopped (Ctrl-C or no
     --until-aligned)."""
@@ -462,7 +466,8 @@ def run_watch(running: Any, stream: Any, *, to_stdout: bool = True) -> int:
     live = sys.stderr.isatty()
     width = console.terminal_width(sys.stdout if to_stdout else sys.stderr)
     code = api.EXIT_INTERRUPTED
-    click.echo("Watching (read-only). Ctrl-C stops and prints a summary.", err=True)
+    if announce:  # the guided scan has said what happens next in its own words
+        click.echo("Watching (read-only). Ctrl-C stops and prints a summary.", err=True)
     try:
         for event in running.run():
             if live:
@@ -499,7 +504,7 @@ def _watch_summary(running: Any, code: int) -> None:
     if code == api.EXIT_OK:
         click.echo("Aligned: every product is on one track and in step.", err=True)
     elif code == api.EXIT_CONFLICT:
-        click.echo("Not aligned before --max-wait ran out.", err=True)
+        click.echo("Not aligned before the wait ran out (--max-wait).", err=True)
     else:
         click.echo("Stopped.", err=True)
     click.echo(f"Watched for {running.status().split(': ', 1)[0].removeprefix('Watching for ')}"

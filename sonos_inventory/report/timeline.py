@@ -58,7 +58,7 @@ def _outcome(events: Sequence[dict[str, Any]]) -> str:
 
 def render_timeline_markdown(events: Sequence[dict[str, Any]]) -> str:
     ordered = sorted(events, key=lambda e: str(e.get("time", "")))
-    out = ["# Sonos watch timeline", "", md(_outcome(ordered)), ""]
+    out = ["# Sonos watch timeline", "", md(_outcome(ordered), 400), ""]
     for name, own in by_product(ordered).items():
         versions = [e for e in own if e.get("kind") == "version-changed"]
         reboots = sum(1 for e in own if e.get("kind") == "rebooted")

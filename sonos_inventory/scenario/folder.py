@@ -414,6 +414,12 @@ def load_scenario(root: Path) -> Scenario:
     timeline = parse_timeline(parse_json(reader.read(timeline_path), shown(timeline_path),
                                          raw_bytes=True), shown(timeline_path)) if (
         reader.exists(timeline_path)) else ()
+    known = {m.uuid for h in households for m in h.topology.members} | {
+        uuid for h in households for uuid, _ in h.devices}
+    for step in timeline:
+        if step.uuid not in known:
+            raise UsageError(f"{shown(timeline_path)}: a step at {step.at_s:g} s names "
+                             f"{step.uuid}, which is not a player of this scenario")
     return Scenario(root, tuple(households), tuple(skipped), responders, timeline)
 
 

@@ -49,7 +49,7 @@ def test_max_wait_exits_1_naming_what_is_stuck(emulate: Callable[..., Emulator],
     result = run_watch(tmp_path, "--host", f"{player.host}:{player.port}", "--until-aligned",
                        "--max-wait", "0.1", "-o", str(tmp_path / "e.csv"), "-f", "csv")
     assert result.returncode == 1, result.stderr
-    assert "Not aligned before --max-wait ran out." in result.stderr
+    assert "Not aligned before the wait ran out (--max-wait)." in result.stderr
     assert "Bedroom: not in step for" in result.stderr
     assert (tmp_path / "e.csv").read_text().splitlines()[0] == (
         "time,kind,uuid,room,household_id,old,new,detail")

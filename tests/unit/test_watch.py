@@ -438,3 +438,32 @@ def test_the_event_stream_appends_never_follows_a_link_and_never_blocks(tmp_path
     os.mkfifo(fifo)
     with pytest.raises(OSError):  # nobody reads it: an error at once, not a hang
         EventStream(str(fifo))
+
+
+def test_the_api_raises_not_aligned_naming_what_is_stuck() -> None:
+    """As the command exits 1: the iterator of watch(until_aligned=True) ends with NotAligned
+    when max_wait_s runs out first, never as if it were aligned."""
+    from sonos_inventory.api import _events
+    from sonos_inventory.errors import NotAligned
+
+    lan = Lan("error-803")
+    clock = Clock()
+    running = Watch(ScanOptions(use_ssdp=False, use_mdns=False),
+                    WatchOptions(interval_s=5.0, until_aligned=True, max_wait_s=30.0),
+                    transport=lan.lan.transport(), scanner=lan.scan, local_networks=(),
+                    monotonic=clock.monotonic, wait=clock.wait)
+    with pytest.raises(NotAligned) as caught:
+        list(_events(running))
+    assert any("Bedroom: not in step for" in line and "(runs 57.23-80060, S1)" in line
+               for line in caught.value.stuck), caught.value.stuck
+
+
+def test_a_timeline_naming_a_player_the_scenario_lacks_is_refused(tmp_path: Path) -> None:
+    from sonos_inventory.errors import UsageError
+    from sonos_inventory.scenario.builtin import write_scenario
+
+    folder = write_scenario("healthy-s2", tmp_path / "story")
+    (folder / "timeline.json").write_text(json.dumps(
+        [{"at_s": 1, "uuid": "RINCON_000E58F0999901400", "change": "reboot"}]))
+    with pytest.raises(UsageError, match="RINCON_000E58F0999901400, which is not a player"):
+        load_scenario(folder)
