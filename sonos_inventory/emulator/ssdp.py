@@ -210,14 +210,17 @@ class SsdpResponder:
                 sender.sendto(notify_for(player, alive, boot_seq), (MULTICAST_GROUP, SSDP_PORT))
 
     def stop(self) -> None:
+        """Safe at any point of start() (Ctrl-C can come while it runs): only the threads that
+        started are joined, only the sockets that were opened are closed."""
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
-        for thread in self._threads:
-            thread.join(timeout=2)
-        self._sock.close()
-        if self._broadcast_sock is not None:
-            self._broadcast_sock.close()
+        for thread in getattr(self, "_threads", ()):
+            if thread.ident is not None:  # a thread never started cannot be joined
+                thread.join(timeout=2)
+        for sock in (getattr(self, "_sock", None), getattr(self, "_broadcast_sock", None)):
+            if sock is not None:
+                sock.close()
         for sender in self._senders.values():
             sender.close()
 

@@ -467,3 +467,14 @@ def test_a_timeline_naming_a_player_the_scenario_lacks_is_refused(tmp_path: Path
         [{"at_s": 1, "uuid": "RINCON_000E58F0999901400", "change": "reboot"}]))
     with pytest.raises(UsageError, match="RINCON_000E58F0999901400, which is not a player"):
         load_scenario(folder)
+
+
+def test_an_ssdp_responder_stopped_before_it_started_stops_cleanly() -> None:
+    """Ctrl-C can stop the emulator while its SSDP responder is still starting (a race the
+    Ctrl-C-at-start test once hit): stop() must join only what started."""
+    import random
+
+    from sonos_inventory.emulator.ssdp import SsdpResponder
+
+    responder = SsdpResponder(None, random.Random(1))  # type: ignore[arg-type]
+    responder.stop()  # nothing started: no RuntimeError, no AttributeError
