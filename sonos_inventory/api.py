@@ -9,7 +9,7 @@ the `sonos_inventory` logger (silent unless the application configures logging) 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,12 +17,12 @@ from typing import Any
 from .analyze.verdict import analyze as _analyze
 from .bounds import DEFAULT_SCAN_BUDGET_S, SSDP_DEFAULT_TTL, SSDP_MAX_TTL
 from .errors import UsageError
-from .inventory import build_inventory
-from .model import Endpoint, Inventory, ScanObservations, Severity
+from .model import Inventory, Severity
 from .netpolicy import normalize_ip
 from .report.context import ReportContext
-from .scan import Progress, Scan, ScanOptions
-from .version import __version__
+from .scan import Progress, ScanOptions
+from .scan import inventory_from as inventory_from  # the commands and the guide call them here
+from .scan import run_scan as run_scan
 
 logger = logging.getLogger("sonos_inventory")
 
@@ -34,22 +34,6 @@ EXIT_CONFLICT = 1
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
-
-
-def inventory_from(observations: ScanObservations) -> Inventory:
-    return analyze(build_inventory(observations, __version__))
-
-
-def run_scan(
-    options: ScanOptions,
-    *,
-    on_progress: Callable[[Progress], None] | None = None,
-    on_log: Callable[[str], None] | None = None,
-    expected: frozenset[Endpoint] = frozenset(),
-) -> tuple[Inventory, ScanObservations]:
-    observations = Scan(options, on_progress=on_progress, on_log=on_log,
-                        expected=expected).run()
-    return inventory_from(observations), observations
 
 
 def exit_code(inventory: Inventory) -> int:
@@ -513,14 +497,21 @@ def _events(running: Any) -> Iterator[Any]:
 
 def is_watch_log(path: str | Path) -> bool:
     """Whether the file is a `watch --output` JSON Lines log (analyze shows it as a timeline)."""
-    from .bounds import MAX_INPUT_FILE_BYTES
-    from .fileio import read_limited
+    import os
+
+    from .fileio import open_regular
     from .watch import looks_like_watch_log
 
     try:
-        return looks_like_watch_log(read_limited(Path(path), MAX_INPUT_FILE_BYTES)[:8192])
-    except (OSError, UsageError):
+        fd = open_regular(Path(path))
+    except UsageError:
         return False
+    try:
+        return looks_like_watch_log(os.read(fd, 8192))  # its first line is enough
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def load_watch_log(path: str | Path) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import bounds
+from .analyze.verdict import analyze
 from .collect.read import (
     TopologyResult,
     read_description,
@@ -38,10 +39,12 @@ from .discovery.sources import (
     ProbeSource,
     SsdpSource,
 )
+from .inventory import build_inventory
 from .model import (
     Endpoint,
     HouseholdIdRead,
     HouseholdRead,
+    Inventory,
     Method,
     Probe,
     ScanObservations,
@@ -57,6 +60,7 @@ from .planner import (
     ReadSecondTopology,
     ReadStatus,
 )
+from .version import __version__
 
 __all__ = [
     "DiscoverySource",
@@ -393,3 +397,22 @@ class Scan:
             second_reads=tuple(planner.second),
             household_ids=tuple(planner.id_reads),
         )
+
+
+def inventory_from(observations: ScanObservations) -> Inventory:
+    """A scan's observations as an analysed inventory (inventory.py, then analyze)."""
+    return analyze(build_inventory(observations, __version__))
+
+
+def run_scan(
+    options: ScanOptions,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    on_log: Callable[[str], None] | None = None,
+    expected: frozenset[Endpoint] = frozenset(),
+) -> tuple[Inventory, ScanObservations]:
+    """One whole scan: discover, read, then the analysed inventory and what was observed
+    (what every command, the guided scan and `watch` run)."""
+    observations = Scan(options, on_progress=on_progress, on_log=on_log,
+                        expected=expected).run()
+    return inventory_from(observations), observations

@@ -24,12 +24,10 @@ from typing import Any
 
 from . import bounds
 from .analyze.labels import release_label
-from .analyze.verdict import analyze
 from .collect.read import read_description, read_topology
 from .collect.transport import HttpTransport, Transport
 from .diff import alignment_problems, is_aligned
 from .discovery.interfaces import list_interfaces
-from .inventory import build_inventory
 from .model import (
     Endpoint,
     ErrorKind,
@@ -44,8 +42,7 @@ from .model import (
 )
 from .netpolicy import IPNetwork, Origin, check, endpoint_from_location
 from .report.safe_text import for_terminal
-from .scan import Scan, ScanOptions, utc_now
-from .version import __version__
+from .scan import ScanOptions, inventory_from, run_scan, utc_now
 
 EVENT_KINDS = ("appeared", "vanished", "back", "rebooted", "version-changed", "moved", "left",
                "verdict-changed", "aligned")
@@ -117,15 +114,6 @@ class WatchState:
         default_factory=lambda: deque(maxlen=bounds.MAX_WATCH_EVENTS_KEPT))
 
 
-def _inventory_from(observations: ScanObservations) -> Inventory:
-    return analyze(build_inventory(observations, __version__))
-
-
-def _scan(options: ScanOptions) -> tuple[Inventory, ScanObservations]:
-    observations = Scan(options).run()
-    return _inventory_from(observations), observations
-
-
 def _local_clock(stamp: str) -> str:
     try:
         return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone().strftime(
@@ -158,7 +146,7 @@ class Watch:
         self.scan_options = scan_options
         self.options = options
         self.transport = transport or HttpTransport()
-        self.scanner = scanner or _scan
+        self.scanner = scanner or (lambda options: run_scan(options))
         self.local_networks = (local_networks if local_networks is not None
                                else tuple(i.network for i in list_interfaces()))
         self.monotonic = monotonic
@@ -341,7 +329,7 @@ class Watch:
                                           detail="no longer in the household's topology"))
         for uuid, endpoint in reread.items():  # at most once per product per poll
             self._reread(uuid, endpoint)
-        inventory = _inventory_from(self._observations(now, reads))
+        inventory = inventory_from(self._observations(now, reads))
         for uuid, before in changed.items():
             player = inventory.player(uuid)
             after = player.software_version if player else None
@@ -438,6 +426,7 @@ class Watch:
     def not_aligned(self) -> list[str]:
         """One line per product still holding the household back, with how long."""
         clock = self.monotonic()
+        waiting = self.waiting_for()
         lines = []
         for product in self.products.values():
             name = for_terminal(product.room or product.uuid, 40)
@@ -449,7 +438,7 @@ class Watch:
                 lines.append(f"{name}: not in step for "
                              f"{_duration(clock - product.behind_since)}{runs}")
             elif not product.present and not product.left and product.gone_at:
-                if product in self.waiting_for():
+                if product in waiting:
                     gone = clock - (product.gone_since or clock)
                     lines.append(f"{name}: dropped off {_duration(gone)} ago")
                 else:

@@ -79,7 +79,7 @@ def finish_timeline(file: Path, request: OutputRequest, *, bundle: Path | None,
     """A watch's JSON Lines log: its timeline, per product (markdown on a terminal, html, json
     or csv). Exit 0 when it ends aligned, 1 when it does not (as diff)."""
     from ..fileio import is_stdout, shown, write_output
-    from ..report.render_csv import cell
+    from ..report.render_csv import write_csv
     from ..report.safe_text import json_dumps
     from ..report.timeline import ends_aligned, render_timeline_html, render_timeline_markdown
     from ..watch import EVENT_KEYS
@@ -96,15 +96,7 @@ def finish_timeline(file: Path, request: OutputRequest, *, bundle: Path | None,
     elif request.fmt == "json":
         text = json_dumps({"watch_events": events}) + "\n"
     elif request.fmt == "csv":
-        import csv
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(EVENT_KEYS)
-        writer.writerows([["" if e.get(k) is None else cell(e.get(k)) for k in EVENT_KEYS]
-                          for e in events])
-        text = buffer.getvalue()
+        text = write_csv(EVENT_KEYS, events, bom=request.csv_bom)
     else:
         text = render_timeline_markdown(events)
     if request.output is not None and not is_stdout(request.output):

@@ -25,6 +25,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -202,6 +203,17 @@ def test_bare_command_without_a_terminal_prints_help(person_env: dict[str, str],
 
 # ---- Ctrl-C: one key press stops the guide, says so in one line, exits 130 ----
 
+def at_the_diagnostic_prompt(session: Callable[..., PtySession], player: Any) -> PtySession:
+    """The guide started, the search found nothing, the player's address typed and read."""
+    guide = session()
+    guide.expect("Press Enter to start")
+    guide.send("")
+    guide.expect("IP address: ")
+    guide.send(f"{player.host}:{player.port}")
+    guide.expect("Diagnostic number (Enter to skip): ")
+    return guide
+
+
 def interrupt(guide: PtySession, times: int = 1) -> None:
     """Ctrl-C as a terminal sends it: SIGINT to the foreground process group (the pty here is
     not the program's controlling terminal, so the key itself would not signal). What the
@@ -237,12 +249,7 @@ def test_ctrl_c_at_the_diagnostic_prompt_saves_the_finished_report(
         emulate: Callable[..., Emulator], session: Callable[..., PtySession],
         tmp_path: Path) -> None:
     player = emulate("error-803").players[0].endpoint
-    guide = session()
-    guide.expect("Press Enter to start")
-    guide.send("")
-    guide.expect("IP address: ")
-    guide.send(f"{player.host}:{player.port}")
-    guide.expect("Diagnostic number (Enter to skip): ")
+    guide = at_the_diagnostic_prompt(session, player)
     interrupt(guide)
     screen = guide.expect("sonos-support-bundle.zip")
     assert guide.close() == 130
@@ -303,12 +310,7 @@ def test_ctrl_c_at_the_closing_prompt_after_saving(
         emulate: Callable[..., Emulator], session: Callable[..., PtySession],
         tmp_path: Path) -> None:
     player = emulate("healthy-s2").players[0].endpoint
-    guide = session()
-    guide.expect("Press Enter to start")
-    guide.send("")
-    guide.expect("IP address: ")
-    guide.send(f"{player.host}:{player.port}")
-    guide.expect("Diagnostic number (Enter to skip): ")
+    guide = at_the_diagnostic_prompt(session, player)
     guide.send("")
     guide.expect("Press Enter to close this window.")
     interrupt(guide)
